@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "artsprize.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from allauth.mfa.signals import authenticator_added
+
+        from artsprize.accounts.receivers import record_two_factor_on_activation
+        from artsprize.accounts.roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.role_groups")
+        authenticator_added.connect(
+            record_two_factor_on_activation, dispatch_uid="accounts.mfa_activation"
+        )

@@ -1,0 +1,29 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "artsprize.settings.local")
+
+app = Celery("artsprize")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def make_broker_folders(sender, **kwargs):
+    """The filesystem broker of the embedded default needs its folders to exist."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
+
+
+@app.on_after_finalize.connect
+def add_periodic_tasks(sender, **kwargs):
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.ROUND_CLOCK_SECONDS,
+        sender.signature("submissions.open_and_close_due_rounds"),
+        name="open and close rounds at their times",
+    )

@@ -1,0 +1,28 @@
+from django.contrib.contenttypes.models import ContentType
+
+from artsprize.common.models import AuditEvent
+
+
+def record_event(
+    *,
+    actor,
+    verb,
+    obj,
+    from_state="",
+    to_state="",
+    reason="",
+    data=None,
+):
+    """Append one event to the audit log. ``actor`` is None for the system (beat)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_repr=actor.email if actor and actor.is_authenticated else "",
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason or "",
+        data=data or {},
+    )

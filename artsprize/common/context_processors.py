@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {"PICS_VERSION": settings.PICS_VERSION}

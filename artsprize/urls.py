@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from artsprize import views
+from artsprize.accounts import views as account_views
+from artsprize.accounts.admin_login import admin_login
+
+# The admin's own login form would skip two-factor sign-in: send it to ours.
+admin.site.login = admin_login
+
+manage_patterns = [
+    path("", include("submissions.urls_manage")),
+    path("people/", include("artsprize.accounts.urls_manage")),
+    path("audit/", include("artsprize.common.urls_manage")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("terms/", views.terms, name="terms"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("artsprize.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("rounds/", include("submissions.urls")),
+    path("manage/", include((manage_patterns, "manage"))),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "artsprize.common.views.bad_request"
+handler403 = "artsprize.common.views.permission_denied"
+handler404 = "artsprize.common.views.page_not_found"
+handler500 = "artsprize.common.views.server_error"

@@ -1,0 +1,3 @@
+from submissions.models.rounds import Category, Round
+
+__all__ = ["Category", "Round"]

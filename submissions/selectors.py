@@ -1,0 +1,33 @@
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from submissions.enums import RoundState
+from submissions.models import Category, Round
+
+
+def _with_categories(queryset):
+    return queryset.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("position", "id"))
+    )
+
+
+def open_rounds(*, now=None):
+    """Rounds taking entries now, by the server's clock, soonest deadline first."""
+    now = now or timezone.now()
+    return _with_categories(
+        Round.objects.filter(state=RoundState.OPEN, closes_at__gt=now).order_by(
+            "closes_at", "pk"
+        )
+    )
+
+
+def upcoming_rounds(*, now=None):
+    """Scheduled rounds that have not opened yet."""
+    now = now or timezone.now()
+    return Round.objects.filter(
+        state=RoundState.DRAFT, is_scheduled=True, opens_at__gt=now
+    ).order_by("opens_at", "pk")
+
+
+def rounds_for_staff():
+    return Round.objects.all().order_by("-year", "-opens_at", "-pk")

@@ -1,0 +1,425 @@
+"""Every change of a round's state, schedule or deadline goes through here."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from artsprize.common.audit import record_event
+from artsprize.common.enums import AuditVerb
+from submissions.enums import MediaKind, RoundState
+from submissions.errors import RoundError
+from submissions.models import Category, Round
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TRANSITIONS = {
+    RoundState.DRAFT: {RoundState.OPEN},
+    RoundState.OPEN: {RoundState.CLOSED},
+    # A closed round may be reopened only until judging starts.
+    RoundState.CLOSED: {RoundState.OPEN, RoundState.JUDGING},
+    RoundState.JUDGING: {RoundState.DECIDED},
+    RoundState.DECIDED: {RoundState.PUBLISHED},
+    RoundState.PUBLISHED: set(),
+}
+
+# Fields a round may have changed by ``update_round`` in each state. Dates change only
+# through the schedule, the deadline and the transition functions below.
+EDITABLE_TEXT_FIELDS = (
+    "title_en",
+    "title_zh_hant",
+    "theme_en",
+    "theme_zh_hant",
+    "rules_en",
+    "rules_zh_hant",
+)
+EDITABLE_DRAFT_FIELDS = (
+    *EDITABLE_TEXT_FIELDS,
+    "year",
+    "opens_at",
+    "closes_at",
+    "entry_cap",
+    "minimum_age",
+    "upload_grace_minutes",
+)
+
+
+def round_problems(round_):
+    """What keeps a round from being scheduled or opened, as messages for staff."""
+    problems = []
+    for field, message in (
+        ("title_en", _("The round needs an English title.")),
+        ("title_zh_hant", _("The round needs a Chinese title.")),
+        ("theme_en", _("The round needs an English theme.")),
+        ("theme_zh_hant", _("The round needs a Chinese theme.")),
+        ("rules_en", _("The round needs English rules.")),
+        ("rules_zh_hant", _("The round needs Chinese rules.")),
+    ):
+        if not getattr(round_, field).strip():
+            problems.append(message)
+    if round_.opens_at is None or round_.closes_at is None:
+        problems.append(_("The round needs an opening and a closing time."))
+    categories = list(round_.categories.all())
+    if not categories:
+        problems.append(_("The round needs at least one category."))
+    for category in categories:
+        if not category.name_en.strip() or not category.name_zh_hant.strip():
+            problems.append(
+                _("Category “%(name)s” needs a name in both languages.")
+                % {"name": category.name}
+            )
+        if not category.description_en.strip() or not (
+            category.description_zh_hant.strip()
+        ):
+            problems.append(
+                _("Category “%(name)s” needs a description in both languages.")
+                % {"name": category.name}
+            )
+        if not category.media_kinds:
+            problems.append(
+                _("Category “%(name)s” accepts no kind of media.")
+                % {"name": category.name}
+            )
+    return problems
+
+
+def _locked(round_):
+    return Round.objects.select_for_update().get(pk=round_.pk)
+
+
+def _refresh(round_, locked):
+    for field in ("state", "opens_at", "closes_at", "is_scheduled", "updated_at"):
+        setattr(round_, field, getattr(locked, field))
+
+
+def _queue_state_mail(round_, old_state, new_state):
+    from submissions.tasks import mail_staff_round_state_changed
+
+    transaction.on_commit(
+        lambda: mail_staff_round_state_changed.delay(round_.pk, old_state, new_state),
+        robust=True,
+    )
+
+
+def set_round_state(round_, new_state, *, by, reason="", now=None):
+    """Move a round to ``new_state``; the one place where a round's state changes.
+
+    ``by`` is the staff member, or None when the schedule (beat) acts.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        old_state = locked.state
+        if old_state == new_state:
+            _refresh(round_, locked)
+            return round_
+        if new_state not in ALLOWED_TRANSITIONS[RoundState(old_state)]:
+            raise RoundError(
+                _("A round cannot go from “%(old)s” to “%(new)s”.")
+                % {
+                    "old": RoundState(old_state).label,
+                    "new": RoundState(new_state).label,
+                }
+            )
+        if new_state == RoundState.OPEN:
+            problems = round_problems(locked)
+            if problems:
+                raise RoundError(
+                    _("The round is not complete enough to open."), problems=problems
+                )
+            if locked.closes_at <= now:
+                raise RoundError(
+                    _("The closing time has passed: set a later one first.")
+                )
+        locked.state = new_state
+        update_fields = ["state", "updated_at"]
+        if new_state == RoundState.OPEN and locked.is_scheduled:
+            locked.is_scheduled = False
+            update_fields.append("is_scheduled")
+        locked.save(update_fields=update_fields)
+        record_event(
+            actor=by,
+            verb=AuditVerb.STATE_CHANGED,
+            obj=locked,
+            from_state=old_state,
+            to_state=new_state,
+            reason=reason,
+        )
+        _queue_state_mail(locked, old_state, new_state)
+    _refresh(round_, locked)
+    return round_
+
+
+def schedule_round(round_, *, by, now=None):
+    """Let beat open a complete draft round at its opening time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        if locked.state != RoundState.DRAFT:
+            raise RoundError(_("Only a draft round can be scheduled."))
+        if locked.is_scheduled:
+            _refresh(round_, locked)
+            return round_
+        problems = round_problems(locked)
+        if problems:
+            raise RoundError(
+                _("The round is not complete enough to schedule."), problems=problems
+            )
+        if locked.closes_at <= now:
+            raise RoundError(_("The closing time has passed: set a later one first."))
+        locked.is_scheduled = True
+        locked.save(update_fields=["is_scheduled", "updated_at"])
+        record_event(
+            actor=by,
+            verb=AuditVerb.SCHEDULED,
+            obj=locked,
+            data={
+                "opens_at": locked.opens_at.isoformat(),
+                "closes_at": locked.closes_at.isoformat(),
+            },
+        )
+    _refresh(round_, locked)
+    return round_
+
+
+def unschedule_round(round_, *, by):
+    with transaction.atomic():
+        locked = _locked(round_)
+        if not locked.is_scheduled:
+            _refresh(round_, locked)
+            return round_
+        locked.is_scheduled = False
+        locked.save(update_fields=["is_scheduled", "updated_at"])
+        record_event(actor=by, verb=AuditVerb.UNSCHEDULED, obj=locked)
+    _refresh(round_, locked)
+    return round_
+
+
+def _set_closes_at(locked, closes_at, *, by, reason):
+    old = locked.closes_at
+    locked.closes_at = closes_at
+    locked.save(update_fields=["closes_at", "updated_at"])
+    record_event(
+        actor=by,
+        verb=AuditVerb.DEADLINE_CHANGED,
+        obj=locked,
+        reason=reason,
+        data={
+            "from": old.isoformat() if old else None,
+            "to": closes_at.isoformat(),
+        },
+    )
+
+
+def open_round_now(round_, *, by, now=None):
+    """Open a draft round at once; its opening time becomes now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        if locked.state != RoundState.DRAFT:
+            raise RoundError(_("Only a draft round can be opened."))
+        if locked.opens_at is None or locked.opens_at > now:
+            locked.opens_at = now
+            if locked.closes_at is not None and locked.closes_at <= now:
+                raise RoundError(
+                    _("The closing time has passed: set a later one first.")
+                )
+            locked.save(update_fields=["opens_at", "updated_at"])
+        set_round_state(locked, RoundState.OPEN, by=by, now=now)
+    _refresh(round_, locked)
+    return round_
+
+
+def close_round_now(round_, *, by, reason="", now=None):
+    """Close an open round at once; its closing time becomes now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        if locked.state != RoundState.OPEN:
+            raise RoundError(_("Only an open round can be closed."))
+        if locked.closes_at > now:
+            _set_closes_at(locked, now, by=by, reason=reason)
+        set_round_state(locked, RoundState.CLOSED, by=by, reason=reason, now=now)
+    _refresh(round_, locked)
+    return round_
+
+
+def extend_deadline(round_, closes_at, *, by, reason="", now=None):
+    """Move the closing time of an open round later."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        if locked.state != RoundState.OPEN:
+            raise RoundError(_("Only an open round's deadline can be extended."))
+        if closes_at <= locked.closes_at:
+            raise RoundError(_("The new deadline must be later than the current one."))
+        if closes_at <= now:
+            raise RoundError(_("The new deadline must be in the future."))
+        _set_closes_at(locked, closes_at, by=by, reason=reason)
+    _refresh(round_, locked)
+    return round_
+
+
+def reopen_round(round_, closes_at, *, by, reason="", now=None):
+    """Open a closed round again, before judging starts, until a new deadline."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(round_)
+        if locked.state != RoundState.CLOSED:
+            raise RoundError(
+                _("Only a closed round whose judging has not started can be reopened.")
+            )
+        if closes_at <= now:
+            raise RoundError(_("The new deadline must be in the future."))
+        _set_closes_at(locked, closes_at, by=by, reason=reason)
+        set_round_state(locked, RoundState.OPEN, by=by, reason=reason, now=now)
+    _refresh(round_, locked)
+    return round_
+
+
+def open_and_close_due_rounds(*, now=None):
+    """Open scheduled rounds whose time has come and close those past their deadline.
+
+    Run by beat; each round is handled in its own transaction so that one bad round
+    does not hold up the others. Returns the ids opened and closed.
+    """
+    now = now or timezone.now()
+    opened, closed = [], []
+    due_to_open = Round.objects.filter(
+        state=RoundState.DRAFT, is_scheduled=True, opens_at__lte=now, closes_at__gt=now
+    ).values_list("pk", flat=True)
+    for pk in due_to_open:
+        round_ = Round.objects.get(pk=pk)
+        try:
+            set_round_state(round_, RoundState.OPEN, by=None, now=now)
+        except RoundError as error:
+            logger.warning("Scheduled round %s did not open: %s", pk, error)
+            with transaction.atomic():
+                unschedule_round(round_, by=None)
+            continue
+        opened.append(pk)
+    due_to_close = Round.objects.filter(
+        state=RoundState.OPEN, closes_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in due_to_close:
+        set_round_state(Round.objects.get(pk=pk), RoundState.CLOSED, by=None, now=now)
+        closed.append(pk)
+    return opened, closed
+
+
+def update_round(round_, *, data, by):
+    """Change a round's fields that its state allows; audit what changed."""
+    allowed = (
+        EDITABLE_DRAFT_FIELDS
+        if round_.state == RoundState.DRAFT
+        else EDITABLE_TEXT_FIELDS
+    )
+    with transaction.atomic():
+        locked = _locked(round_)
+        changed = {}
+        for field, value in data.items():
+            if field not in allowed:
+                continue
+            old = getattr(locked, field)
+            if old != value:
+                setattr(locked, field, value)
+                changed[field] = field
+        if not changed:
+            return locked
+        dates_changed = bool({"opens_at", "closes_at"} & changed.keys())
+        if (
+            locked.state == RoundState.DRAFT
+            and locked.is_scheduled
+            and (dates_changed or round_problems(locked))
+        ):
+            # The schedule was agreed for the round as it was: new dates, or a round
+            # no longer complete, need a new decision.
+            locked.is_scheduled = False
+            changed["is_scheduled"] = "is_scheduled"
+        locked.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            actor=by,
+            verb=AuditVerb.UPDATED,
+            obj=locked,
+            data={"fields": sorted(changed)},
+        )
+    return locked
+
+
+def create_round(*, data, by):
+    with transaction.atomic():
+        round_ = Round.objects.create(
+            **{k: v for k, v in data.items() if k in EDITABLE_DRAFT_FIELDS}
+        )
+        record_event(actor=by, verb=AuditVerb.CREATED, obj=round_)
+    return round_
+
+
+CATEGORY_TEXT_FIELDS = (
+    "name_en",
+    "name_zh_hant",
+    "description_en",
+    "description_zh_hant",
+)
+
+
+def _check_category_editable(round_, fields):
+    if round_.state == RoundState.DRAFT:
+        return
+    if round_.state == RoundState.OPEN and set(fields) <= set(CATEGORY_TEXT_FIELDS):
+        return
+    raise RoundError(
+        _(
+            "Once a round is open only the names and descriptions of its categories "
+            "can change."
+        )
+    )
+
+
+def save_category(category, *, data, by):
+    """Create or change a category of a round, within what the round's state allows."""
+    with transaction.atomic():
+        round_ = _locked(category.round)
+        creating = category.pk is None
+        if creating and round_.state != RoundState.DRAFT:
+            raise RoundError(
+                _("Categories can be added only while a round is a draft.")
+            )
+        changed = [
+            field for field, value in data.items() if getattr(category, field) != value
+        ]
+        if not creating:
+            _check_category_editable(round_, changed)
+        if not creating and not changed:
+            return category
+        for field in changed:
+            setattr(category, field, data[field])
+        category.media_kinds = [
+            kind for kind in category.media_kinds if kind in MediaKind.values
+        ]
+        if creating:
+            category.position = round_.categories.count()
+            category.save()
+        else:
+            category.save(update_fields=[*changed, "updated_at"])
+        record_event(
+            actor=by,
+            verb=AuditVerb.CREATED if creating else AuditVerb.UPDATED,
+            obj=category,
+            data={"round": round_.pk, "fields": sorted(changed)},
+        )
+    return category
+
+
+def delete_category(category, *, by):
+    with transaction.atomic():
+        round_ = _locked(category.round)
+        if round_.state != RoundState.DRAFT:
+            raise RoundError(
+                _("Categories can be removed only while a round is a draft.")
+            )
+        record_event(
+            actor=by, verb=AuditVerb.DELETED, obj=category, data={"round": round_.pk}
+        )
+        Category.objects.filter(pk=category.pk).delete()
