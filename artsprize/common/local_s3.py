@@ -4,6 +4,7 @@ Used by ``manage.py runlocal`` and by the test suite, so that storage takes the 
 S3 code path in every mode.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -30,6 +31,8 @@ def rclone_binary():
 def command(*, directory, port, access_key, secret_key, allow_origin):
     return [
         rclone_binary(),
+        "--config",
+        os.devnull,
         "serve",
         "s3",
         str(directory),

@@ -20,6 +20,7 @@ def storages_config(
     addressing_style="path",
     presign_seconds=300,
     public_base_url="",
+    static_backend="whitenoise.storage.CompressedManifestStaticFilesStorage",
 ):
     """Return a ``STORAGES`` dict: private originals, public copies, static files."""
     common = {
@@ -56,7 +57,5 @@ def storages_config(
             },
         },
         "public": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": public},
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        },
+        "staticfiles": {"BACKEND": static_backend},
     }

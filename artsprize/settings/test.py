@@ -16,3 +16,5 @@ ALLOWED_HOSTS = ["*"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a worker started by a test sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

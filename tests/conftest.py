@@ -1,0 +1,121 @@
+import os
+import tempfile
+
+import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
+
+from artsprize.common import local_s3
+from artsprize.settings.storage import storages_config
+from tests import factories
+
+S3_ACCESS_KEY = "test-access-key"
+S3_SECRET_KEY = "test-secret-key-for-the-suite"
+PRIVATE_BUCKET = "test-private"
+PUBLIC_BUCKET = "test-public"
+
+
+class S3Server:
+    """The suite's S3-compatible server: rclone over real HTTP, checking signatures."""
+
+    def __init__(self, directory, port):
+        self.directory = directory
+        self.port = port
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        self.access_key = S3_ACCESS_KEY
+        self.secret_key = S3_SECRET_KEY
+        self.private_bucket = PRIVATE_BUCKET
+        self.public_bucket = PUBLIC_BUCKET
+
+    def storages(self, **overrides):
+        return storages_config(
+            endpoint_url=self.endpoint_url,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            region="us-east-1",
+            private_bucket=self.private_bucket,
+            public_bucket=self.public_bucket,
+            presign_seconds=overrides.pop("presign_seconds", 300),
+            static_backend="django.contrib.staticfiles.storage.StaticFilesStorage",
+            **overrides,
+        )
+
+    def env(self):
+        """Environment variables pointing a subprocess (a worker) at this server."""
+        return {
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "S3_ACCESS_KEY_ID": self.access_key,
+            "S3_SECRET_ACCESS_KEY": self.secret_key,
+            "S3_PRIVATE_BUCKET": self.private_bucket,
+            "S3_PUBLIC_BUCKET": self.public_bucket,
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    with tempfile.TemporaryDirectory(prefix="artsprize-s3-") as directory:
+        port = local_s3.free_port()
+        process = local_s3.start(
+            directory=directory,
+            port=port,
+            access_key=S3_ACCESS_KEY,
+            secret_key=S3_SECRET_KEY,
+            allow_origin="http://127.0.0.1",
+            buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
+        )
+        try:
+            yield S3Server(directory, port)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _storage_on_test_server(s3_server):
+    """Every test stores files on the suite's S3 server, never on var/."""
+    with override_settings(
+        STORAGES=s3_server.storages(), S3_ENDPOINT_URL=s3_server.endpoint_url
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Each test starts in English, whatever the previous one activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.make_staff()
+
+
+@pytest.fixture
+def judge_user(db):
+    return factories.make_judge()
+
+
+@pytest.fixture
+def entrant_user(db):
+    return factories.make_entrant()
+
+
+@pytest.fixture
+def mfa_client(client):
+    """A test client whose user signed in with a second factor (as staff must)."""
+
+    def sign_in(user):
+        factories.sign_in_with_two_factor(client, user)
+        return client
+
+    return sign_in
+
+
+def pytest_report_header(config):
+    database = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = os.environ.get("CELERY_BROKER_URL", "filesystem://").split(":", 1)[0]
+    return f"artsprize: database={database} broker={broker}"
