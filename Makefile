@@ -8,6 +8,7 @@ export PORT
 .PHONY: run test smoke lint messages check-messages system-packages deps test-deps clean
 
 $(BIN)/python:
+	PYTHON=$(PYTHON) scripts/system-packages.sh run
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

@@ -18,6 +18,10 @@ if [ "$mode" = test ]; then
 fi
 
 missing=()
+python=${PYTHON:-python3.11}
+if ! "$python" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  missing+=("${python##*/}-venv")
+fi
 for need in "${needs[@]}"; do
   command -v "${need%%:*}" >/dev/null 2>&1 || missing+=("${need##*:}")
 done
