@@ -4,4 +4,32 @@ from submissions.views import manage
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
+    path("rounds/new/", manage.round_create, name="round_create"),
+    path("rounds/<int:pk>/", manage.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", manage.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/schedule/", manage.round_schedule, name="round_schedule"),
+    path(
+        "rounds/<int:pk>/unschedule/",
+        manage.round_unschedule,
+        name="round_unschedule",
+    ),
+    path("rounds/<int:pk>/open/", manage.round_open, name="round_open"),
+    path("rounds/<int:pk>/close/", manage.round_close, name="round_close"),
+    path("rounds/<int:pk>/extend/", manage.round_extend, name="round_extend"),
+    path("rounds/<int:pk>/reopen/", manage.round_reopen, name="round_reopen"),
+    path(
+        "rounds/<int:pk>/categories/new/",
+        manage.category_create,
+        name="category_create",
+    ),
+    path(
+        "rounds/<int:pk>/categories/<int:category_pk>/edit/",
+        manage.category_edit,
+        name="category_edit",
+    ),
+    path(
+        "rounds/<int:pk>/categories/<int:category_pk>/delete/",
+        manage.category_delete,
+        name="category_delete",
+    ),
 ]

@@ -1,11 +1,447 @@
-from django.shortcuts import render
+"""Staff pages to set up rounds and their categories and to move rounds along.
+
+Each view checks the permission, validates with a form and calls a service in
+``submissions.services.rounds``; the services decide what a round's state allows.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms.models import model_to_dict
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from rules.contrib.views import permission_required
 
+from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
+from submissions.errors import RoundError
+from submissions.forms import (
+    HONG_KONG,
+    CategoryForm,
+    CloseRoundForm,
+    DeadlineForm,
+    RoundForm,
+    bytes_to_mb,
+)
+from submissions.models import Category, Round
 from submissions.selectors import rounds_for_staff
+from submissions.services.rounds import (
+    CATEGORY_TEXT_FIELDS,
+    EDITABLE_DRAFT_FIELDS,
+    EDITABLE_TEXT_FIELDS,
+    close_round_now,
+    create_round,
+    delete_category,
+    extend_deadline,
+    open_round_now,
+    reopen_round,
+    round_problems,
+    save_category,
+    schedule_round,
+    unschedule_round,
+    update_round,
+)
 
 
-@permission_required("submissions.manage_rounds", raise_exception=True)
+def staff_only(view):
+    """Anonymous visitors go to the login page; signed-in non-staff get a 403."""
+    return login_required(
+        permission_required("submissions.manage_rounds", raise_exception=True)(view)
+    )
+
+
+def action(view):
+    """A state action: POST only; a GET (a reloaded or bookmarked URL) goes back
+    to the round's page instead of doing anything."""
+
+    @wraps(view)
+    def wrapped(request, pk):
+        if request.method != "POST":
+            return redirect("manage:round_detail", pk=pk)
+        return view(request, pk)
+
+    return staff_only(wrapped)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment, HONG_KONG), "DATETIME_FORMAT")
+
+
+def _error_message(error):
+    if not error.problems:
+        return error.message
+    return format_html(
+        '{}<ul class="mb-0 mt-2">{}</ul>',
+        error.message,
+        format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems)),
+    )
+
+
+def _carry_out(request, round_, *, act, is_done, done_message, already_message):
+    """Run a service on a round and say how it went; True if the round is where
+    it was asked to be.
+
+    A repeated click finds the round already there: that is said calmly, whether
+    the view notices it first or the service refuses because of it.
+    """
+    if is_done(round_):
+        messages.info(request, already_message(round_))
+        return True
+    try:
+        act()
+    except RoundError as error:
+        round_.refresh_from_db()
+        if is_done(round_):
+            messages.info(request, already_message(round_))
+            return True
+        messages.error(request, _error_message(error))
+        return False
+    messages.success(request, done_message(round_))
+    return True
+
+
+def _category_rows(categories):
+    rows = []
+    for category in categories:
+        sizes = [
+            (MediaKind(kind).label, bytes_to_mb(category.max_bytes_for(kind)))
+            for kind in FILE_MEDIA_KINDS
+            if kind in category.media_kinds
+        ]
+        rows.append({"category": category, "sizes": sizes})
+    return rows
+
+
+def _render_detail(request, round_, **forms):
+    state = round_.state
+    context = {
+        "round": round_,
+        "categories": _category_rows(round_.categories.all()),
+        "problems": round_problems(round_) if state == RoundState.DRAFT else [],
+        "is_draft": state == RoundState.DRAFT,
+        "is_open": state == RoundState.OPEN,
+        "is_closed": state == RoundState.CLOSED,
+    }
+    if state == RoundState.OPEN:
+        context["close_form"] = CloseRoundForm()
+        context["extend_form"] = DeadlineForm(initial={"closes_at": round_.closes_at})
+    elif state == RoundState.CLOSED:
+        context["reopen_form"] = DeadlineForm()
+    context.update(forms)
+    return render(request, "submissions/manage/round_detail.html", context)
+
+
+def _get_round(pk):
+    return get_object_or_404(Round.objects.prefetch_related("categories"), pk=pk)
+
+
+@staff_only
 def round_list(request):
     return render(
         request, "submissions/manage/round_list.html", {"rounds": rounds_for_staff()}
+    )
+
+
+@staff_only
+def round_create(request):
+    form = RoundForm(
+        _posted(request),
+        initial={"year": timezone.localtime(timezone.now(), HONG_KONG).year},
+        editable=EDITABLE_DRAFT_FIELDS,
+    )
+    if form.is_valid():
+        try:
+            round_ = create_round(data=form.cleaned_data, by=request.user)
+        except RoundError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(
+                request,
+                _("Round “%(title)s” created. Add its categories next.")
+                % {"title": round_},
+            )
+            return redirect("manage:round_detail", pk=round_.pk)
+    return render(
+        request, "submissions/manage/round_form.html", {"form": form, "round": None}
+    )
+
+
+@staff_only
+def round_detail(request, pk):
+    return _render_detail(request, _get_round(pk))
+
+
+@staff_only
+def round_edit(request, pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    is_draft = round_.state == RoundState.DRAFT
+    editable = EDITABLE_DRAFT_FIELDS if is_draft else EDITABLE_TEXT_FIELDS
+    form = RoundForm(
+        _posted(request),
+        initial=model_to_dict(round_, fields=editable),
+        editable=editable,
+        complete=not is_draft,
+    )
+    if form.is_valid():
+        if not is_draft and set(request.POST) & (
+            set(EDITABLE_DRAFT_FIELDS) - set(EDITABLE_TEXT_FIELDS)
+        ):
+            # The round left its draft while the form was open (the schedule opened
+            # it, or another staff member did).
+            messages.warning(
+                request,
+                _(
+                    "The round is no longer a draft: its dates and numbers were left "
+                    "as they were. Only its texts can change here."
+                ),
+            )
+        if not form.changed_values(round_):
+            messages.info(request, _("Nothing changed."))
+            return redirect("manage:round_detail", pk=round_.pk)
+        was_scheduled = round_.is_scheduled
+        try:
+            round_ = update_round(round_, data=form.cleaned_data, by=request.user)
+        except RoundError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            if was_scheduled and not round_.is_scheduled:
+                messages.warning(
+                    request,
+                    _(
+                        "The round is no longer scheduled, as its dates changed or it "
+                        "is no longer complete. Schedule it again when it is ready."
+                    ),
+                )
+            return redirect("manage:round_detail", pk=round_.pk)
+    return render(
+        request, "submissions/manage/round_form.html", {"form": form, "round": round_}
+    )
+
+
+@action
+def round_schedule(request, pk):
+    round_ = _get_round(pk)
+    _carry_out(
+        request,
+        round_,
+        act=lambda: schedule_round(round_, by=request.user),
+        is_done=lambda r: r.is_scheduled,
+        done_message=lambda r: (
+            _(
+                "The round is scheduled: it opens by itself at %(opens)s, Hong Kong time."
+            )
+            % {"opens": _when(r.opens_at)}
+        ),
+        already_message=lambda r: (
+            _("The round was already scheduled to open at %(opens)s, Hong Kong time.")
+            % {"opens": _when(r.opens_at)}
+        ),
+    )
+    return redirect("manage:round_detail", pk=round_.pk)
+
+
+@action
+def round_unschedule(request, pk):
+    round_ = _get_round(pk)
+    _carry_out(
+        request,
+        round_,
+        act=lambda: unschedule_round(round_, by=request.user),
+        is_done=lambda r: not r.is_scheduled,
+        done_message=lambda r: _(
+            "The round is no longer scheduled: it will not open by itself."
+        ),
+        already_message=lambda r: _("The round was not scheduled."),
+    )
+    return redirect("manage:round_detail", pk=round_.pk)
+
+
+@action
+def round_open(request, pk):
+    round_ = _get_round(pk)
+    _carry_out(
+        request,
+        round_,
+        act=lambda: open_round_now(round_, by=request.user),
+        is_done=lambda r: r.state == RoundState.OPEN,
+        done_message=lambda r: (
+            _("The round is open for entries until %(closes)s, Hong Kong time.")
+            % {"closes": _when(r.closes_at)}
+        ),
+        already_message=lambda r: _("The round is already open."),
+    )
+    return redirect("manage:round_detail", pk=round_.pk)
+
+
+@action
+def round_close(request, pk):
+    round_ = _get_round(pk)
+    form = CloseRoundForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, round_, close_form=form)
+    done = _carry_out(
+        request,
+        round_,
+        act=lambda: close_round_now(
+            round_, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        is_done=lambda r: r.state == RoundState.CLOSED,
+        done_message=lambda r: _("The round is closed: it takes no more entries."),
+        already_message=lambda r: _("The round is already closed."),
+    )
+    if not done:
+        return _render_detail(request, round_, close_form=form)
+    return redirect("manage:round_detail", pk=round_.pk)
+
+
+def _change_deadline(request, pk, *, service, form_name, done_text, already_text):
+    round_ = _get_round(pk)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, round_, **{form_name: form})
+    closes_at = form.cleaned_data["closes_at"]
+    done = _carry_out(
+        request,
+        round_,
+        act=lambda: service(
+            round_, closes_at, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        is_done=lambda r: r.state == RoundState.OPEN and r.closes_at == closes_at,
+        done_message=lambda r: done_text % {"closes": _when(r.closes_at)},
+        already_message=lambda r: already_text % {"closes": _when(r.closes_at)},
+    )
+    if not done:
+        return _render_detail(request, round_, **{form_name: form})
+    return redirect("manage:round_detail", pk=round_.pk)
+
+
+@action
+def round_extend(request, pk):
+    return _change_deadline(
+        request,
+        pk,
+        service=extend_deadline,
+        form_name="extend_form",
+        done_text=_("The deadline is now %(closes)s, Hong Kong time."),
+        already_text=_("The deadline is already %(closes)s, Hong Kong time."),
+    )
+
+
+@action
+def round_reopen(request, pk):
+    return _change_deadline(
+        request,
+        pk,
+        service=reopen_round,
+        form_name="reopen_form",
+        done_text=_("The round is open again until %(closes)s, Hong Kong time."),
+        already_text=_("The round is already open until %(closes)s, Hong Kong time."),
+    )
+
+
+def _category_form(request, round_, category):
+    is_draft = round_.state == RoundState.DRAFT
+    return CategoryForm(
+        _posted(request),
+        category=category,
+        editable=None if is_draft else CATEGORY_TEXT_FIELDS,
+        complete=not is_draft,
+    )
+
+
+def _render_category_form(request, round_, category, form):
+    return render(
+        request,
+        "submissions/manage/category_form.html",
+        {
+            "round": round_,
+            "category": category,
+            "form": form,
+            "is_draft": round_.state == RoundState.DRAFT,
+        },
+    )
+
+
+@staff_only
+def category_create(request, pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    if round_.state != RoundState.DRAFT:
+        messages.error(
+            request, _("Categories can be added only while a round is a draft.")
+        )
+        return redirect("manage:round_detail", pk=round_.pk)
+    category = Category(round=round_)
+    form = _category_form(request, round_, category)
+    if form.is_valid():
+        try:
+            save_category(category, data=form.cleaned_data, by=request.user)
+        except RoundError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(
+                request, _("Category “%(name)s” added.") % {"name": category}
+            )
+            return redirect("manage:round_detail", pk=round_.pk)
+    return _render_category_form(request, round_, None, form)
+
+
+@staff_only
+def category_edit(request, pk, category_pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    category = get_object_or_404(Category, pk=category_pk, round=round_)
+    form = _category_form(request, round_, category)
+    if form.is_valid():
+        if not form.changed_values(category):
+            messages.info(request, _("Nothing changed."))
+            return redirect("manage:round_detail", pk=round_.pk)
+        try:
+            save_category(category, data=form.cleaned_data, by=request.user)
+        except RoundError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(
+                request, _("Category “%(name)s” saved.") % {"name": category}
+            )
+            return redirect("manage:round_detail", pk=round_.pk)
+    return _render_category_form(request, round_, category, form)
+
+
+@staff_only
+def category_delete(request, pk, category_pk):
+    round_ = get_object_or_404(Round, pk=pk)
+    category = Category.objects.filter(pk=category_pk, round=round_).first()
+    if category is None:
+        if request.method == "POST":
+            # A second click on "Remove", after the first removed it.
+            messages.info(request, _("The category was already removed."))
+            return redirect("manage:round_detail", pk=round_.pk)
+        raise Http404
+    if round_.state != RoundState.DRAFT:
+        messages.error(
+            request, _("Categories can be removed only while a round is a draft.")
+        )
+        return redirect("manage:round_detail", pk=round_.pk)
+    if request.method == "POST":
+        name = str(category)
+        try:
+            delete_category(category, by=request.user)
+        except RoundError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(
+                request, _("Category “%(name)s” removed.") % {"name": name}
+            )
+        return redirect("manage:round_detail", pk=round_.pk)
+    return render(
+        request,
+        "submissions/manage/category_confirm_delete.html",
+        {"round": round_, "category": category},
     )
