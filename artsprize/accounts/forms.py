@@ -1,14 +1,22 @@
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from artsprize.accounts.enums import Language
+from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
+from artsprize.accounts.selectors import ENTRANT
 from artsprize.accounts.services import create_entrant_profile
 
 OLDEST_AGE = 120
+PHONE_CHARACTERS = frozenset("0123456789+-() ")
+# Invisible characters that reorder text: a name with them can display as something
+# other than what was stored. (The plain left-to-right and right-to-left marks,
+# which some keyboards insert in mixed-script text, are allowed.)
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class DateInput(forms.DateInput):
@@ -27,11 +35,24 @@ def clean_date_of_birth(value):
     return value
 
 
+def has_control_characters(value, *, allow_line_breaks=False):
+    allowed = "\n\r\t" if allow_line_breaks else ""
+    return any(
+        (unicodedata.category(char) in {"Cc", "Zl", "Zp"} and char not in allowed)
+        or char in BIDI_CONTROLS
+        for char in value
+    )
+
+
 def clean_single_line(value):
-    """Names are one line of plain text; control characters are refused."""
-    if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in value):
+    """Names are one line of plain text."""
+    if has_control_characters(value):
         raise forms.ValidationError(
             _("Please remove line breaks and control characters.")
+        )
+    if "<" in value or ">" in value:
+        raise forms.ValidationError(
+            _("Please write plain text, without the characters “<” and “>”.")
         )
     return value.strip()
 
@@ -47,13 +68,12 @@ class ProfileFieldsMixin:
         return clean_single_line(self.cleaned_data["credit_name"])
 
     def clean_phone(self):
-        phone = clean_single_line(self.cleaned_data["phone"])
-        allowed = set("0123456789+-() ")
-        if phone and not set(phone) <= allowed:
+        phone = self.cleaned_data["phone"]
+        if has_control_characters(phone) or not set(phone) <= PHONE_CHARACTERS:
             raise forms.ValidationError(
                 _("Use only digits, spaces, “+”, “-” and brackets in a phone number.")
             )
-        return phone
+        return phone.strip()
 
 
 PROFILE_FORM_FIELDS = [
@@ -65,21 +85,34 @@ PROFILE_FORM_FIELDS = [
 ]
 PROFILE_HELP_TEXTS = {
     "legal_name": _("Used only by the prize's staff, never shown to judges."),
+    "date_of_birth": _(
+        "Some categories have an age band; your age is counted on the closing day."
+    ),
+    "hong_kong_based": _(
+        "The prize is open to people who live, work or study in Hong Kong. "
+        "We never ask for an identity card number or immigration papers."
+    ),
     "phone": _("Optional. Only staff use it, to reach you about your entry."),
 }
+HONG_KONG_REQUIRED = _("The prize is open to people based in Hong Kong.")
 
 
 def profile_fields():
     fields = forms.fields_for_model(
         EntrantProfile,
         fields=PROFILE_FORM_FIELDS,
-        widgets={"date_of_birth": DateInput()},
+        widgets={
+            "legal_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "credit_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
+            "date_of_birth": DateInput(attrs={"autocomplete": "bday"}),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+            ),
+        },
         help_texts=PROFILE_HELP_TEXTS,
     )
     fields["hong_kong_based"].required = True
-    fields["hong_kong_based"].error_messages["required"] = _(
-        "The prize is open to people based in Hong Kong."
-    )
+    fields["hong_kong_based"].error_messages["required"] = HONG_KONG_REQUIRED
     return fields
 
 
@@ -102,7 +135,7 @@ class SignupProfileForm(ProfileFieldsMixin, forms.Form):
             "required": _("Please read and accept the collection statement to sign up.")
         },
     )
-    pics_version = forms.CharField(widget=forms.HiddenInput, required=True)
+    pics_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +150,10 @@ class SignupProfileForm(ProfileFieldsMixin, forms.Form):
     def clean_pics_version(self):
         version = self.cleaned_data["pics_version"]
         if version != settings.PICS_VERSION:
+            # The page is shown again with the current statement: the acceptance of
+            # the old one does not carry over, so the box is left unticked.
+            self.data = self.data.copy()
+            self.data.pop(self.add_prefix("accept_pics"), None)
             raise forms.ValidationError(
                 _(
                     "The collection statement has changed since you opened this page. "
@@ -134,15 +171,76 @@ class SignupProfileForm(ProfileFieldsMixin, forms.Form):
         )
 
 
-class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
-    class Meta:
-        model = EntrantProfile
-        fields = PROFILE_FORM_FIELDS
-        widgets = {"date_of_birth": DateInput()}
-        help_texts = PROFILE_HELP_TEXTS
+class ProfileForm(ProfileFieldsMixin, forms.Form):
+    """The entrant profile on the account page. A plain form, not a model form:
+    the service compares the stored profile with what was typed, audits and saves."""
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs.setdefault(
+            "initial", forms.model_to_dict(instance, fields=PROFILE_FORM_FIELDS)
+        )
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.fields.update(profile_fields())
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Preferred language"), choices=Language.choices
+        label=_("Preferred language"),
+        choices=Language.choices,
+        help_text=_("The portal and its e-mails use this language."),
     )
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("E-mail or name"),
+        required=False,
+        max_length=200,
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("Any role")), *Role.choices, (ENTRANT, _("Entrant"))],
+    )
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if has_control_characters(query):
+            raise forms.ValidationError(
+                _("Please remove line breaks and control characters.")
+            )
+        return query.strip()
+
+
+class RoleChangeForm(forms.Form):
+    GRANT = "grant"
+    REVOKE = "revoke"
+
+    role = forms.ChoiceField(choices=Role.choices)
+    action = forms.ChoiceField(choices=[(GRANT, GRANT), (REVOKE, REVOKE)])
+
+
+class ResetTwoFactorForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required. Say why, for example how the person asked and how you "
+            "checked it was them. The reason is kept in the audit log."
+        ),
+        error_messages={
+            "required": _(
+                "Please give the reason for resetting the two-factor authentication."
+            )
+        },
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        if has_control_characters(reason, allow_line_breaks=True):
+            raise forms.ValidationError(
+                _("Please remove control characters from the reason.")
+            )
+        return reason.strip()

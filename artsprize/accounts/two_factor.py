@@ -1,7 +1,9 @@
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from artsprize.accounts.errors import AccountError
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 
@@ -22,17 +24,38 @@ def session_passed_two_factor(request, user):
 
 def reset_two_factor(user, *, by, reason):
     """Remove a user's authenticators (a lost phone), so that they set up a new one
-    at their next sign-in. Staff only; always audited with the reason."""
-    with transaction.atomic():
-        removed = list(
-            Authenticator.objects.filter(user=user).values_list("type", flat=True)
+    at their next sign-in, and tell them by mail in their language. Staff only;
+    always audited with the reason."""
+    from artsprize.accounts.tasks import mail_two_factor_reset
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountError(
+            _("Please give the reason for resetting the two-factor authentication.")
         )
-        Authenticator.objects.filter(user=user).delete()
-        record_event(
+    if by is not None and by.pk == user.pk:
+        raise AccountError(
+            _(
+                "You cannot reset your own two-factor authentication. Ask another "
+                "staff member, who can check that it is really you."
+            )
+        )
+    with transaction.atomic():
+        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        authenticators = Authenticator.objects.filter(user=user)
+        removed = sorted(authenticators.values_list("type", flat=True))
+        if not removed:
+            raise AccountError(
+                _("This person has no two-factor authentication to reset.")
+            )
+        authenticators.delete()
+        event = record_event(
             actor=by,
             verb=AuditVerb.MFA_RESET,
             obj=user,
             reason=reason,
-            data={"removed": sorted(removed)},
+            data={"removed": removed},
         )
+        if user.email:
+            transaction.on_commit(lambda: mail_two_factor_reset.delay(event.pk))
     return removed

@@ -1,0 +1,140 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from artsprize.accounts.enums import Language
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOO_MANY = "Too many failed login attempts. Try again later."
+WRONG = "The email address and/or password you specified are not correct."
+
+
+def log_in(client, email, password=factories.PASSWORD, **extra):
+    return client.post(
+        reverse("account_login"), {"login": email, "password": password}, **extra
+    )
+
+
+def test_log_in_and_out(client, entrant_user):
+    response = log_in(client, entrant_user.email)
+
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.session["_auth_user_id"] == str(entrant_user.pk)
+
+    response = client.get(reverse("account_logout"))
+    assert response.status_code == 200
+    assert client.session["_auth_user_id"] == str(entrant_user.pk)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_password_says_so_and_keeps_the_address(client, entrant_user):
+    response = log_in(client, entrant_user.email, "not my password")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == [WRONG]
+    assert form["login"].value() == entrant_user.email
+    assert f'value="{entrant_user.email}"' in response.text
+    assert 'class="alert alert-block alert-danger"' in response.text
+
+
+def test_repeated_failures_throttle_the_login_even_with_the_right_password(
+    client, entrant_user
+):
+    for _attempt in range(5):
+        response = log_in(client, entrant_user.email, "not my password")
+        assert response.context["form"].non_field_errors() == [WRONG]
+
+    response = log_in(client, entrant_user.email)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [TOO_MANY]
+    assert TOO_MANY in response.text
+    assert "_auth_user_id" not in client.session
+
+    # Another account from the same address is not locked out by these failures.
+    other = factories.make_entrant()
+    response = log_in(client, other.email)
+    assert response.status_code == 302
+
+
+def test_the_throttle_message_is_in_chinese_for_a_chinese_page(client, entrant_user):
+    for _attempt in range(6):
+        response = log_in(
+            client,
+            entrant_user.email,
+            "not my password",
+            headers={"accept-language": "zh-hant"},
+        )
+
+    assert response.context["form"].non_field_errors() == [
+        "登入嘗試失敗次數過多，請稍後再試。"
+    ]
+
+
+def test_password_reset_by_the_link_in_the_mail(client, entrant_user):
+    response = client.post(
+        reverse("account_reset_password"), {"email": entrant_user.email.upper()}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("account_reset_password_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [entrant_user.email]
+    link = re.search(
+        r"http://testserver(/accounts/password/reset/key/\S+/)", message.body
+    )
+    assert link is not None
+
+    response = client.get(link.group(1))
+    assert response.status_code == 302
+    set_password_url = response.url
+    response = client.get(set_password_url)
+    assert response.status_code == 200
+    assert response.context["form"].fields["password1"].label == "New Password"
+
+    new = "another long pass phrase 2026"
+    response = client.post(
+        set_password_url, {"password1": new, "password2": "something different"}
+    )
+    assert response.context["form"].errors == {
+        "password2": ["You must type the same password each time."]
+    }
+    response = client.post(set_password_url, {"password1": new, "password2": new})
+    assert response.status_code == 302
+    assert response.url == reverse("account_reset_password_from_key_done")
+
+    assert log_in(Client(), entrant_user.email).status_code == 200
+    assert log_in(Client(), entrant_user.email, new).status_code == 302
+
+
+def test_password_reset_mail_is_in_the_account_holders_language(client):
+    user = factories.make_entrant(language=Language.CHINESE)
+
+    client.post(reverse("account_reset_password"), {"email": user.email})
+
+    message = mail.outbox[0]
+    # allauth's own zh_Hant translation of "Password Reset Email".
+    assert message.subject == "密碼重設電子郵件"
+
+
+def test_language_is_applied_at_sign_in(client):
+    user = factories.make_entrant(language=Language.CHINESE)
+
+    response = log_in(client, user.email, headers={"accept-language": "en"})
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == [f"成功以 {user.email}..的身份登入。"]
+    page = client.get(reverse("home"), headers={"accept-language": "en"})
+    assert '<html lang="zh-Hant-HK">' in page.text
