@@ -7,15 +7,14 @@ Each view checks the permission, validates with a form and calls a service in
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from rules.contrib.views import permission_required
 
+from artsprize.accounts.decorators import permission_required
 from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.forms import (
@@ -48,9 +47,7 @@ from submissions.services.rounds import (
 
 def staff_only(view):
     """Anonymous visitors go to the login page; signed-in non-staff get a 403."""
-    return login_required(
-        permission_required("submissions.manage_rounds", raise_exception=True)(view)
-    )
+    return permission_required("submissions.manage_rounds")(view)
 
 
 def action(view):
