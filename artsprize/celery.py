@@ -22,8 +22,11 @@ def make_broker_folders(sender, **kwargs):
 def add_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
+    seconds = settings.ROUND_CLOCK_SECONDS
     sender.add_periodic_task(
-        settings.ROUND_CLOCK_SECONDS,
+        seconds,
         sender.signature("submissions.open_and_close_due_rounds"),
         name="open and close rounds at their times",
+        # Ticks queued while no worker ran are stale: the next one does their work.
+        expires=max(seconds, 10),
     )

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from submissions.enums import RoundState
@@ -30,4 +30,8 @@ def upcoming_rounds(*, now=None):
 
 
 def rounds_for_staff():
-    return Round.objects.all().order_by("-year", "-opens_at", "-pk")
+    """Newest first; a round without an opening time yet is the newest of its year
+    on every database (PostgreSQL and SQLite sort NULLs differently)."""
+    return Round.objects.all().order_by(
+        "-year", F("opens_at").desc(nulls_first=True), "-pk"
+    )

@@ -3,7 +3,6 @@ import logging
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import translation
 
 from artsprize.accounts.enums import Role
 from artsprize.common.mail import send_templated_mail
@@ -30,18 +29,20 @@ def mail_staff_round_state_changed(round_id, old_state, new_state):
     staff = (
         get_user_model()
         .objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True))
-        .filter(is_active=True, email__isnull=False)
+        .filter(is_active=True)
+        .exclude(Q(email__isnull=True) | Q(email=""))
         .distinct()
+        .order_by("pk")
     )
     for user in staff:
-        with translation.override(user.language):
-            send_templated_mail(
-                "submissions/mail/round_state_changed",
-                to=[user.email],
-                language=user.language,
-                context={
-                    "round": round_,
-                    "old_state": RoundState(old_state).label,
-                    "new_state": RoundState(new_state).label,
-                },
-            )
+        # The labels are lazy: each mail renders them in its reader's language.
+        send_templated_mail(
+            "submissions/mail/round_state_changed",
+            to=[user.email],
+            language=user.language,
+            context={
+                "round": round_,
+                "old_state": RoundState(old_state).label,
+                "new_state": RoundState(new_state).label,
+            },
+        )

@@ -192,16 +192,20 @@ STORAGES = storages_config(
 
 # Celery: the filesystem broker under var/ unless CELERY_BROKER_URL says otherwise.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
+# The filesystem broker's folder (relative to the project unless absolute), its
+# exchange tables in control/ inside, so that one folder is the whole broker.
+CELERY_BROKER_DIR = BASE_DIR / env("CELERY_BROKER_DIR", default="var/celery/broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Deployments (or test workers) sharing one Redis keep apart by their queue's name.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

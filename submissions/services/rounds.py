@@ -24,8 +24,8 @@ ALLOWED_TRANSITIONS = {
     RoundState.PUBLISHED: set(),
 }
 
-# Fields a round may have changed by ``update_round`` in each state. Dates change only
-# through the schedule, the deadline and the transition functions below.
+# Fields a round may have changed by ``update_round`` in each state. Once a round has
+# opened, its dates change only through the deadline and transition functions below.
 EDITABLE_TEXT_FIELDS = (
     "title_en",
     "title_zh_hant",
@@ -43,6 +43,9 @@ EDITABLE_DRAFT_FIELDS = (
     "minimum_age",
     "upload_grace_minutes",
 )
+
+CLOSING_PASSED = _("The closing time has passed: set a later one first.")
+DATES_OUT_OF_ORDER = _("The closing time must be after the opening time.")
 
 
 def round_problems(round_):
@@ -89,15 +92,25 @@ def _locked(round_):
 
 
 def _refresh(round_, locked):
-    for field in ("state", "opens_at", "closes_at", "is_scheduled", "updated_at"):
-        setattr(round_, field, getattr(locked, field))
+    """Give the caller's instance what the locked row now holds."""
+    if round_ is locked:
+        return
+    for field in Round._meta.concrete_fields:
+        setattr(round_, field.attname, getattr(locked, field.attname))
+
+
+def _check_dates_in_order(opens_at, closes_at):
+    # The database refuses it too, but with an error no one could read.
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise RoundError(DATES_OUT_OF_ORDER)
 
 
 def _queue_state_mail(round_, old_state, new_state):
     from submissions.tasks import mail_staff_round_state_changed
 
+    round_id = round_.pk
     transaction.on_commit(
-        lambda: mail_staff_round_state_changed.delay(round_.pk, old_state, new_state),
+        lambda: mail_staff_round_state_changed.delay(round_id, old_state, new_state),
         robust=True,
     )
 
@@ -107,20 +120,18 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
 
     ``by`` is the staff member, or None when the schedule (beat) acts.
     """
+    new_state = RoundState(new_state)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(round_)
-        old_state = locked.state
+        old_state = RoundState(locked.state)
         if old_state == new_state:
             _refresh(round_, locked)
             return round_
-        if new_state not in ALLOWED_TRANSITIONS[RoundState(old_state)]:
+        if new_state not in ALLOWED_TRANSITIONS[old_state]:
             raise RoundError(
                 _("A round cannot go from “%(old)s” to “%(new)s”.")
-                % {
-                    "old": RoundState(old_state).label,
-                    "new": RoundState(new_state).label,
-                }
+                % {"old": old_state.label, "new": new_state.label}
             )
         if new_state == RoundState.OPEN:
             problems = round_problems(locked)
@@ -129,9 +140,7 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
                     _("The round is not complete enough to open."), problems=problems
                 )
             if locked.closes_at <= now:
-                raise RoundError(
-                    _("The closing time has passed: set a later one first.")
-                )
+                raise RoundError(CLOSING_PASSED)
         locked.state = new_state
         update_fields = ["state", "updated_at"]
         if new_state == RoundState.OPEN and locked.is_scheduled:
@@ -146,7 +155,7 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
             to_state=new_state,
             reason=reason,
         )
-        _queue_state_mail(locked, old_state, new_state)
+        _queue_state_mail(locked, old_state.value, new_state.value)
     _refresh(round_, locked)
     return round_
 
@@ -167,7 +176,7 @@ def schedule_round(round_, *, by, now=None):
                 _("The round is not complete enough to schedule."), problems=problems
             )
         if locked.closes_at <= now:
-            raise RoundError(_("The closing time has passed: set a later one first."))
+            raise RoundError(CLOSING_PASSED)
         locked.is_scheduled = True
         locked.save(update_fields=["is_scheduled", "updated_at"])
         record_event(
@@ -183,7 +192,8 @@ def schedule_round(round_, *, by, now=None):
     return round_
 
 
-def unschedule_round(round_, *, by):
+def unschedule_round(round_, *, by, reason=""):
+    """Stop beat from opening a draft round; staff schedule it again when ready."""
     with transaction.atomic():
         locked = _locked(round_)
         if not locked.is_scheduled:
@@ -191,9 +201,21 @@ def unschedule_round(round_, *, by):
             return round_
         locked.is_scheduled = False
         locked.save(update_fields=["is_scheduled", "updated_at"])
-        record_event(actor=by, verb=AuditVerb.UNSCHEDULED, obj=locked)
+        record_event(actor=by, verb=AuditVerb.UNSCHEDULED, obj=locked, reason=reason)
     _refresh(round_, locked)
     return round_
+
+
+def _unschedule_if_incomplete(locked, *, by):
+    """A schedule is agreed for a complete round: one that is no longer complete must
+    not open by itself, so it waits until staff schedule it again."""
+    if not locked.is_scheduled:
+        return
+    problems = round_problems(locked)
+    if problems:
+        unschedule_round(
+            locked, by=by, reason=" ".join(str(problem) for problem in problems)
+        )
 
 
 def _set_closes_at(locked, closes_at, *, by, reason):
@@ -220,12 +242,21 @@ def open_round_now(round_, *, by, now=None):
         if locked.state != RoundState.DRAFT:
             raise RoundError(_("Only a draft round can be opened."))
         if locked.opens_at is None or locked.opens_at > now:
-            locked.opens_at = now
             if locked.closes_at is not None and locked.closes_at <= now:
-                raise RoundError(
-                    _("The closing time has passed: set a later one first.")
-                )
+                raise RoundError(CLOSING_PASSED)
+            old = locked.opens_at
+            locked.opens_at = now
             locked.save(update_fields=["opens_at", "updated_at"])
+            record_event(
+                actor=by,
+                verb=AuditVerb.UPDATED,
+                obj=locked,
+                data={
+                    "fields": ["opens_at"],
+                    "from": old.isoformat() if old else None,
+                    "to": now.isoformat(),
+                },
+            )
         set_round_state(locked, RoundState.OPEN, by=by, now=now)
     _refresh(round_, locked)
     return round_
@@ -282,61 +313,75 @@ def open_and_close_due_rounds(*, now=None):
     """Open scheduled rounds whose time has come and close those past their deadline.
 
     Run by beat; each round is handled in its own transaction so that one bad round
-    does not hold up the others. Returns the ids opened and closed.
+    does not hold up the others. A scheduled round that cannot open (it became
+    incomplete, or its closing time passed before it could open) is unscheduled, so
+    that staff see it needs them. Returns the ids opened and closed.
     """
     now = now or timezone.now()
     opened, closed = [], []
     due_to_open = Round.objects.filter(
-        state=RoundState.DRAFT, is_scheduled=True, opens_at__lte=now, closes_at__gt=now
-    ).values_list("pk", flat=True)
-    for pk in due_to_open:
-        round_ = Round.objects.get(pk=pk)
+        state=RoundState.DRAFT, is_scheduled=True, opens_at__lte=now
+    )
+    for pk in list(due_to_open.values_list("pk", flat=True)):
         try:
-            set_round_state(round_, RoundState.OPEN, by=None, now=now)
-        except RoundError as error:
-            logger.warning("Scheduled round %s did not open: %s", pk, error)
             with transaction.atomic():
-                unschedule_round(round_, by=None)
+                # Checked again under the lock: staff may have acted since the list
+                # was read.
+                round_ = due_to_open.select_for_update().filter(pk=pk).first()
+                if round_ is None:
+                    continue
+                set_round_state(round_, RoundState.OPEN, by=None, now=now)
+        except RoundError as error:
+            reason = " ".join(str(part) for part in [error.message, *error.problems])
+            logger.warning("Scheduled round %s did not open: %s", pk, reason)
+            round_ = Round.objects.filter(pk=pk).first()
+            if round_ is not None:
+                unschedule_round(round_, by=None, reason=reason)
             continue
         opened.append(pk)
-    due_to_close = Round.objects.filter(
-        state=RoundState.OPEN, closes_at__lte=now
-    ).values_list("pk", flat=True)
-    for pk in due_to_close:
-        set_round_state(Round.objects.get(pk=pk), RoundState.CLOSED, by=None, now=now)
+    due_to_close = Round.objects.filter(state=RoundState.OPEN, closes_at__lte=now)
+    for pk in list(due_to_close.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # A deadline extended since the list was read keeps the round open.
+            round_ = due_to_close.select_for_update().filter(pk=pk).first()
+            if round_ is None:
+                continue
+            set_round_state(round_, RoundState.CLOSED, by=None, now=now)
         closed.append(pk)
     return opened, closed
 
 
 def update_round(round_, *, data, by):
-    """Change a round's fields that its state allows; audit what changed."""
-    allowed = (
-        EDITABLE_DRAFT_FIELDS
-        if round_.state == RoundState.DRAFT
-        else EDITABLE_TEXT_FIELDS
-    )
+    """Change the fields of a round that its state allows; audit what changed.
+
+    A draft round may change everything here; once it has opened, only its texts.
+    A scheduled round whose dates change, or that is no longer complete, is
+    unscheduled: its schedule was agreed for the round as it was.
+    """
     with transaction.atomic():
         locked = _locked(round_)
-        changed = {}
-        for field, value in data.items():
-            if field not in allowed:
-                continue
-            old = getattr(locked, field)
-            if old != value:
-                setattr(locked, field, value)
-                changed[field] = field
+        allowed = (
+            EDITABLE_DRAFT_FIELDS
+            if locked.state == RoundState.DRAFT
+            else EDITABLE_TEXT_FIELDS
+        )
+        changed = [
+            field
+            for field in EDITABLE_DRAFT_FIELDS
+            if field in data and getattr(locked, field) != data[field]
+        ]
+        if set(changed) - set(allowed):
+            raise RoundError(
+                _(
+                    "Once a round has opened, only its title, theme and rules can change."
+                )
+            )
         if not changed:
-            return locked
-        dates_changed = bool({"opens_at", "closes_at"} & changed.keys())
-        if (
-            locked.state == RoundState.DRAFT
-            and locked.is_scheduled
-            and (dates_changed or round_problems(locked))
-        ):
-            # The schedule was agreed for the round as it was: new dates, or a round
-            # no longer complete, need a new decision.
-            locked.is_scheduled = False
-            changed["is_scheduled"] = "is_scheduled"
+            _refresh(round_, locked)
+            return round_
+        for field in changed:
+            setattr(locked, field, data[field])
+        _check_dates_in_order(locked.opens_at, locked.closes_at)
         locked.save(update_fields=[*changed, "updated_at"])
         record_event(
             actor=by,
@@ -344,14 +389,21 @@ def update_round(round_, *, data, by):
             obj=locked,
             data={"fields": sorted(changed)},
         )
-    return locked
+        if {"opens_at", "closes_at"} & set(changed):
+            unschedule_round(
+                locked, by=by, reason=str(_("The opening or closing time changed."))
+            )
+        else:
+            _unschedule_if_incomplete(locked, by=by)
+    _refresh(round_, locked)
+    return round_
 
 
 def create_round(*, data, by):
+    values = {k: v for k, v in data.items() if k in EDITABLE_DRAFT_FIELDS}
+    _check_dates_in_order(values.get("opens_at"), values.get("closes_at"))
     with transaction.atomic():
-        round_ = Round.objects.create(
-            **{k: v for k, v in data.items() if k in EDITABLE_DRAFT_FIELDS}
-        )
+        round_ = Round.objects.create(**values)
         record_event(actor=by, verb=AuditVerb.CREATED, obj=round_)
     return round_
 
@@ -365,9 +417,8 @@ CATEGORY_TEXT_FIELDS = (
 
 
 def _check_category_editable(round_, fields):
-    if round_.state == RoundState.DRAFT:
-        return
-    if round_.state == RoundState.OPEN and set(fields) <= set(CATEGORY_TEXT_FIELDS):
+    # Entrants rely on what an open category accepts; its wording may still be fixed.
+    if round_.state == RoundState.DRAFT or set(fields) <= set(CATEGORY_TEXT_FIELDS):
         return
     raise RoundError(
         _(
@@ -398,6 +449,12 @@ def save_category(category, *, data, by):
         category.media_kinds = [
             kind for kind in category.media_kinds if kind in MediaKind.values
         ]
+        if (
+            category.min_age is not None
+            and category.max_age is not None
+            and category.max_age < category.min_age
+        ):
+            raise RoundError(_("The oldest age cannot be lower than the youngest age."))
         if creating:
             category.position = round_.categories.count()
             category.save()
@@ -409,6 +466,7 @@ def save_category(category, *, data, by):
             obj=category,
             data={"round": round_.pk, "fields": sorted(changed)},
         )
+        _unschedule_if_incomplete(round_, by=by)
     return category
 
 
@@ -423,3 +481,4 @@ def delete_category(category, *, by):
             actor=by, verb=AuditVerb.DELETED, obj=category, data={"round": round_.pk}
         )
         Category.objects.filter(pk=category.pk).delete()
+        _unschedule_if_incomplete(round_, by=by)
