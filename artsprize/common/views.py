@@ -1,5 +1,20 @@
+"""Error pages, in the visitor's language.
+
+400, 403, 404 and a CSRF failure render the site's layout with the request. The
+500 page renders without the request: the error may be the database itself, and
+the layout reads the session, the user and their permissions from it.
+"""
+
+import logging
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 def _error(request, status, title, message):
@@ -39,15 +54,33 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(
-        request,
-        500,
-        _("Something went wrong"),
-        _(
+    context = {
+        "status": 500,
+        "title": _("Something went wrong"),
+        "message": _(
             "The portal could not finish your request. Nothing you sent was lost; "
             "please try again in a moment."
         ),
-    )
+        "html_lang": "zh-Hant-HK" if (get_language() or "").startswith("zh") else "en",
+    }
+    try:
+        body = render_to_string("common/500.html", context)
+    except Exception:
+        # Even the template can fail (a missing static manifest, a broken
+        # deployment): fall back to a page built here.
+        logger.exception("The 500 page could not be rendered.")
+        body = format_html(
+            '<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>{}</title></head><body><main><h1>{}</h1><p>{}</p>"
+            '<p><a href="/">{}</a></p></main></body></html>',
+            context["html_lang"],
+            context["title"],
+            context["title"],
+            context["message"],
+            _("Go to the home page"),
+        )
+    return HttpResponseServerError(body)
 
 
 def csrf_failure(request, reason=""):

@@ -100,6 +100,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails a request (and /healthz) quickly
+    # instead of holding a web worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -176,6 +181,7 @@ if LOCAL_S3:
 S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", default="artsprize-private")
 S3_PUBLIC_BUCKET = env("S3_PUBLIC_BUCKET", default="artsprize-public")
 S3_PRESIGN_SECONDS = env.int("S3_PRESIGN_SECONDS", default=300)
+S3_PUBLIC_BASE_URL = env("S3_PUBLIC_BASE_URL", default="")
 STORAGES = storages_config(
     endpoint_url=S3_ENDPOINT_URL,
     access_key=env("S3_ACCESS_KEY_ID", default=LOCAL_S3_ACCESS_KEY if LOCAL_S3 else ""),
@@ -187,7 +193,7 @@ STORAGES = storages_config(
     public_bucket=S3_PUBLIC_BUCKET,
     addressing_style=env("S3_ADDRESSING_STYLE", default="path"),
     presign_seconds=S3_PRESIGN_SECONDS,
-    public_base_url=env("S3_PUBLIC_BASE_URL", default=""),
+    public_base_url=S3_PUBLIC_BASE_URL,
 )
 
 # Celery: the filesystem broker under var/ unless CELERY_BROKER_URL says otherwise.
@@ -238,14 +244,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "artsprize.common.views.csrf_failure"
+# Files are read from, and uploaded straight to, object storage.
+STORAGE_ORIGINS = [
+    origin for origin in (S3_ENDPOINT_URL, S3_PUBLIC_BASE_URL) if origin
+] or ["https:"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", S3_ENDPOINT_URL or "https:"],
-        "media-src": ["'self'", S3_ENDPOINT_URL or "https:"],
-        "connect-src": ["'self'", S3_ENDPOINT_URL or "https:"],
+        "img-src": ["'self'", "data:", *STORAGE_ORIGINS],
+        "media-src": ["'self'", *STORAGE_ORIGINS],
+        "connect-src": ["'self'", *STORAGE_ORIGINS],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
