@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from artsprize.accounts.decorators import permission_required
 from artsprize.accounts.enums import Role
 from artsprize.accounts.errors import AccountError
 from artsprize.accounts.forms import (
@@ -23,6 +22,7 @@ from artsprize.accounts.selectors import (
     two_factor_summary,
 )
 from artsprize.accounts.two_factor import reset_two_factor
+from artsprize.common.decorators import permission_required
 
 PEOPLE_PER_PAGE = 50
 

@@ -1,12 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from rules.contrib.views import permission_required
 
+from artsprize.common.decorators import permission_required
 from artsprize.common.forms import AuditFilterForm
 from artsprize.common.selectors import audit_events
 
@@ -75,8 +74,7 @@ def _rows(events):
     return rows
 
 
-@login_required
-@permission_required("common.view_audit_log", raise_exception=True)
+@permission_required("common.view_audit_log")
 def audit_log(request):
     """The audit log, newest first, for one object (``?object=app.model:pk``) and
     one verb (``?verb=state_changed``) when asked."""
