@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from artsprize.accounts.decorators import permission_required
+from artsprize.common.decorators import permission_required
 from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.forms import (
