@@ -150,7 +150,8 @@ class Command(BaseCommand):
                 rules_en=RULES_EN,
                 rules_zh_hant=RULES_ZH,
                 opens_at=now,
-                closes_at=(now + datetime.timedelta(days=30)).replace(
+                # 23:59 Hong Kong time, thirty days from now.
+                closes_at=timezone.localtime(now + datetime.timedelta(days=30)).replace(
                     hour=23, minute=59, second=0, microsecond=0
                 ),
                 entry_cap=5,
