@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("artsprize.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("rounds/", include("submissions.urls")),
+    path("entries/", include("submissions.urls_entries")),
     path("manage/", include((manage_patterns, "manage"))),
     path("admin/", admin.site.urls),
 ]

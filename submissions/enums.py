@@ -26,3 +26,41 @@ FILE_MEDIA_KINDS = (
     MediaKind.AUDIO,
     MediaKind.DOCUMENT,
 )
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Credit(models.TextChoices):
+    """How the artist is named with the work in public."""
+
+    LEGAL_NAME = "legal_name", _("My legal name")
+    CREDIT_NAME = "credit_name", _("My credit name or pseudonym")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
+class GuardianState(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed")
+    PENDING = "pending", _("Waiting for the guardian's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the guardian")
+
+
+class FileState(models.TextChoices):
+    AWAITING_UPLOAD = "awaiting_upload", _("Uploading")
+    UPLOADED = "uploaded", _("Uploaded")
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed, will be retried")
+
+
+class ConsentMethod(models.TextChoices):
+    """How a caseworker obtained the artist's consent to enter on their behalf."""
+
+    SIGNED_FORM = "signed_form", _("Signed a paper consent form")
+    IN_PERSON = "in_person", _("Agreed in person, witnessed by the caseworker")
+    INTERPRETER = "interpreter", _("Agreed through an interpreter")
+    OTHER = "other", _("Other (described in the notes)")

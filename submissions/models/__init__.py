@@ -1,3 +1,4 @@
+from submissions.models.entries import ArtworkFile, Entry, TeamMember
 from submissions.models.rounds import Category, Round
 
-__all__ = ["Category", "Round"]
+__all__ = ["ArtworkFile", "Category", "Entry", "Round", "TeamMember"]

@@ -55,6 +55,12 @@ class Round(TimeStampedModel, RulesModel):
         default=RoundState.DRAFT,
         db_index=True,
     )
+    last_reference_number = models.PositiveIntegerField(
+        _("last reference number"),
+        default=0,
+        editable=False,
+        help_text=_("The number of the latest reference code given in this round."),
+    )
     is_scheduled = models.BooleanField(
         _("scheduled"),
         default=False,

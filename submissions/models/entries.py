@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from artsprize.common.i18n import localized
+from artsprize.common.models import TimeStampedModel
+from submissions.enums import (
+    ConsentMethod,
+    Credit,
+    EntryState,
+    FileState,
+    GuardianState,
+    MediaKind,
+)
+
+
+class Entry(TimeStampedModel):
+    """One work entered in a round's category, by an entrant or a caseworker for them."""
+
+    round = models.ForeignKey(
+        "submissions.Round",
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("round"),
+    )
+    category = models.ForeignKey(
+        "submissions.Category",
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("category"),
+    )
+    entrant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("entrant"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="filed_entries",
+        verbose_name=_("filed by"),
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=EntryState.choices,
+        default=EntryState.DRAFT,
+        db_index=True,
+    )
+    reference = models.CharField(
+        _("reference code"), max_length=32, unique=True, null=True, blank=True
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh_hant = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    medium = models.CharField(_("medium"), max_length=200, blank=True)
+    year_made = models.PositiveSmallIntegerField(_("year made"), null=True, blank=True)
+    dimensions = models.CharField(
+        _("dimensions or duration"), max_length=200, blank=True
+    )
+    statement = models.TextField(_("artist statement"), max_length=20000, blank=True)
+    text_work = models.TextField(
+        _("the work as text"),
+        max_length=50000,
+        blank=True,
+        help_text=_("For a written work, such as a poem, typed into the form."),
+    )
+    credit = models.CharField(
+        _("credit"), max_length=16, choices=Credit.choices, default=Credit.CREDIT_NAME
+    )
+    consent_original = models.BooleanField(_("the work is original"), default=False)
+    consent_terms = models.BooleanField(_("accepts the terms"), default=False)
+    consent_website = models.BooleanField(
+        _("may be shown on the website"), default=False
+    )
+    consent_social = models.BooleanField(
+        _("may be shown on social media"), default=False
+    )
+    consent_press = models.BooleanField(_("may be shown to the press"), default=False)
+    consent_exhibition = models.BooleanField(_("may be exhibited"), default=False)
+    consent_auction = models.BooleanField(
+        _("may be sold at the charity auction"), default=False
+    )
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
+    guardian_email = models.EmailField(_("guardian's e-mail"), blank=True)
+    guardian_state = models.CharField(
+        _("guardian's consent"),
+        max_length=16,
+        choices=GuardianState.choices,
+        default=GuardianState.NOT_NEEDED,
+    )
+    guardian_confirmed_at = models.DateTimeField(
+        _("guardian confirmed at"), null=True, blank=True
+    )
+    consent_method = models.CharField(
+        _("how the artist consented"),
+        max_length=16,
+        choices=ConsentMethod.choices,
+        blank=True,
+    )
+    consent_notes = models.TextField(_("consent notes"), max_length=2000, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["round", "entrant", "state"]),
+            models.Index(fields=["round", "state"]),
+        ]
+
+    def __str__(self):
+        return self.reference or self.title or f"#{self.pk}"
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+
+class TeamMember(models.Model):
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="team_members"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role in the work"), max_length=200, blank=True)
+    agreed = models.BooleanField(_("agreed to the entry"), default=False)
+    is_minor = models.BooleanField(_("under 18"), default=False)
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
+    guardian_agreed = models.BooleanField(_("guardian agreed"), default=False)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["entry", "position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ArtworkFile(TimeStampedModel):
+    """One file of an entry, uploaded by the browser straight to object storage.
+
+    The object key is chosen by the server and holds no personal data and no file
+    name; the sanitised original name is kept here for the entrant and staff only.
+    """
+
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="files", verbose_name=_("entry")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=MediaKind.choices)
+    key = models.CharField(_("object key"), max_length=300, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    declared_size = models.PositiveBigIntegerField(_("declared size"))
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    upload_id = models.CharField(_("multipart upload ID"), max_length=500, blank=True)
+    part_size = models.PositiveIntegerField(_("part size"), default=0)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=FileState.choices,
+        default=FileState.AWAITING_UPLOAD,
+        db_index=True,
+    )
+    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    alt_text = models.TextField(
+        _("description of the image"), max_length=2000, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("artwork file")
+        verbose_name_plural = _("artwork files")
+        ordering = ["entry", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=MediaKind.TEXT), name="artwork_file_kind_is_a_file"
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
