@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("rounds/", include("submissions.urls")),
     path("entries/", include("submissions.urls_entries")),
+    path("caseworker/", include("artsprize.accounts.urls_caseworker")),
     path("manage/", include((manage_patterns, "manage"))),
     path("admin/", admin.site.urls),
 ]

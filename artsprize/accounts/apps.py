@@ -9,12 +9,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from allauth.account.signals import password_reset
         from allauth.mfa.signals import authenticator_added
 
+        from artsprize.accounts.caseworkers import verify_address_after_reset
         from artsprize.accounts.receivers import record_two_factor_on_activation
         from artsprize.accounts.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.role_groups")
         authenticator_added.connect(
             record_two_factor_on_activation, dispatch_uid="accounts.mfa_activation"
+        )
+        password_reset.connect(
+            verify_address_after_reset, dispatch_uid="accounts.verify_after_reset"
         )

@@ -244,3 +244,45 @@ class ResetTwoFactorForm(forms.Form):
                 _("Please remove control characters from the reason.")
             )
         return reason.strip()
+
+
+class ArtistRecordForm(ProfileFieldsMixin, forms.Form):
+    """What a caseworker records for an artist who cannot sign up themselves."""
+
+    email = forms.EmailField(
+        label=_("Artist's e-mail address"),
+        required=False,
+        help_text=_(
+            "Optional. With an address the artist can later claim the account and "
+            "follow their entries."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Artist's preferred language"), choices=Language.choices
+    )
+    pics_explained = forms.BooleanField(
+        label=_(
+            "I explained the Personal Information Collection Statement to the artist, "
+            "in a language they understand, and they agreed to it."
+        ),
+        required=True,
+        error_messages={
+            "required": _(
+                "The artist must know and accept the collection statement before "
+                "you register them."
+            )
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = profile_fields()
+        fields["legal_name"].help_text = _("Used only by staff, never shown to judges.")
+        fields["hong_kong_based"].label = _("The artist is based in Hong Kong")
+        fields["phone"].help_text = _("Optional. Only staff use it.")
+        # The profile fields come first, as on the sign-up form.
+        self.fields = {**fields, **self.fields}
+
+
+class ClaimInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Artist's e-mail address"))

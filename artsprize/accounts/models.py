@@ -112,6 +112,15 @@ class EntrantProfile(TimeStampedModel):
     date_of_birth = models.DateField(_("date of birth"))
     hong_kong_based = models.BooleanField(_("I am based in Hong Kong"), default=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    registered_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registered_artists",
+        verbose_name=_("registered by"),
+        help_text=_("The caseworker who registered an artist who cannot do it."),
+    )
     pics_version = models.CharField(
         _("collection statement version accepted"), max_length=20
     )

@@ -20,3 +20,4 @@ def is_caseworker(user):
 
 rules.add_perm("accounts.manage_people", is_staff_member)
 rules.add_perm("common.view_audit_log", is_staff_member)
+rules.add_perm("accounts.file_for_artists", is_caseworker)

@@ -32,3 +32,21 @@ def mail_two_factor_reset(event_id):
             "login_url": settings.SITE_URL.rstrip("/") + reverse("account_login"),
         },
     )
+
+
+@shared_task(name="accounts.mail_claim_invitation")
+def mail_claim_invitation(artist_id):
+    """Invite an artist, in their language, to set a password for the account a
+    caseworker made for them."""
+    from artsprize.accounts.caseworkers import claim_url
+
+    artist = get_user_model().objects.filter(pk=artist_id).first()
+    if artist is None or not artist.email:
+        logger.info("Claim invitation %s: nobody to mail.", artist_id)
+        return
+    send_templated_mail(
+        "accounts/mail/claim_invitation",
+        to=[artist.email],
+        language=artist.language,
+        context={"artist": artist, "claim_url": claim_url(artist)},
+    )

@@ -14,3 +14,5 @@ class AuditVerb(models.TextChoices):
     ROLE_REVOKED = "role_revoked", _("revoked a role")
     MFA_RESET = "mfa_reset", _("reset two-factor authentication")
     PICS_ACCEPTED = "pics_accepted", _("accepted the collection statement")
+    ARTIST_REGISTERED = "artist_registered", _("registered an artist")
+    CLAIM_INVITED = "claim_invited", _("invited an artist to claim their account")

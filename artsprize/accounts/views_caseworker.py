@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from artsprize.accounts.caseworkers import (
+    artists_of,
+    invite_artist_to_claim,
+    register_artist,
+)
+from artsprize.accounts.errors import AccountError
+from artsprize.accounts.forms import ArtistRecordForm, ClaimInvitationForm
+from artsprize.common.decorators import permission_required
+
+caseworker_only = permission_required("accounts.file_for_artists")
+
+
+def _artist_or_404(request, pk):
+    return get_object_or_404(artists_of(request.user), pk=pk)
+
+
+@caseworker_only
+def artists(request):
+    return render(
+        request,
+        "accounts/caseworker/artists.html",
+        {"artists": artists_of(request.user).prefetch_related("entries")},
+    )
+
+
+@caseworker_only
+def artist_create(request):
+    form = ArtistRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            artist = register_artist(
+                by=request.user,
+                data=data,
+                email=data["email"],
+                language=data["language"],
+            )
+        except AccountError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered. You can now enter works for them.")
+                % {"name": artist.profile.legal_name},
+            )
+            return redirect("caseworker:artist", pk=artist.pk)
+    return render(request, "accounts/caseworker/artist_form.html", {"form": form})
+
+
+@caseworker_only
+def artist_detail(request, pk):
+    artist = _artist_or_404(request, pk)
+    return render(
+        request,
+        "accounts/caseworker/artist_detail.html",
+        {
+            "artist": artist,
+            "entries": artist.entries.select_related("round", "category"),
+            "claim_form": ClaimInvitationForm(initial={"email": artist.email}),
+        },
+    )
+
+
+@caseworker_only
+@require_POST
+def artist_invite(request, pk):
+    artist = _artist_or_404(request, pk)
+    form = ClaimInvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invite_artist_to_claim(
+                artist, by=request.user, email=form.cleaned_data["email"]
+            )
+        except AccountError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation to claim the account was sent to %(email)s.")
+                % {"email": artist.email},
+            )
+            return redirect("caseworker:artist", pk=artist.pk)
+    return render(
+        request,
+        "accounts/caseworker/artist_detail.html",
+        {
+            "artist": artist,
+            "entries": artist.entries.select_related("round", "category"),
+            "claim_form": form,
+        },
+        status=400,
+    )
