@@ -4,6 +4,12 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "artsprize.settings.local")
 
+# Each reminder goes once per draft, so a tick every quarter of an hour only decides
+# how soon after its moment (48 or 3 hours before closing) a reminder leaves.
+REMINDER_SECONDS = 15 * 60
+# Abandoned uploads are cleaned up after a day; an hourly sweep is soon enough.
+CLEAN_UP_SECONDS = 60 * 60
+
 app = Celery("artsprize")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
@@ -29,4 +35,16 @@ def add_periodic_tasks(sender, **kwargs):
         name="open and close rounds at their times",
         # Ticks queued while no worker ran are stale: the next one does their work.
         expires=max(seconds, 10),
+    )
+    sender.add_periodic_task(
+        REMINDER_SECONDS,
+        sender.signature("submissions.remind_unsubmitted_drafts"),
+        name="remind entrants of unsubmitted drafts before closing",
+        expires=REMINDER_SECONDS,
+    )
+    sender.add_periodic_task(
+        CLEAN_UP_SECONDS,
+        sender.signature("submissions.clean_up_uploads"),
+        name="abort abandoned uploads and delete unreferenced originals",
+        expires=CLEAN_UP_SECONDS,
     )

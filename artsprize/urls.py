@@ -24,7 +24,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("rounds/", include("submissions.urls")),
     path("entries/", include("submissions.urls_entries")),
-    path("caseworker/", include("artsprize.accounts.urls_caseworker")),
+    path("uploads/", include("submissions.urls_uploads")),
+    path("caseworker/", include("submissions.urls_caseworker")),
     path("manage/", include((manage_patterns, "manage"))),
     path("admin/", admin.site.urls),
 ]

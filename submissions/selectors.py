@@ -1,8 +1,8 @@
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from submissions.enums import RoundState
-from submissions.models import Category, Round
+from submissions.enums import EntryState, RoundState
+from submissions.models import ArtworkFile, Category, Entry, Round
 
 
 def _with_categories(queryset):
@@ -34,4 +34,27 @@ def rounds_for_staff():
     on every database (PostgreSQL and SQLite sort NULLs differently)."""
     return Round.objects.all().order_by(
         "-year", F("opens_at").desc(nulls_first=True), "-pk"
+    )
+
+
+def entries_for_entrant(user):
+    """The entrant's entries, their own and those a caseworker filed for them, newest
+    first, with what the list shows fetched in a fixed number of queries."""
+    return (
+        Entry.objects.filter(entrant=user)
+        .select_related("round", "category", "filed_by")
+        .prefetch_related(
+            Prefetch("files", queryset=ArtworkFile.objects.order_by("position", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def entry_count_toward_cap(round_, entrant):
+    """Entries that take a place under the round's cap: all but the withdrawn,
+    drafts and caseworker filings for the entrant included."""
+    return (
+        Entry.objects.filter(round=round_, entrant=entrant)
+        .exclude(state=EntryState.WITHDRAWN)
+        .count()
     )

@@ -1,13 +1,18 @@
+import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
 from artsprize.accounts.enums import Role
+from artsprize.accounts.models import EntrantProfile
 from artsprize.common.mail import send_templated_mail
-from submissions.enums import RoundState
-from submissions.models import Round
+from submissions.enums import EntryState, FileState, GuardianState, RoundState
+from submissions.models import Entry, Round
+from submissions.services.entries import remind_unsubmitted_drafts
 from submissions.services.rounds import open_and_close_due_rounds
 
 logger = logging.getLogger(__name__)
@@ -45,4 +50,130 @@ def mail_staff_round_state_changed(round_id, old_state, new_state):
                 "old_state": RoundState(old_state).label,
                 "new_state": RoundState(new_state).label,
             },
+        )
+
+
+def _entries_url():
+    return settings.SITE_URL.rstrip("/") + reverse("my_entries")
+
+
+def receipt_context(entry):
+    """What the receipt mail shows: the reference, the time in Hong Kong, the files."""
+    files = list(entry.files.order_by("position", "id"))
+    uploading = [
+        file
+        for file in files
+        if file.state == FileState.AWAITING_UPLOAD and entry.round.closes_at is not None
+    ]
+    return {
+        "entry": entry,
+        "files": files,
+        "uploads_end": (
+            entry.round.closes_at
+            + datetime.timedelta(minutes=entry.round.upload_grace_minutes)
+            if uploading
+            else None
+        ),
+        "guardian_pending": entry.guardian_state == GuardianState.PENDING,
+        "entries_url": _entries_url(),
+    }
+
+
+@shared_task(name="submissions.mail_entry_receipt")
+def mail_entry_receipt(entry_id):
+    """The receipt of a submitted entry, in the entrant's language. An artist filed
+    by a caseworker may have no address: the printable receipt page is theirs."""
+    entry = (
+        Entry.objects.select_related("round", "category", "entrant")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None or entry.state != EntryState.SUBMITTED:
+        logger.info("Entry %s is not submitted; no receipt mailed.", entry_id)
+        return
+    if not entry.entrant.email:
+        logger.info("Entry %s: the entrant has no e-mail address.", entry_id)
+        return
+    send_templated_mail(
+        "submissions/mail/entry_receipt",
+        to=[entry.entrant.email],
+        language=entry.entrant.language,
+        context=receipt_context(entry),
+    )
+
+
+def _credit_name(user):
+    profile = EntrantProfile.objects.filter(user=user).first()
+    return str(profile) if profile else ""
+
+
+@shared_task(name="submissions.mail_guardian_confirmation")
+def mail_guardian_confirmation(entry_id):
+    """Ask the guardian of an entrant under 18 to confirm, in the entrant's language
+    (the language the family chose for the portal)."""
+    from submissions.services.guardians import GUARDIAN_LINK_MAX_AGE, guardian_link
+
+    entry = (
+        Entry.objects.select_related("round", "category", "entrant")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if (
+        entry is None
+        or entry.state != EntryState.SUBMITTED
+        or entry.guardian_state != GuardianState.PENDING
+        or not entry.guardian_email
+    ):
+        logger.info("Entry %s awaits no guardian; no mail sent.", entry_id)
+        return
+    send_templated_mail(
+        "submissions/mail/guardian_confirmation",
+        to=[entry.guardian_email],
+        language=entry.entrant.language,
+        context={
+            "entry": entry,
+            "credit_name": _credit_name(entry.entrant),
+            "confirm_url": guardian_link(entry),
+            "days": GUARDIAN_LINK_MAX_AGE.days,
+        },
+    )
+
+
+@shared_task(name="submissions.remind_unsubmitted_drafts")
+def remind_unsubmitted_drafts_task():
+    reminded = remind_unsubmitted_drafts()
+    if any(reminded.values()):
+        logger.info("Deadline reminders queued: %s", reminded)
+
+
+@shared_task(name="submissions.mail_deadline_reminder")
+def mail_deadline_reminder(entry_id, reminder):
+    """Remind an entrant that a draft is not entered until it is submitted."""
+    entry = (
+        Entry.objects.select_related("round", "category", "entrant")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None or entry.state != EntryState.DRAFT or not entry.entrant.email:
+        logger.info("Entry %s needs no reminder now.", entry_id)
+        return
+    send_templated_mail(
+        "submissions/mail/deadline_reminder",
+        to=[entry.entrant.email],
+        language=entry.entrant.language,
+        context={"entry": entry, "entries_url": _entries_url()},
+    )
+
+
+@shared_task(name="submissions.clean_up_uploads")
+def clean_up_uploads_task():
+    """Abort uploads abandoned for a day and delete originals no file refers to."""
+    from submissions.services.uploads import clean_up_uploads
+
+    result = clean_up_uploads()
+    if any(result.values()):
+        logger.info(
+            "Upload clean-up: %(files)s files, %(uploads)s multipart uploads and "
+            "%(objects)s objects removed.",
+            result,
         )

@@ -182,6 +182,8 @@ S3_PRIVATE_BUCKET = env("S3_PRIVATE_BUCKET", default="artsprize-private")
 S3_PUBLIC_BUCKET = env("S3_PUBLIC_BUCKET", default="artsprize-public")
 S3_PRESIGN_SECONDS = env.int("S3_PRESIGN_SECONDS", default=300)
 S3_PUBLIC_BASE_URL = env("S3_PUBLIC_BASE_URL", default="")
+# Calls a minute one person may make to the upload API (start, sign, complete…).
+UPLOAD_API_RATE_PER_MINUTE = env.int("UPLOAD_API_RATE_PER_MINUTE", default=120)
 STORAGES = storages_config(
     endpoint_url=S3_ENDPOINT_URL,
     access_key=env("S3_ACCESS_KEY_ID", default=LOCAL_S3_ACCESS_KEY if LOCAL_S3 else ""),

@@ -104,6 +104,17 @@ class Entry(TimeStampedModel):
     consent_notes = models.TextField(_("consent notes"), max_length=2000, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # When the guardian was last mailed, so that resending can be rate-limited.
+    guardian_mailed_at = models.DateTimeField(
+        _("guardian last mailed at"), null=True, blank=True
+    )
+    # Each deadline reminder is sent once per draft; beat ticks many times a window.
+    reminded_48h_at = models.DateTimeField(
+        _("reminded 48 hours before closing"), null=True, blank=True
+    )
+    reminded_3h_at = models.DateTimeField(
+        _("reminded 3 hours before closing"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("entry")

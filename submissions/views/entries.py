@@ -1,14 +1,444 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The entrant's pages: enter a work, keep it as a draft, submit it, withdraw it and
+print its receipt.
 
-from submissions.models import Entry
+Each view finds the entry and checks it against the person asking (a foreign entry
+is a 404, whether it exists or not), validates with a form and calls the services
+in ``submissions.services``, which decide what a round and an entry's state allow.
+A refusal re-renders the form with what was typed, so nothing is lost.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from artsprize.accounts.caseworkers import artists_of
+from submissions.enums import EntryState, FileState, GuardianState, MediaKind
+from submissions.errors import EntryError
+from submissions.forms import HONG_KONG
+from submissions.forms_entries import (
+    CONSENT_FIELDS,
+    ENTRY_FIELDS,
+    EntryForm,
+    TeamFormSet,
+    WithdrawForm,
+    team_initial,
+)
+from submissions.models import Entry, Round
+from submissions.selectors import entries_for_entrant
+from submissions.services.entries import (
+    ADULT_AGE,
+    create_entry,
+    describe_file,
+    eligible_categories,
+    entrant_age,
+    is_taking_entries,
+    needs_guardian,
+    set_team_members,
+    submission_problems,
+    submit_entry,
+    update_entry,
+    withdraw_entry,
+)
+from submissions.services.guardians import resend_guardian_mail
+from submissions.services.uploads import REJECTION_MESSAGES
+
+TEAM_PREFIX = "team"
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _time(moment):
+    return formats.time_format(timezone.localtime(moment, HONG_KONG), "TIME_FORMAT")
+
+
+def _get_entry(request, pk):
+    """The entry, if the person asking may change it: its entrant or the caseworker
+    who filed it. Anyone else gets the same 404 as for an entry that does not exist."""
+    entry = get_object_or_404(
+        Entry.objects.select_related(
+            "round", "category", "entrant__profile", "filed_by"
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("submissions.change_entry", entry):
+        raise Http404
+    return entry
+
+
+def _is_editable(entry, now=None):
+    return entry.state != EntryState.WITHDRAWN and is_taking_entries(
+        entry.round, now=now
+    )
+
+
+def _image_files(entry):
+    return [
+        file
+        for file in entry.files.all()
+        if file.kind == MediaKind.IMAGE and file.state != FileState.REJECTED
+    ]
+
+
+def _entry_forms(entry, data=None):
+    """The entry's form and, when it has or may have a team, the team's formset."""
+    form = EntryForm(
+        data,
+        categories=eligible_categories(entry.round, entrant=entry.entrant)
+        or [entry.category],
+        category=entry.category,
+        needs_guardian=needs_guardian(entry),
+        filed_by_caseworker=bool(entry.filed_by_id),
+        image_files=_image_files(entry),
+        initial={
+            "category": entry.category_id,
+            **{name: getattr(entry, name) for name in ENTRY_FIELDS},
+        },
+    )
+    if entry.state != EntryState.DRAFT:
+        # The services keep a submitted entry in its category; the form shows so.
+        form.fields["category"].disabled = True
+    members = team_initial(entry)
+    formset = None
+    if entry.category.allows_teams or members:
+        formset = TeamFormSet(data, prefix=TEAM_PREFIX, initial=members)
+    return form, formset
+
+
+def _locked_message(entry):
+    if entry.state == EntryState.WITHDRAWN:
+        return _("This entry was withdrawn: it can no longer be changed.")
+    if entry.round.closes_at and entry.round.closes_at <= timezone.now():
+        return _("The deadline has passed: the entry can no longer be changed.")
+    return _("This round is not taking entries now: the entry cannot be changed.")
+
+
+def _render_entry(request, entry, form, formset, *, problems=None, title=None):
+    """The edit page. ``problems`` (a refusal's) replace what is missing to submit."""
+    editable = _is_editable(entry)
+    # A refused post keeps showing what was typed, to be copied elsewhere.
+    if not editable and not form.is_bound:
+        form.lock()
+        if formset is not None:
+            for member_form in formset:
+                for field in member_form.fields.values():
+                    field.disabled = True
+    if problems is None and entry.state == EntryState.DRAFT and editable:
+        problems = submission_problems(entry)
+    files = list(entry.files.all())
+    for file in files:
+        file.rejection = REJECTION_MESSAGES.get(
+            file.reason, _("The file was not accepted.")
+        )
+    return render(
+        request,
+        "submissions/entries/entry_form.html",
+        {
+            "round": entry.round,
+            "entry": entry,
+            "form": form,
+            "team_formset": formset,
+            "files": files,
+            "problems": problems,
+            "problems_title": title,
+            "editable": editable,
+            "locked_message": "" if editable else _locked_message(entry),
+            "can_submit": editable and entry.state == EntryState.DRAFT,
+            "can_resend_guardian": entry.state == EntryState.SUBMITTED
+            and entry.guardian_state == GuardianState.PENDING,
+        },
+    )
+
+
+def _save(request, entry, form, formset):
+    """Save what the form holds through the services; EntryError if one refuses.
+
+    The entry's fields, its team and the images' descriptions are saved one after
+    the other, so a refusal of one keeps what was saved before it.
+    """
+    data = form.entry_data()
+    data["category"] = form.cleaned_data["category"]
+    update_entry(entry, data=data, by=request.user)
+    if formset is not None:
+        members = formset.members()
+        if members != team_initial(entry):
+            set_team_members(entry, members=members, by=request.user)
+    for file, alt_text in form.changed_alt_texts():
+        describe_file(file, alt_text=alt_text, by=request.user)
 
 
 @login_required
 def my_entries(request):
-    entries = (
-        Entry.objects.filter(entrant=request.user)
-        .select_related("round", "category")
-        .prefetch_related("files")
+    now = timezone.now()
+    items = [
+        {
+            "entry": entry,
+            "editable": _is_editable(entry, now),
+            "withdrawable": entry.state != EntryState.WITHDRAWN,
+        }
+        for entry in entries_for_entrant(request.user)
+    ]
+    return render(request, "submissions/entries/my_entries.html", {"items": items})
+
+
+def _cannot_enter(request, round_, reason, *, show_profile_link=False):
+    return render(
+        request,
+        "submissions/entries/cannot_enter.html",
+        {"round": round_, "reason": reason, "show_profile_link": show_profile_link},
     )
-    return render(request, "submissions/entries/my_entries.html", {"entries": entries})
+
+
+def _entrant_for(request):
+    """Whom a new entry is for: the signed-in entrant, or, for a caseworker, an
+    artist they registered (``?artist=<pk>``)."""
+    artist_id = request.GET.get("artist", "")
+    if not artist_id:
+        return request.user
+    if not artist_id.isdigit() or not request.user.has_perm(
+        "accounts.file_for_artists"
+    ):
+        raise Http404
+    return get_object_or_404(artists_of(request.user), pk=int(artist_id))
+
+
+@login_required
+def entry_create(request, round_pk):
+    round_ = get_object_or_404(
+        Round.objects.prefetch_related("categories"), pk=round_pk
+    )
+    if not request.user.has_perm("submissions.view_round", round_):
+        raise Http404
+    entrant = _entrant_for(request)
+    if not is_taking_entries(round_):
+        return _cannot_enter(
+            request, round_, _("This round is not taking entries now.")
+        )
+    age = entrant_age(round_, entrant=entrant)
+    if age is None:
+        return _cannot_enter(
+            request,
+            round_,
+            _(
+                "To enter a work, your account needs an entrant profile with your "
+                "date of birth."
+            ),
+            show_profile_link=True,
+        )
+    categories = eligible_categories(round_, entrant=entrant)
+    if not categories:
+        return _cannot_enter(
+            request,
+            round_,
+            _(
+                "None of this round's categories is open to you: your age at the "
+                "deadline does not fit their age limits."
+            ),
+        )
+    form = EntryForm(
+        _posted(request),
+        categories=categories,
+        needs_guardian=age < ADULT_AGE,
+        initial={"category": categories[0].pk} if len(categories) == 1 else {},
+    )
+    if form.is_valid():
+        data = form.entry_data()
+        try:
+            entry = create_entry(
+                round_,
+                entrant=entrant,
+                category=form.cleaned_data["category"],
+                data=data,
+                by=request.user,
+            )
+        except EntryError as error:
+            messages.error(request, error.message)
+            return _render_new(
+                request, round_, form, problems=error.problems, entrant=entrant
+            )
+        messages.success(
+            request,
+            _("Draft saved at %(time)s. Now add the files of your work.")
+            % {"time": _time(entry.created_at)},
+        )
+        return redirect("entry_edit", pk=entry.pk)
+    return _render_new(request, round_, form, entrant=entrant)
+
+
+def _render_new(request, round_, form, *, problems=None, entrant):
+    return render(
+        request,
+        "submissions/entries/entry_form.html",
+        {
+            "round": round_,
+            "entry": None,
+            "artist": entrant if entrant != request.user else None,
+            "form": form,
+            "team_formset": None,
+            "problems": problems,
+            "problems_title": _("The draft could not be saved:") if problems else None,
+            "editable": True,
+            "can_submit": False,
+        },
+    )
+
+
+@login_required
+def entry_edit(request, pk):
+    entry = _get_entry(request, pk)
+    form, formset = _entry_forms(entry, _posted(request))
+    if request.method != "POST":
+        return _render_entry(request, entry, form, formset)
+    if not _is_editable(entry):
+        messages.error(request, _locked_message(entry))
+        return redirect("entry_edit", pk=entry.pk)
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
+        return _render_entry(request, entry, form, formset)
+    try:
+        _save(request, entry, form, formset)
+    except EntryError as error:
+        messages.error(request, error.message)
+        return _render_entry(
+            request,
+            entry,
+            form,
+            formset,
+            problems=error.problems,
+            title=_("Not saved:") if error.problems else None,
+        )
+    if entry.state == EntryState.SUBMITTED:
+        text = _("Changes saved at %(time)s. The entry stays submitted.")
+    else:
+        text = _("Draft saved at %(time)s.")
+    messages.success(request, text % {"time": _time(timezone.now())})
+    return redirect("entry_edit", pk=entry.pk)
+
+
+@login_required
+def entry_submit(request, pk):
+    """Save what the form holds, then submit. A second click finds the entry
+    submitted and shows its receipt; a refusal shows the form with the reasons."""
+    entry = _get_entry(request, pk)
+    if request.method != "POST":
+        return redirect("entry_edit", pk=entry.pk)
+    if entry.state == EntryState.SUBMITTED:
+        messages.info(request, _("This entry has already been submitted."))
+        return redirect("entry_receipt", pk=entry.pk)
+    if entry.state == EntryState.WITHDRAWN:
+        messages.error(request, _locked_message(entry))
+        return redirect("my_entries")
+    form, formset = _entry_forms(entry, request.POST)
+    if not _is_editable(entry):
+        # Nothing may be saved after the deadline; the service says why the draft
+        # stays a draft, and the form still shows what was typed.
+        return _submit(request, entry, form, formset, act=submit_entry)
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
+        messages.error(
+            request,
+            _("The entry was not submitted: please correct the fields marked below."),
+        )
+        return _render_entry(request, entry, form, formset)
+
+    def save_and_submit(entry, *, by):
+        _save(request, entry, form, formset)
+        submit_entry(entry, by=by)
+
+    return _submit(request, entry, form, formset, act=save_and_submit)
+
+
+def _submit(request, entry, form, formset, *, act):
+    """Run ``act`` (which submits); show the receipt, or the form with why not."""
+    try:
+        act(entry, by=request.user)
+    except EntryError as error:
+        entry.refresh_from_db()
+        if entry.state == EntryState.SUBMITTED:
+            messages.info(request, _("This entry has already been submitted."))
+            return redirect("entry_receipt", pk=entry.pk)
+        messages.error(request, error.message)
+        return _render_entry(
+            request,
+            entry,
+            form,
+            formset,
+            problems=error.problems,
+            title=_("To submit this entry, it still needs:")
+            if error.problems
+            else None,
+        )
+    messages.success(
+        request,
+        _("Your entry was submitted. Its reference is %(reference)s.")
+        % {"reference": entry.reference},
+    )
+    return redirect("entry_receipt", pk=entry.pk)
+
+
+@login_required
+def entry_withdraw(request, pk):
+    entry = _get_entry(request, pk)
+    if entry.state == EntryState.WITHDRAWN:
+        messages.info(request, _("This entry has already been withdrawn."))
+        return redirect("my_entries")
+    form = WithdrawForm(_posted(request))
+    if form.is_valid():
+        try:
+            withdraw_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
+        except EntryError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The entry “%(title)s” was withdrawn.")
+                % {"title": entry.title or _("(untitled)")},
+            )
+            return redirect("my_entries")
+    return render(
+        request, "submissions/entries/withdraw.html", {"entry": entry, "form": form}
+    )
+
+
+@login_required
+def entry_receipt(request, pk):
+    entry = _get_entry(request, pk)
+    if entry.state != EntryState.SUBMITTED:
+        messages.info(
+            request, _("A receipt is given once the entry has been submitted.")
+        )
+        return redirect("entry_edit", pk=entry.pk)
+    consents = [
+        Entry._meta.get_field(name).verbose_name
+        for name in CONSENT_FIELDS
+        if getattr(entry, name)
+    ]
+    return render(
+        request,
+        "submissions/entries/receipt.html",
+        {
+            "entry": entry,
+            "files": entry.files.order_by("position", "id"),
+            "team_members": entry.team_members.all(),
+            "consents": consents,
+        },
+    )
+
+
+@login_required
+def entry_guardian_resend(request, pk):
+    entry = _get_entry(request, pk)
+    if request.method == "POST":
+        try:
+            resend_guardian_mail(entry, by=request.user)
+        except EntryError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The confirmation e-mail was sent to %(email)s again.")
+                % {"email": entry.guardian_email},
+            )
+    return redirect("entry_edit", pk=entry.pk)

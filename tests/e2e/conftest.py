@@ -1,8 +1,12 @@
+import copy
 import os
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from artsprize.common import local_s3
 from tests.services import require
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,3 +77,51 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def browser_s3(live_server, s3_server):
+    """An S3 endpoint that a page served by the live server may upload to.
+
+    rclone answers a CORS preflight with the one origin it was started with, and the
+    live server's port is chosen when it starts. A second rclone over the suite's
+    folder, with the same keys and buckets, allows that origin; objects written
+    through it are the suite server's objects.
+    """
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(live_server.url))
+    port = local_s3.free_port()
+    with tempfile.TemporaryFile() as log:
+        process = local_s3.start(
+            directory=s3_server.directory,
+            port=port,
+            access_key=s3_server.access_key,
+            secret_key=s3_server.secret_key,
+            allow_origin=origin,
+            buckets=[s3_server.private_bucket, s3_server.public_bucket],
+            stdout=log,
+            stderr=log,
+        )
+        endpoint = copy.copy(s3_server)
+        endpoint.port = port
+        endpoint.endpoint_url = f"http://127.0.0.1:{port}"
+        try:
+            yield endpoint
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def browser_uploads(settings, browser_s3):
+    """Point storage, presigning and the page's Content-Security-Policy at
+    ``browser_s3`` for one test; returns that endpoint."""
+    settings.STORAGES = browser_s3.storages()
+    settings.S3_ENDPOINT_URL = browser_s3.endpoint_url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    for directive in ("connect-src", "img-src", "media-src"):
+        policy["DIRECTIVES"][directive] = [
+            *policy["DIRECTIVES"][directive],
+            browser_s3.endpoint_url,
+        ]
+    settings.CONTENT_SECURITY_POLICY = policy
+    return browser_s3

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from artsprize.accounts import views_caseworker as views
+from submissions.views import caseworker as views
 
 app_name = "caseworker"
 

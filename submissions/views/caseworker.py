@@ -1,3 +1,5 @@
+"""Caseworkers' pages: the artists they registered, and entering works for them."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from artsprize.accounts.caseworkers import (
 from artsprize.accounts.errors import AccountError
 from artsprize.accounts.forms import ArtistRecordForm, ClaimInvitationForm
 from artsprize.common.decorators import permission_required
+from submissions.selectors import open_rounds
 
 caseworker_only = permission_required("accounts.file_for_artists")
 
@@ -23,7 +26,7 @@ def _artist_or_404(request, pk):
 def artists(request):
     return render(
         request,
-        "accounts/caseworker/artists.html",
+        "submissions/caseworker/artists.html",
         {"artists": artists_of(request.user).prefetch_related("entries")},
     )
 
@@ -49,7 +52,7 @@ def artist_create(request):
                 % {"name": artist.profile.legal_name},
             )
             return redirect("caseworker:artist", pk=artist.pk)
-    return render(request, "accounts/caseworker/artist_form.html", {"form": form})
+    return render(request, "submissions/caseworker/artist_form.html", {"form": form})
 
 
 @caseworker_only
@@ -57,10 +60,11 @@ def artist_detail(request, pk):
     artist = _artist_or_404(request, pk)
     return render(
         request,
-        "accounts/caseworker/artist_detail.html",
+        "submissions/caseworker/artist_detail.html",
         {
             "artist": artist,
             "entries": artist.entries.select_related("round", "category"),
+            "open_rounds": open_rounds(),
             "claim_form": ClaimInvitationForm(initial={"email": artist.email}),
         },
     )
@@ -87,10 +91,11 @@ def artist_invite(request, pk):
             return redirect("caseworker:artist", pk=artist.pk)
     return render(
         request,
-        "accounts/caseworker/artist_detail.html",
+        "submissions/caseworker/artist_detail.html",
         {
             "artist": artist,
             "entries": artist.entries.select_related("round", "category"),
+            "open_rounds": open_rounds(),
             "claim_form": form,
         },
         status=400,

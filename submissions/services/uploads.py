@@ -1,0 +1,848 @@
+"""The upload protocol: browsers upload artwork files straight to object storage.
+
+The server starts each upload (choosing the key and the Content-Type), signs the
+URLs of its parts one batch at a time, lists the parts the store holds so that an
+upload can resume, and completes it after checking the object itself. The bytes
+never pass through a web worker. docs/UPLOADS.md describes the protocol.
+"""
+
+import datetime
+import math
+import unicodedata
+import uuid
+
+from botocore.exceptions import ClientError
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from artsprize.common.audit import record_event
+from artsprize.common.enums import AuditVerb
+from submissions import storage
+from submissions.enums import EntryState, FileState, MediaKind, RoundState
+from submissions.models import ArtworkFile, Entry
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+# Files up to one part go as a single presigned PUT; larger ones in parts of this
+# size. 8 MiB keeps a failed part cheap to resend on a phone and stays above the
+# 5 MiB minimum S3 sets for every part but the last.
+PART_SIZE = 8 * MiB
+MAX_PARTS = 10_000
+MAX_PARTS_PER_SIGNING = 20
+# Per person (the entrant, or the caseworker who files): uploads started and not
+# finished, and the bytes they announce.
+MAX_OPEN_UPLOADS = 6
+MAX_BYTES_IN_FLIGHT = 8 * GiB
+# An upload untouched for this long is abandoned: it no longer counts against the
+# caps, and the clean-up task aborts it.
+ABANDONED_AFTER = datetime.timedelta(days=1)
+NAME_MAX_LENGTH = 150
+
+# Extension → (kind, the Content-Type the server signs into the upload).
+EXTENSIONS = {
+    "jpg": (MediaKind.IMAGE, "image/jpeg"),
+    "jpeg": (MediaKind.IMAGE, "image/jpeg"),
+    "png": (MediaKind.IMAGE, "image/png"),
+    "webp": (MediaKind.IMAGE, "image/webp"),
+    "gif": (MediaKind.IMAGE, "image/gif"),
+    "heic": (MediaKind.IMAGE, "image/heic"),
+    "heif": (MediaKind.IMAGE, "image/heif"),
+    "tif": (MediaKind.IMAGE, "image/tiff"),
+    "tiff": (MediaKind.IMAGE, "image/tiff"),
+    "mp4": (MediaKind.VIDEO, "video/mp4"),
+    "mov": (MediaKind.VIDEO, "video/quicktime"),
+    "webm": (MediaKind.VIDEO, "video/webm"),
+    "m4v": (MediaKind.VIDEO, "video/x-m4v"),
+    "mp3": (MediaKind.AUDIO, "audio/mpeg"),
+    "wav": (MediaKind.AUDIO, "audio/wav"),
+    "m4a": (MediaKind.AUDIO, "audio/mp4"),
+    "flac": (MediaKind.AUDIO, "audio/flac"),
+    "ogg": (MediaKind.AUDIO, "audio/ogg"),
+    "oga": (MediaKind.AUDIO, "audio/ogg"),
+    "pdf": (MediaKind.DOCUMENT, "application/pdf"),
+}
+
+# Browsers send no type, or a generic one, for files they do not know (HEIC on
+# many desktops); that is not a lie.
+_UNKNOWN_TYPES = {"", "application/octet-stream"}
+_TYPE_FAMILIES = {
+    MediaKind.IMAGE: "image/",
+    MediaKind.VIDEO: "video/",
+    MediaKind.AUDIO: "audio/",
+}
+# Types some systems give these files although the family differs.
+_ALSO_DECLARED_AS = {
+    "ogg": {"application/ogg", "video/ogg"},
+    "oga": {"application/ogg"},
+    "m4a": {"video/mp4"},
+    "pdf": {"application/pdf", "application/x-pdf"},
+}
+
+# Invisible characters that reorder or hide text: a name with a right-to-left
+# override can show "gpj.exe" as "exe.jpg".
+_HIDDEN_CHARACTERS = {
+    "\u061c",
+    "\u200b",
+    "\u200e",
+    "\u200f",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+}
+
+REJECTION_MESSAGES = {
+    "size_mismatch": gettext_lazy(
+        "The file that arrived is not the size your browser announced, so it was "
+        "not accepted. Please upload it again."
+    ),
+    "too_large": gettext_lazy(
+        "The file that arrived is larger than this category allows, so it was not "
+        "accepted."
+    ),
+}
+REJECTION_STATUS = {"size_mismatch": 400, "too_large": 413}
+
+
+class UploadError(Exception):
+    """An upload step was refused. ``message`` is for the person uploading;
+    ``code`` is for the client; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, code, message, *, status=400):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+# Names -----------------------------------------------------------------------
+
+
+def sanitise_file_name(name):
+    """The original file name as it may be shown to the entrant and staff.
+
+    Path parts, control characters and bidirectional or invisible marks are
+    dropped; letters of every script and emoji are kept; long names are shortened
+    before the extension.
+    """
+    text = unicodedata.normalize("NFC", str(name or "")[:4096])
+    text = "".join(
+        char
+        for char in text
+        if unicodedata.category(char) not in {"Cc", "Cs"}
+        and char not in _HIDDEN_CHARACTERS
+    )
+    text = text.replace("\\", "/").split("/")[-1]
+    text = " ".join(text.split())
+    text = text.strip(" .")
+    if len(text) <= NAME_MAX_LENGTH:
+        return text
+    stem, dot, extension = text.rpartition(".")
+    if not dot or len(extension) > 10:
+        return text[:NAME_MAX_LENGTH].rstrip(" .")
+    return f"{stem[: NAME_MAX_LENGTH - len(extension) - 1].rstrip(' .')}.{extension}"
+
+
+def _extension(name):
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def _accepted_extensions(category):
+    return ", ".join(
+        f".{extension}"
+        for extension, (kind, _type) in EXTENSIONS.items()
+        if kind in category.media_kinds
+    )
+
+
+def kind_of(name, declared_type, *, category):
+    """The media kind and the Content-Type of a file, from its name; refused when
+    the category does not take it or the browser's type claim contradicts it."""
+    extension = _extension(name)
+    if extension not in EXTENSIONS:
+        raise UploadError(
+            "unsupported_type",
+            _(
+                "Files of this type cannot be entered. This category takes: "
+                "%(extensions)s."
+            )
+            % {"extensions": _accepted_extensions(category) or "—"},
+        )
+    kind, content_type = EXTENSIONS[extension]
+    if kind not in category.media_kinds:
+        raise UploadError(
+            "kind_not_accepted",
+            _(
+                "This category does not take files of the kind “%(kind)s”. It "
+                "takes: %(extensions)s."
+            )
+            % {
+                "kind": MediaKind(kind).label,
+                "extensions": _accepted_extensions(category) or "—",
+            },
+        )
+    declared = str(declared_type or "").split(";")[0].strip().lower()
+    family = _TYPE_FAMILIES.get(kind)
+    if not (
+        declared in _UNKNOWN_TYPES
+        or (family and declared.startswith(family))
+        or declared in _ALSO_DECLARED_AS.get(extension, ())
+    ):
+        raise UploadError(
+            "type_mismatch",
+            _(
+                "The file's name says it is of the kind “%(kind)s”, but your browser "
+                "says it is “%(declared)s”. Please check that you chose the right "
+                "file."
+            )
+            % {"kind": MediaKind(kind).label, "declared": declared[:100]},
+        )
+    return kind, content_type
+
+
+# Checks ----------------------------------------------------------------------
+
+
+def _not_found():
+    return UploadError(
+        "not_found", _("There is no such entry or file for you."), status=404
+    )
+
+
+def _check_may_change(entry, user):
+    if not user.is_authenticated or not user.has_perm(
+        "submissions.change_entry", entry
+    ):
+        raise _not_found()
+
+
+def _check_owner(file, user):
+    """Only the person who started an upload signs, lists, completes or cancels it."""
+    if file.owner_id != user.pk:
+        raise _not_found()
+    _check_may_change(file.entry, user)
+
+
+def _check_taking_files(entry, *, now, starting):
+    """Files may be added until the deadline, to a draft or a submitted entry; an
+    upload of a submitted entry already started may finish in the grace window."""
+    round_ = entry.round
+    closes_at = round_.closes_at
+    if entry.state == EntryState.WITHDRAWN:
+        raise UploadError(
+            "entry_withdrawn",
+            _("This entry was withdrawn, so files can no longer be added to it."),
+            status=409,
+        )
+    if closes_at is not None and round_.state == RoundState.OPEN and closes_at > now:
+        return
+    if (
+        not starting
+        and closes_at is not None
+        and entry.state == EntryState.SUBMITTED
+        and round_.state in {RoundState.OPEN, RoundState.CLOSED}
+        and closes_at + datetime.timedelta(minutes=round_.upload_grace_minutes) > now
+    ):
+        return
+    if round_.state == RoundState.DRAFT:
+        raise UploadError(
+            "round_not_open",
+            _("This round is not open for entries yet."),
+            status=409,
+        )
+    raise UploadError(
+        "round_closed",
+        _("The deadline of this round has passed, so files can no longer be uploaded."),
+        status=409,
+    )
+
+
+def _check_awaiting(file):
+    if file.state != FileState.AWAITING_UPLOAD:
+        raise UploadError(
+            "not_in_progress",
+            _("This upload has already finished or was cancelled."),
+            status=409,
+        )
+
+
+def _check_size(size, *, kind, category):
+    if size <= 0:
+        raise UploadError("empty", _("The file is empty. Please choose another one."))
+    limit = category.max_bytes_for(kind)
+    if size > limit or math.ceil(size / PART_SIZE) > MAX_PARTS:
+        raise UploadError(
+            "too_large",
+            _(
+                "The file is %(size)s; this category takes %(kind)s files of up to "
+                "%(limit)s."
+            )
+            % {
+                "size": filesizeformat(size),
+                "kind": MediaKind(kind).label,
+                "limit": filesizeformat(limit),
+            },
+            status=413,
+        )
+
+
+def _check_caps(entry, *, user, size, now):
+    """Returns the position the new file takes in the entry."""
+    category = entry.category
+    files = entry.files.aggregate(
+        count=Count("pk", filter=~Q(state=FileState.REJECTED)), last=Max("position")
+    )
+    if files["count"] >= category.max_files:
+        raise UploadError(
+            "too_many_files",
+            _(
+                "This entry already has %(count)s files, the most this category "
+                "takes. Remove one to add another."
+            )
+            % {"count": category.max_files},
+            status=409,
+        )
+    open_uploads = ArtworkFile.objects.filter(
+        owner=user,
+        state=FileState.AWAITING_UPLOAD,
+        updated_at__gte=now - ABANDONED_AFTER,
+    ).aggregate(count=Count("pk"), bytes=Sum("declared_size"))
+    if (open_uploads["count"] or 0) >= MAX_OPEN_UPLOADS:
+        raise UploadError(
+            "too_many_uploads",
+            _(
+                "You have %(count)s uploads in progress. Let them finish, or cancel "
+                "one, before you start another."
+            )
+            % {"count": MAX_OPEN_UPLOADS},
+            status=409,
+        )
+    if (open_uploads["bytes"] or 0) + size > MAX_BYTES_IN_FLIGHT:
+        raise UploadError(
+            "too_many_bytes",
+            _(
+                "Your uploads in progress add up to more than %(limit)s. Let them "
+                "finish before you start this one."
+            )
+            % {"limit": filesizeformat(MAX_BYTES_IN_FLIGHT)},
+            status=409,
+        )
+    return 0 if files["last"] is None else files["last"] + 1
+
+
+# The protocol ----------------------------------------------------------------
+
+
+def is_multipart(file):
+    return bool(file.upload_id)
+
+
+def part_count(file):
+    if not is_multipart(file):
+        return 1
+    return math.ceil(file.declared_size / file.part_size)
+
+
+def part_length(file, number):
+    """The exact length of part ``number``: every part is full but the last."""
+    if number < part_count(file):
+        return file.part_size
+    return file.declared_size - file.part_size * (part_count(file) - 1)
+
+
+def _single_url(file):
+    return storage.presign(
+        "put_object",
+        Key=file.key,
+        ContentType=file.content_type,
+        ContentLength=file.declared_size,
+    )
+
+
+def _ticket(file, *, resumed, parts):
+    multipart = is_multipart(file)
+    return {
+        "file": file.pk,
+        "name": file.original_name,
+        "kind": file.kind,
+        "mode": "multipart" if multipart else "single",
+        "part_size": file.part_size if multipart else file.declared_size,
+        "part_count": part_count(file),
+        "url": None if multipart else _single_url(file),
+        # The PUT must send exactly these: they are part of the signature.
+        "headers": {} if multipart else {"Content-Type": file.content_type},
+        "resumed": resumed,
+        "parts": parts,
+    }
+
+
+def _touch(file):
+    """An upload someone is working on is not abandoned."""
+    file.save(update_fields=["updated_at"])
+
+
+def _expire(file, *, reason):
+    """Forget an upload whose multipart upload the store no longer has."""
+    record_event(
+        actor=None,
+        verb=AuditVerb.DELETED,
+        obj=file,
+        from_state=file.state,
+        reason=reason,
+        data={"key": file.key},
+    )
+    file.delete()
+    return UploadError(
+        "upload_expired",
+        _("This upload has expired. Please choose the file again to start over."),
+        status=409,
+    )
+
+
+def start_upload(entry, *, user, name, size, declared_type, now=None):
+    """Start uploading one file to an entry, or resume the same file's upload.
+
+    Returns the ticket the browser uploads with (see docs/UPLOADS.md).
+    """
+    now = now or timezone.now()
+    _check_may_change(entry, user)
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise UploadError("bad_request", _("Give the file's size in bytes."))
+    display_name = sanitise_file_name(name)
+    kind, content_type = kind_of(display_name, declared_type, category=entry.category)
+    _check_size(size, kind=kind, category=entry.category)
+
+    with transaction.atomic():
+        # The entry's row is the lock that keeps two tabs from exceeding the
+        # category's file count together.
+        # Only the entry's row: locking its round too would queue every upload of
+        # the round behind each other in the deadline rush.
+        locked = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("round", "category")
+            .get(pk=entry.pk)
+        )
+        _check_taking_files(locked, now=now, starting=True)
+        existing = (
+            locked.files.filter(
+                owner=user,
+                state=FileState.AWAITING_UPLOAD,
+                original_name=display_name,
+                declared_size=size,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if existing is None:
+            file = _create_upload(
+                locked,
+                user=user,
+                name=display_name,
+                size=size,
+                kind=kind,
+                content_type=content_type,
+                now=now,
+            )
+            return _ticket(file, resumed=False, parts=[])
+
+    if not is_multipart(existing):
+        parts = _single_parts(existing)
+    else:
+        try:
+            parts = storage.list_parts(existing.key, existing.upload_id)
+        except ClientError as error:
+            if not storage.is_missing(error):
+                raise
+            _expire(existing, reason="upload_gone")
+            return start_upload(
+                entry,
+                user=user,
+                name=name,
+                size=size,
+                declared_type=declared_type,
+                now=now,
+            )
+    _touch(existing)
+    return _ticket(existing, resumed=True, parts=parts)
+
+
+def _single_parts(file):
+    """A single PUT that arrived, although its answer was lost, as its one part:
+    it need not be sent again."""
+    head = storage.head_object(file.key)
+    if head is None or head["ContentLength"] != file.declared_size:
+        return []
+    return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
+
+
+def _create_upload(entry, *, user, name, size, kind, content_type, now):
+    position = _check_caps(entry, user=user, size=size, now=now)
+    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
+    multipart = size > PART_SIZE
+    upload_id = (
+        storage.create_multipart_upload(key, content_type=content_type)
+        if multipart
+        else ""
+    )
+    try:
+        file = ArtworkFile.objects.create(
+            entry=entry,
+            owner=user,
+            position=position,
+            kind=kind,
+            key=key,
+            original_name=name,
+            content_type=content_type,
+            declared_size=size,
+            upload_id=upload_id,
+            part_size=PART_SIZE if multipart else 0,
+        )
+        record_event(
+            actor=user,
+            verb=AuditVerb.CREATED,
+            obj=file,
+            to_state=file.state,
+            data={
+                "entry": entry.pk,
+                "kind": kind,
+                "declared_size": size,
+                "mode": "multipart" if multipart else "single",
+            },
+        )
+    except Exception:
+        if upload_id:
+            storage.abort_multipart_upload(key, upload_id)
+        raise
+    return file
+
+
+def _parsed_part_numbers(file, part_numbers):
+    if not isinstance(part_numbers, list) or not part_numbers:
+        raise UploadError(
+            "bad_request", _("Say which parts of the file to sign, by number.")
+        )
+    if len(part_numbers) > MAX_PARTS_PER_SIGNING:
+        raise UploadError(
+            "too_many_parts",
+            _("Ask for at most %(count)s part addresses at a time.")
+            % {"count": MAX_PARTS_PER_SIGNING},
+        )
+    count = part_count(file)
+    numbers = []
+    for number in part_numbers:
+        if (
+            not isinstance(number, int)
+            or isinstance(number, bool)
+            or not 1 <= number <= count
+        ):
+            raise UploadError(
+                "bad_part_number",
+                _("This file has parts 1 to %(count)s only.") % {"count": count},
+            )
+        if number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def sign_parts(file, *, user, part_numbers, now=None):
+    """Presigned PUT URLs for parts of a multipart upload, each bound to the file's
+    key, upload ID, part number and exact part length."""
+    now = now or timezone.now()
+    _check_owner(file, user)
+    _check_awaiting(file)
+    if not is_multipart(file):
+        raise UploadError(
+            "not_multipart",
+            _("This file goes up in one piece; it has no parts to sign."),
+            status=409,
+        )
+    _check_taking_files(file.entry, now=now, starting=False)
+    numbers = _parsed_part_numbers(file, part_numbers)
+    urls = {
+        str(number): storage.presign(
+            "upload_part",
+            Key=file.key,
+            UploadId=file.upload_id,
+            PartNumber=number,
+            ContentLength=part_length(file, number),
+        )
+        for number in numbers
+    }
+    _touch(file)
+    return urls
+
+
+def list_parts(file, *, user):
+    """The parts of an upload that the store already holds, for resuming."""
+    _check_owner(file, user)
+    _check_awaiting(file)
+    if not is_multipart(file):
+        return _single_parts(file)
+    try:
+        return storage.list_parts(file.key, file.upload_id)
+    except ClientError as error:
+        if storage.is_missing(error):
+            raise _expire(file, reason="upload_gone") from error
+        raise
+
+
+def _normalised_etag(etag):
+    return str(etag or "").strip().strip('"')
+
+
+def _check_client_parts(client_parts, stored):
+    """The browser's list must agree with the store's; the store's list is the one
+    used to complete."""
+    if not isinstance(client_parts, list):
+        raise UploadError("bad_request", _("List the parts you uploaded."))
+    for part in client_parts:
+        number = part.get("number") if isinstance(part, dict) else None
+        etag = part.get("etag") if isinstance(part, dict) else None
+        if not isinstance(number, int):
+            number = None
+        if number not in stored or (
+            etag and _normalised_etag(etag) != _normalised_etag(stored[number]["etag"])
+        ):
+            raise UploadError(
+                "parts_mismatch",
+                _(
+                    "Part %(number)s is not stored as your browser reports it. Please "
+                    "upload that part again."
+                )
+                % {"number": "?" if number is None else number},
+                status=409,
+            )
+
+
+def _reject(file, reason, *, user, size=None):
+    with transaction.atomic():
+        locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
+        if locked.state != FileState.AWAITING_UPLOAD:
+            return locked
+        old_state = locked.state
+        locked.state = FileState.REJECTED
+        locked.reason = reason
+        locked.size = size
+        locked.save(update_fields=["state", "reason", "size", "updated_at"])
+        record_event(
+            actor=user,
+            verb=AuditVerb.STATE_CHANGED,
+            obj=locked,
+            from_state=old_state,
+            to_state=locked.state,
+            reason=reason,
+            data={"declared_size": locked.declared_size, "size": size},
+        )
+    return locked
+
+
+def _refusal(file):
+    return UploadError(
+        file.reason,
+        REJECTION_MESSAGES.get(file.reason, _("The file was not accepted.")),
+        status=REJECTION_STATUS.get(file.reason, 400),
+    )
+
+
+def _outcome(file):
+    """The answer to a completion, the same however often it is asked."""
+    if file.state == FileState.REJECTED:
+        raise _refusal(file)
+    return describe_file(file)
+
+
+def describe_file(file):
+    return {
+        "file": file.pk,
+        "state": file.state,
+        "reason": file.reason,
+        "message": str(REJECTION_MESSAGES.get(file.reason, "")),
+        "name": file.original_name,
+        "size": file.size,
+    }
+
+
+def complete_upload(file, *, user, parts=(), now=None):
+    """Finish an upload and check the object the store holds before accepting it.
+
+    Completing twice gives the same answer. A file whose object is not the size
+    that was announced, or over the limit, is rejected and its object deleted.
+    """
+    now = now or timezone.now()
+    _check_owner(file, user)
+    if file.state != FileState.AWAITING_UPLOAD:
+        return _outcome(file)
+    _check_taking_files(file.entry, now=now, starting=False)
+
+    if is_multipart(file):
+        rejected = _complete_multipart(file, user=user, client_parts=parts)
+        if rejected is not None:
+            return _outcome(rejected)
+
+    head = storage.head_object(file.key)
+    if head is None:
+        raise UploadError(
+            "not_uploaded",
+            _("The file has not reached the store yet. Please upload it again."),
+            status=409,
+        )
+    size = head["ContentLength"]
+    reason = ""
+    if size > file.entry.category.max_bytes_for(file.kind):
+        reason = "too_large"
+    elif size != file.declared_size:
+        reason = "size_mismatch"
+    if reason:
+        storage.delete_object(file.key)
+        return _outcome(_reject(file, reason, user=user, size=size))
+
+    with transaction.atomic():
+        locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
+        if locked.state == FileState.AWAITING_UPLOAD:
+            locked.state = FileState.UPLOADED
+            locked.size = size
+            locked.uploaded_at = now
+            locked.save(update_fields=["state", "size", "uploaded_at", "updated_at"])
+            record_event(
+                actor=user,
+                verb=AuditVerb.STATE_CHANGED,
+                obj=locked,
+                from_state=FileState.AWAITING_UPLOAD,
+                to_state=locked.state,
+                data={"size": size},
+            )
+    return _outcome(locked)
+
+
+def _complete_multipart(file, *, user, client_parts):
+    """Complete with the store's own part list. Returns the file if it had to be
+    rejected, else None."""
+    try:
+        stored = {
+            part["number"]: part
+            for part in storage.list_parts(file.key, file.upload_id)
+        }
+    except ClientError as error:
+        if not storage.is_missing(error):
+            raise
+        # Another request completed it a moment ago, or it was aborted.
+        if storage.head_object(file.key) is not None:
+            return None
+        raise _expire(file, reason="upload_gone") from error
+
+    count = part_count(file)
+    if any(
+        number > count or part["size"] != part_length(file, number)
+        for number, part in stored.items()
+    ):
+        # The store took a part of another length than the one signed: it does
+        # not check signed lengths, and the browser lied about the size.
+        storage.abort_multipart_upload(file.key, file.upload_id)
+        return _reject(
+            file,
+            "size_mismatch",
+            user=user,
+            size=sum(p["size"] for p in stored.values()),
+        )
+    missing = [number for number in range(1, count + 1) if number not in stored]
+    if missing:
+        raise UploadError(
+            "parts_missing",
+            _(
+                "Not every part of the file has arrived: %(missing)s of %(count)s "
+                "are missing. Please upload them and try again."
+            )
+            % {"missing": len(missing), "count": count},
+            status=409,
+        )
+    _check_client_parts(client_parts, stored)
+    try:
+        storage.complete_multipart_upload(
+            file.key, file.upload_id, [stored[number] for number in range(1, count + 1)]
+        )
+    except ClientError as error:
+        if not storage.is_missing(error):
+            raise
+        if storage.head_object(file.key) is None:
+            raise _expire(file, reason="upload_gone") from error
+    return None
+
+
+def abort_upload(file, *, user):
+    """Cancel an upload: the store drops its parts or object and the file is
+    removed from the entry. A rejected file may be removed the same way."""
+    _check_owner(file, user)
+    if file.state not in {FileState.AWAITING_UPLOAD, FileState.REJECTED}:
+        raise UploadError(
+            "already_uploaded",
+            _("This file has finished uploading; it can no longer be cancelled."),
+            status=409,
+        )
+    _discard(file, actor=user, reason="aborted")
+
+
+def _discard(file, *, actor, reason):
+    if file.upload_id:
+        storage.abort_multipart_upload(file.key, file.upload_id)
+    # A single PUT, or a multipart upload completed a moment ago, left an object.
+    storage.delete_object(file.key)
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            verb=AuditVerb.DELETED,
+            obj=file,
+            from_state=file.state,
+            reason=reason,
+            data={"entry": file.entry_id, "key": file.key},
+        )
+        ArtworkFile.objects.filter(pk=file.pk).delete()
+
+
+# Clean-up --------------------------------------------------------------------
+
+
+def clean_up_uploads(*, now=None):
+    """Abort abandoned uploads and delete originals that no file refers to.
+
+    Only what has been left alone for a day (``ABANDONED_AFTER``) is touched, so
+    an upload in progress, or an object whose file row is being written, is safe.
+    Returns how many uploads, files and objects went.
+    """
+    now = now or timezone.now()
+    cutoff = now - ABANDONED_AFTER
+    result = {"files": 0, "uploads": 0, "objects": 0}
+
+    stale = ArtworkFile.objects.filter(
+        state=FileState.AWAITING_UPLOAD, updated_at__lt=cutoff
+    ).order_by("pk")
+    for file in stale.iterator():
+        _discard(file, actor=None, reason="abandoned")
+        result["files"] += 1
+
+    needed = set(
+        ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
+        .exclude(upload_id="")
+        .values_list("upload_id", flat=True)
+    )
+    for upload in list(storage.multipart_uploads()):
+        if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
+            storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
+            result["uploads"] += 1
+
+    for page in storage.object_pages():
+        old = [item["Key"] for item in page if item["LastModified"] < cutoff]
+        referenced = set(
+            ArtworkFile.objects.filter(key__in=old).values_list("key", flat=True)
+        )
+        for key in old:
+            if key not in referenced:
+                storage.delete_object(key)
+                result["objects"] += 1
+    return result

@@ -1,0 +1,141 @@
+"""The private originals bucket, reached through django-storages' own boto3 client.
+
+Presigned upload URLs and the multipart calls use the client that
+``storages["default"]`` already holds, so that they go to the same endpoint, bucket,
+credentials and signature version as every other read and write of an original.
+"""
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.core.files.storage import storages
+
+ORIGINALS_PREFIX = "originals/"
+
+# The error codes S3, MinIO and rclone answer for an object or upload that is not
+# there (HeadObject answers a bare 404 without a body).
+_MISSING_CODES = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
+
+
+def originals_storage():
+    return storages["default"]
+
+
+def client():
+    return originals_storage().connection.meta.client
+
+
+def bucket():
+    return originals_storage().bucket_name
+
+
+def is_missing(error):
+    """True when a ``ClientError`` says that the object or upload does not exist."""
+    return (
+        isinstance(error, ClientError)
+        and str(error.response.get("Error", {}).get("Code", "")) in _MISSING_CODES
+    )
+
+
+def presign(operation, **params):
+    """A short-lived URL for one S3 operation on the originals bucket.
+
+    Only the two upload operations may be signed for a browser: never a DELETE, a
+    CompleteMultipartUpload or anything else that would let the browser act on the
+    store without the server checking it.
+    """
+    if operation not in {"put_object", "upload_part"}:
+        raise ValueError(f"{operation} is not signed for browsers.")
+    return client().generate_presigned_url(
+        operation,
+        Params={"Bucket": bucket(), **params},
+        ExpiresIn=settings.S3_PRESIGN_SECONDS,
+        HttpMethod="PUT",
+    )
+
+
+def create_multipart_upload(key, *, content_type):
+    response = client().create_multipart_upload(
+        Bucket=bucket(), Key=key, ContentType=content_type
+    )
+    return response["UploadId"]
+
+
+def list_parts(key, upload_id):
+    """Every part the store holds for an upload, in order: ``[{number, etag, size}]``."""
+    parts = []
+    marker = 0
+    while True:
+        response = client().list_parts(
+            Bucket=bucket(), Key=key, UploadId=upload_id, PartNumberMarker=marker
+        )
+        parts.extend(
+            {"number": part["PartNumber"], "etag": part["ETag"], "size": part["Size"]}
+            for part in response.get("Parts", [])
+        )
+        if not response.get("IsTruncated"):
+            break
+        marker = response["NextPartNumberMarker"]
+    return parts
+
+
+def complete_multipart_upload(key, upload_id, parts):
+    client().complete_multipart_upload(
+        Bucket=bucket(),
+        Key=key,
+        UploadId=upload_id,
+        MultipartUpload={
+            "Parts": [
+                {"PartNumber": part["number"], "ETag": part["etag"]} for part in parts
+            ]
+        },
+    )
+
+
+def abort_multipart_upload(key, upload_id):
+    """Abort an upload; one that is already gone is fine."""
+    try:
+        client().abort_multipart_upload(Bucket=bucket(), Key=key, UploadId=upload_id)
+    except ClientError as error:
+        if not is_missing(error):
+            raise
+
+
+def head_object(key):
+    """The object's metadata, or None when there is no object at ``key``."""
+    try:
+        return client().head_object(Bucket=bucket(), Key=key)
+    except ClientError as error:
+        if is_missing(error):
+            return None
+        raise
+
+
+def delete_object(key):
+    client().delete_object(Bucket=bucket(), Key=key)
+
+
+def multipart_uploads(prefix=ORIGINALS_PREFIX):
+    """Every unfinished multipart upload under ``prefix``: dicts with Key, UploadId
+    and Initiated, as S3 lists them."""
+    params = {"Bucket": bucket(), "Prefix": prefix}
+    while True:
+        response = client().list_multipart_uploads(**params)
+        yield from response.get("Uploads", [])
+        if not response.get("IsTruncated"):
+            return
+        params["KeyMarker"] = response.get("NextKeyMarker", "")
+        params["UploadIdMarker"] = response.get("NextUploadIdMarker", "")
+
+
+def object_pages(prefix=ORIGINALS_PREFIX):
+    """The objects under ``prefix``, a page (up to 1,000) at a time: lists of dicts
+    with Key, Size and LastModified."""
+    params = {"Bucket": bucket(), "Prefix": prefix}
+    while True:
+        response = client().list_objects_v2(**params)
+        contents = response.get("Contents", [])
+        if contents:
+            yield contents
+        if not response.get("IsTruncated"):
+            return
+        params["ContinuationToken"] = response["NextContinuationToken"]

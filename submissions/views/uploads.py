@@ -1,0 +1,227 @@
+"""The upload API: JSON in and out, for the browser's upload client.
+
+Session authentication; every change is a POST carrying the CSRF token in the
+X-CSRFToken header. Errors are ``{"error": code, "message": translated text}``.
+Each person may make ``UPLOAD_API_RATE_PER_MINUTE`` calls a minute (120 unless the
+setting says otherwise), counted in the cache.
+"""
+
+import json
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from submissions.models import ArtworkFile, Entry
+from submissions.services import uploads
+from submissions.services.uploads import UploadError
+
+
+def _error(code, message, *, status, **headers):
+    response = JsonResponse({"error": code, "message": str(message)}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's own CSRF check, answering with the reason instead of a page, so
+    that the browser's client gets JSON."""
+
+    def _reject(self, request, reason):
+        return reason
+
+
+def _csrf_failure(request):
+    return _CsrfCheck(lambda request: None).process_view(request, None, (), {})
+
+
+def _over_rate_limit(user):
+    """A fixed one-minute window per person. Returns the seconds to wait, or 0."""
+    limit = settings.UPLOAD_API_RATE_PER_MINUTE
+    now = time.time()
+    key = f"uploads:rate:{user.pk}:{int(now // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The counter expired between add and incr.
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count <= limit:
+        return 0
+    return int(60 - now % 60) + 1
+
+
+def _json_body(request):
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise UploadError(
+            "too_big", _("The request is too large."), status=413
+        ) from None
+    try:
+        data = json.loads(body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UploadError(
+            "bad_json", _("The request could not be read. Please try again.")
+        ) from None
+    if not isinstance(data, dict):
+        raise UploadError(
+            "bad_json", _("The request could not be read. Please try again.")
+        )
+    return data
+
+
+def upload_api(method):
+    """Wrap an API view: method, sign-in, CSRF, rate limit, JSON body, errors."""
+
+    def decorator(view):
+        @csrf_exempt
+        @never_cache
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method != method:
+                return _error(
+                    "method_not_allowed",
+                    _("This address does not take that kind of request."),
+                    status=405,
+                    Allow=method,
+                )
+            if not request.user.is_authenticated:
+                return _error(
+                    "login_required",
+                    _(
+                        "Your session has ended. Please sign in again; your upload "
+                        "will continue where it stopped."
+                    ),
+                    status=403,
+                )
+            if method == "POST" and _csrf_failure(request):
+                return _error(
+                    "csrf_failed",
+                    _(
+                        "The page is out of date. Please reload it; your upload will "
+                        "continue where it stopped."
+                    ),
+                    status=403,
+                )
+            wait = _over_rate_limit(request.user)
+            if wait:
+                return _error(
+                    "rate_limited",
+                    _(
+                        "Too many upload requests in a short time. Please wait a "
+                        "minute; your upload will continue."
+                    ),
+                    status=429,
+                    Retry_After=str(wait),
+                )
+            try:
+                data = _json_body(request) if method == "POST" else {}
+                return JsonResponse(view(request, data, *args, **kwargs))
+            except UploadError as error:
+                return _error(error.code, error.message, status=error.status)
+
+        return wrapped
+
+    return decorator
+
+
+def _not_found():
+    return UploadError(
+        "not_found", _("There is no such entry or file for you."), status=404
+    )
+
+
+def _file(request, pk, *, perm="submissions.change_entry"):
+    file = (
+        ArtworkFile.objects.select_related("entry__round", "entry__category")
+        .filter(pk=pk)
+        .first()
+    )
+    if file is None or not request.user.has_perm(perm, file.entry):
+        raise _not_found()
+    return file
+
+
+def _integer(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+@upload_api("POST")
+def upload_start(request, data):
+    entry_pk = _integer(data.get("entry"))
+    entry = (
+        Entry.objects.select_related("round", "category").filter(pk=entry_pk).first()
+        if entry_pk is not None
+        else None
+    )
+    if entry is None or not request.user.has_perm("submissions.change_entry", entry):
+        raise _not_found()
+    name = data.get("name")
+    size = _integer(data.get("size"))
+    declared_type = data.get("type") or ""
+    if not isinstance(name, str) or not name.strip():
+        raise UploadError("bad_request", _("The file has no name."))
+    if size is None:
+        raise UploadError("bad_request", _("Give the file's size in bytes."))
+    if not isinstance(declared_type, str):
+        raise UploadError("bad_request", _("The file's type could not be read."))
+    return uploads.start_upload(
+        entry,
+        user=request.user,
+        name=name,
+        size=size,
+        declared_type=declared_type,
+    )
+
+
+@upload_api("POST")
+def upload_sign(request, data, file_pk):
+    file = _file(request, file_pk)
+    return {
+        "urls": uploads.sign_parts(
+            file, user=request.user, part_numbers=data.get("parts")
+        )
+    }
+
+
+@upload_api("GET")
+def upload_parts(request, data, file_pk):
+    file = _file(request, file_pk)
+    return {"parts": uploads.list_parts(file, user=request.user)}
+
+
+@upload_api("POST")
+def upload_complete(request, data, file_pk):
+    file = _file(request, file_pk)
+    return uploads.complete_upload(
+        file, user=request.user, parts=data.get("parts") or []
+    )
+
+
+@upload_api("POST")
+def upload_abort(request, data, file_pk):
+    file = _file(request, file_pk)
+    uploads.abort_upload(file, user=request.user)
+    return {"file": int(file_pk), "state": "aborted"}
+
+
+@upload_api("GET")
+def upload_status(request, data, file_pk):
+    file = _file(request, file_pk, perm="submissions.view_entry")
+    return uploads.describe_file(file)

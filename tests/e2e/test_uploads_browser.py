@@ -1,0 +1,415 @@
+"""The uploader on an entry's page (static/js/uploads.js), in Chromium, against the
+suite's S3 server: a phone photo and a large video sent straight to the store on a
+throttled connection, a reload in the middle, the entry submitted; refused files, a
+pause, a dropped connection and a cancel."""
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import storages
+from django.test import Client
+from django.urls import reverse
+
+from submissions import storage as upload_storage
+from submissions.enums import EntryState, FileState, MediaKind
+from submissions.models import ArtworkFile
+from submissions.services.entries import create_entry
+from submissions.services.rounds import open_round_now
+from submissions.services.uploads import UploadError, start_upload
+from tests import factories
+from tests.e2e.media import PHONE_PHOTO, make_noise_video
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+# Drags a file made in the page onto the uploader's drop zone.
+DROP_FILE = """({name, text}) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([text], name, {type: "application/pdf"}));
+  const zone = document.querySelector("[data-upload-drop]");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(
+      new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer})
+    );
+  }
+}"""
+
+# Slow enough that the progress of the video is seen for several seconds, and that
+# a reload or a pause comes while some of its parts are stored and others are not.
+UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024
+VIDEO_MIN_BYTES = 36 * 1000 * 1000
+WAIT_MS = 90_000
+
+
+@pytest.fixture(scope="session")
+def noise_video(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("media")
+    return make_noise_video(folder / "harbour-night.mp4", min_bytes=VIDEO_MIN_BYTES)
+
+
+def sign_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def make_entry(**category_fields):
+    staff = factories.make_staff()
+    round_ = factories.make_round()
+    category = round_.categories.get()
+    category.media_kinds = [MediaKind.IMAGE, MediaKind.VIDEO]
+    for name, value in category_fields.items():
+        setattr(category, name, value)
+    category.save()
+    open_round_now(round_, by=staff)
+    entrant = factories.make_entrant()
+    entry = create_entry(
+        round_,
+        entrant=entrant,
+        category=category,
+        data={"title_en": "Harbour at night"},
+        by=entrant,
+    )
+    return entrant, entry
+
+
+def upload_row(page, name):
+    return page.locator("[data-upload-row]", has_text=name)
+
+
+def throttle(page):
+    """Slow the page's uploads down; returns a switch that cuts the connection
+    (``network(offline=True)``) and brings it back, still slow."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+
+    def network(*, offline=False):
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": offline,
+                "latency": 40,
+                "downloadThroughput": -1,
+                "uploadThroughput": UPLOAD_BYTES_PER_SECOND,
+            },
+        )
+
+    network()
+    return network
+
+
+def watch_puts(page):
+    """The parts of every PUT the page sends to the store, and of those the store
+    acknowledged; the lists outlive a reload."""
+    sent, stored = [], []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(part_number(request.url)) if request.method == "PUT" else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            stored.append(part_number(response.url))
+            if response.request.method == "PUT" and response.status == 200
+            else None
+        ),
+    )
+    return sent, stored
+
+
+def wait_until(page, condition, message):
+    """Wait for ``condition``; Playwright delivers the page's events meanwhile."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline, message
+        page.wait_for_timeout(100)
+
+
+def store_parts(file):
+    return {
+        part["number"] for part in upload_storage.list_parts(file.key, file.upload_id)
+    }
+
+
+def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
+    live_server, page, browser_uploads, noise_video
+):
+    entrant, entry = make_entry()
+    sign_in(page, live_server, entrant)
+    video_size = noise_video.stat().st_size
+    photo_size = PHONE_PHOTO.stat().st_size
+
+    puts, stored = watch_puts(page)
+    page.add_init_script(
+        "window.uploadsCompleted = [];"
+        "document.addEventListener('artsprize:upload-complete',"
+        " (event) => window.uploadsCompleted.push(event.detail));"
+    )
+    throttle(page)
+
+    edit_url = live_server.url + reverse("entry_edit", args=[entry.pk])
+    page.goto(edit_url)
+    file_input = page.get_by_label("Choose files")
+    assert file_input.get_attribute("accept") == "image/*,.heic,.heif,video/*,.mov,"
+
+    file_input.set_input_files(str(PHONE_PHOTO))
+    photo_row = upload_row(page, PHONE_PHOTO.name)
+    page.wait_for_selector(
+        f"[data-upload-row][data-state=uploaded]:has-text('{PHONE_PHOTO.name}')",
+        timeout=WAIT_MS,
+    )
+    assert photo_row.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
+    assert photo_row.locator("[data-upload-status]").inner_text() == "Uploaded"
+    completed = page.evaluate("window.uploadsCompleted")
+    assert [item["name"] for item in completed] == [PHONE_PHOTO.name]
+    assert completed[0]["state"] == FileState.UPLOADED
+    assert completed[0]["size"] == photo_size
+
+    puts.clear()
+    stored.clear()
+    file_input.set_input_files(str(noise_video))
+    video_row = upload_row(page, noise_video.name)
+    bar = video_row.get_by_role("progressbar")
+    seen = []
+    deadline = time.monotonic() + WAIT_MS / 1000
+    # Reload once the store holds at least one part, while others are on their way.
+    while not stored:
+        assert time.monotonic() < deadline, "No part of the video was stored."
+        seen.append(int(bar.get_attribute("aria-valuenow")))
+        page.wait_for_timeout(150)
+    seen.append(int(bar.get_attribute("aria-valuenow")))
+    rising = [value for value in seen if 0 < value < 100]
+    assert len(set(rising)) >= 3, seen
+    assert seen == sorted(seen)
+    assert "of" in bar.get_attribute("aria-valuetext")
+    video = ArtworkFile.objects.get(entry=entry, original_name=noise_video.name)
+    assert video.state == FileState.AWAITING_UPLOAD
+    part_count = -(-video_size // video.part_size)
+    assert part_count >= 3
+
+    page.reload()
+    interrupted = page.locator(f"[data-upload-row][data-file-id='{video.pk}']")
+    assert interrupted.get_attribute("data-state") == "interrupted"
+    # A part whose last byte reached the store just before the reload is stored
+    # although its answer never reached the page: the store's list is the truth.
+    stored_before = store_parts(video)
+    assert set(stored) <= stored_before < set(range(1, part_count + 1))
+    puts.clear()
+    page.get_by_label("Choose files").set_input_files(str(noise_video))
+    page.wait_for_selector(
+        f"[data-upload-row][data-state=uploaded]:has-text('{noise_video.name}')",
+        timeout=WAIT_MS,
+    )
+    # The parts stored before the reload were not sent again: the upload continued.
+    assert puts, "The video was not uploaded after the reload."
+    assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_before)
+    assert page.locator(f"[data-file-id='{video.pk}']").count() == 1
+    completed = page.evaluate("window.uploadsCompleted")
+    assert [(item["file"], item["size"]) for item in completed] == [
+        (video.pk, video_size)
+    ]
+
+    files = {file.original_name: file for file in entry.files.all()}
+    assert set(files) == {PHONE_PHOTO.name, noise_video.name}
+    photo, video = files[PHONE_PHOTO.name], files[noise_video.name]
+    assert (photo.state, photo.kind, photo.size) == (
+        FileState.UPLOADED,
+        MediaKind.IMAGE,
+        photo_size,
+    )
+    assert (video.state, video.kind, video.size) == (
+        FileState.UPLOADED,
+        MediaKind.VIDEO,
+        video_size,
+    )
+    assert storages["default"].size(photo.key) == photo_size
+    assert storages["default"].size(video.key) == video_size
+    assert (
+        page.evaluate("document.documentElement.scrollWidth")
+        <= (page.viewport_size["width"])
+    )
+
+    # With its files in, the entry is completed and submitted; the receipt lists them.
+    page.reload()
+    page.fill("[name=medium]", "Video and photograph")
+    page.fill("[name=statement]", "The harbour at night, filmed from the ferry.")
+    page.fill(f"[name=alt_text_{photo.pk}]", "Lights of the harbour on dark water.")
+    page.check("[name=consent_original]")
+    page.check("[name=consent_terms]")
+    page.get_by_role("button", name="Submit entry").click()
+    page.wait_for_url(live_server.url + reverse("entry_receipt", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.state == EntryState.SUBMITTED
+    assert entry.reference
+    assert page.locator("#receipt-reference").inner_text() == entry.reference
+    receipt_rows = page.locator("#receipt-files tbody tr")
+    assert [
+        receipt_rows.nth(index).locator("td").all_inner_texts()[:2]
+        for index in range(receipt_rows.count())
+    ] == [[PHONE_PHOTO.name, "Uploaded"], [noise_video.name, "Uploaded"]]
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_refused_paused_resumed_and_cancelled_uploads(
+    live_server, chromium, browser_uploads, noise_video, tmp_path, viewport
+):
+    entrant, entry = make_entry(max_image_bytes=1_000_000)
+    photo_size = PHONE_PHOTO.stat().st_size
+    video_size = noise_video.stat().st_size
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(PDF_BYTES)
+    # The messages the server gives, in the words the page must show.
+    with pytest.raises(UploadError) as too_large:
+        start_upload(
+            entry,
+            user=entrant,
+            name=PHONE_PHOTO.name,
+            size=photo_size,
+            declared_type="image/jpeg",
+        )
+    with pytest.raises(UploadError) as wrong_kind:
+        start_upload(
+            entry,
+            user=entrant,
+            name=notes.name,
+            size=len(PDF_BYTES),
+            declared_type="application/pdf",
+        )
+    assert (too_large.value.code, wrong_kind.value.code) == (
+        "too_large",
+        "kind_not_accepted",
+    )
+
+    # A page of its own: the refusals are 4xx answers, which Chromium reports on the
+    # console as failed loads; uncaught script errors still fail the test.
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}
+        if viewport == "phone"
+        else {"width": 1280, "height": 900},
+        locale="en-GB",
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    try:
+        sign_in(page, live_server, entrant)
+        puts, stored = watch_puts(page)
+        page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+
+        page.get_by_label("Choose files").set_input_files(str(PHONE_PHOTO))
+        # The PDF is dragged onto the drop zone, past the input's accept filter.
+        page.evaluate(DROP_FILE, {"name": notes.name, "text": PDF_BYTES.decode()})
+        for path, error in ((PHONE_PHOTO, too_large), (notes, wrong_kind)):
+            row = upload_row(page, path.name)
+            wait_until(
+                page,
+                lambda row=row: row.get_attribute("data-state") == "refused",
+                f"{path.name} was not refused.",
+            )
+            assert row.locator("[data-upload-status]").inner_text() == "Not accepted"
+            assert row.locator("[data-upload-error]").inner_text() == str(
+                error.value.message
+            )
+            assert row.get_by_role("progressbar").is_hidden()
+        assert not entry.files.exists()
+        dismiss = upload_row(page, notes.name).get_by_role(
+            "button", name=f"Remove from the list {notes.name}"
+        )
+        dismiss.focus()
+        page.keyboard.press("Enter")
+        assert upload_row(page, notes.name).count() == 0
+        assert page.evaluate("document.activeElement.id") == "uploader-heading"
+
+        network = throttle(page)
+        page.get_by_label("Choose files").set_input_files(str(noise_video))
+        row = upload_row(page, noise_video.name)
+        bar = row.get_by_role("progressbar")
+        wait_until(page, lambda: stored, "No part of the video was stored.")
+        pause = row.get_by_role("button", name=f"Pause {noise_video.name}")
+        pause.focus()
+        page.keyboard.press("Enter")
+        assert row.get_attribute("data-state") == "paused"
+        assert row.locator("[data-upload-status]").inner_text() == "Paused"
+        held = bar.get_attribute("aria-valuenow")
+        page.wait_for_timeout(1000)
+        assert bar.get_attribute("aria-valuenow") == held
+        assert 0 < int(held) < 100
+        video = ArtworkFile.objects.get(entry=entry)
+        assert video.state == FileState.AWAITING_UPLOAD
+        stored_at_pause = store_parts(video)
+        part_count = -(-video_size // video.part_size)
+        assert stored_at_pause < set(range(1, part_count + 1))
+        puts.clear()
+        row.get_by_role("button", name=f"Resume {noise_video.name}").click()
+        wait_until(
+            page,
+            lambda: row.get_attribute("data-state") == "uploaded",
+            "The resumed video did not finish.",
+        )
+        assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_at_pause)
+        video.refresh_from_db()
+        assert (video.state, video.size) == (FileState.UPLOADED, video_size)
+
+        # The same file again is a new copy; cancelling it leaves nothing behind.
+        stored.clear()
+        page.get_by_label("Choose files").set_input_files(str(noise_video))
+        copy = page.locator("[data-upload-row]", has_text=noise_video.name).last
+        wait_until(page, lambda: stored, "No part of the copy was stored.")
+        # The connection drops: the upload waits, and goes on when it returns.
+        network(offline=True)
+        wait_until(
+            page,
+            lambda: copy.get_attribute("data-state") == "waiting",
+            "The copy did not wait for the connection.",
+        )
+        assert copy.locator("[data-upload-status]").inner_text() == (
+            "Waiting for the connection to come back…"
+        )
+        arrived = len(stored)
+        network()
+        wait_until(
+            page,
+            lambda: len(stored) > arrived,
+            "The copy did not continue when the connection came back.",
+        )
+        assert copy.get_attribute("data-state") == "uploading"
+        second = ArtworkFile.objects.get(entry=entry, state=FileState.AWAITING_UPLOAD)
+        copy.get_by_role("button", name=f"Cancel {noise_video.name}").click()
+        wait_until(
+            page,
+            lambda: copy.get_attribute("data-state") == "cancelled",
+            "The copy was not cancelled.",
+        )
+        assert copy.locator("[data-upload-status]").inner_text() == "Cancelled"
+        assert list(entry.files.values_list("pk", flat=True)) == [video.pk]
+        assert ArtworkFile.objects.filter(pk=second.pk).exists() is False
+        assert second.key not in {
+            upload["Key"] for upload in upload_storage.multipart_uploads()
+        }
+        assert storages["default"].exists(second.key) is False
+        assert (
+            page.evaluate("document.documentElement.scrollWidth")
+            <= (page.viewport_size["width"])
+        )
+    finally:
+        context.close()
+    assert script_errors == []
+
+
+def part_number(url):
+    """The part a PUT carries; 1 for a single PUT of a whole file."""
+    query = parse_qs(urlsplit(url).query)
+    return int(query.get("partNumber", ["1"])[0])
