@@ -176,6 +176,8 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert [item["name"] for item in completed] == [PHONE_PHOTO.name]
     assert completed[0]["state"] == FileState.UPLOADED
     assert completed[0]["size"] == photo_size
+    # The page asks for a save to describe the new image, without reloading it.
+    assert page.locator("#files-saved-notice").is_visible()
 
     puts.clear()
     stored.clear()
