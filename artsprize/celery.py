@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "artsprize.settings.local")
 REMINDER_SECONDS = 15 * 60
 # Abandoned uploads are cleaned up after a day; an hourly sweep is soon enough.
 CLEAN_UP_SECONDS = 60 * 60
+# How soon after a grace window ends its unfinished uploads are dropped.
+GRACE_SECONDS = 5 * 60
 
 app = Celery("artsprize")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -41,6 +43,12 @@ def add_periodic_tasks(sender, **kwargs):
         sender.signature("submissions.remind_unsubmitted_drafts"),
         name="remind entrants of unsubmitted drafts before closing",
         expires=REMINDER_SECONDS,
+    )
+    sender.add_periodic_task(
+        GRACE_SECONDS,
+        sender.signature("submissions.drop_uploads_after_grace"),
+        name="drop uploads unfinished when the grace window ends",
+        expires=GRACE_SECONDS,
     )
     sender.add_periodic_task(
         CLEAN_UP_SECONDS,

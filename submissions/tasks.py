@@ -177,3 +177,27 @@ def clean_up_uploads_task():
             "%(objects)s objects removed.",
             result,
         )
+
+
+@shared_task(name="submissions.drop_uploads_after_grace")
+def drop_uploads_after_grace_task():
+    from submissions.services.uploads import drop_uploads_after_grace
+
+    told = drop_uploads_after_grace()
+    if told:
+        logger.info("Unfinished uploads dropped after the grace window: %s", told)
+
+
+@shared_task(name="submissions.mail_uploads_dropped")
+def mail_uploads_dropped(entry_id, names):
+    """Tell an entrant, in their language, which files did not finish in time."""
+    entry = Entry.objects.select_related("round", "entrant").filter(pk=entry_id).first()
+    if entry is None or not entry.entrant.email:
+        logger.info("Entry %s: nobody to tell of dropped uploads.", entry_id)
+        return
+    send_templated_mail(
+        "submissions/mail/uploads_dropped",
+        to=[entry.entrant.email],
+        language=entry.entrant.language,
+        context={"entry": entry, "names": names, "entries_url": _entries_url()},
+    )

@@ -846,3 +846,41 @@ def clean_up_uploads(*, now=None):
                 storage.delete_object(key)
                 result["objects"] += 1
     return result
+
+
+def drop_uploads_after_grace(*, now=None):
+    """Drop the uploads still unfinished when their round's grace window has ended.
+
+    The entrant of a submitted entry is told by mail which files were dropped, so
+    that they know what the judges will not see. Returns the ids of the entries
+    whose entrants are told.
+    """
+    now = now or timezone.now()
+    unfinished = (
+        ArtworkFile.objects.filter(
+            state=FileState.AWAITING_UPLOAD, entry__round__closes_at__lt=now
+        )
+        .select_related("entry__round")
+        .order_by("entry_id", "position", "pk")
+    )
+    dropped = {}
+    for file in unfinished.iterator():
+        round_ = file.entry.round
+        ends = round_.closes_at + datetime.timedelta(
+            minutes=round_.upload_grace_minutes
+        )
+        if ends > now or (round_.state == RoundState.OPEN and round_.closes_at > now):
+            continue
+        _discard(file, actor=None, reason="grace_window_ended")
+        if file.entry.state == EntryState.SUBMITTED:
+            dropped.setdefault(file.entry_id, []).append(file.original_name)
+    from submissions.tasks import mail_uploads_dropped
+
+    for entry_id, names in dropped.items():
+        transaction.on_commit(
+            lambda entry_id=entry_id, names=names: mail_uploads_dropped.delay(
+                entry_id, names
+            ),
+            robust=True,
+        )
+    return sorted(dropped)
