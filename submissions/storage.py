@@ -5,6 +5,8 @@ Presigned upload URLs and the multipart calls use the client that
 credentials and signature version as every other read and write of an original.
 """
 
+from urllib.parse import quote
+
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import storages
@@ -50,6 +52,33 @@ def presign(operation, **params):
         Params={"Bucket": bucket(), **params},
         ExpiresIn=settings.S3_PRESIGN_SECONDS,
         HttpMethod="PUT",
+    )
+
+
+def presign_download(key, *, filename, content_type):
+    """A short-lived URL that downloads an object as an attachment.
+
+    The store is told to answer with ``Content-Disposition: attachment`` and the
+    type the server fixed, so that an uploaded file is saved, never shown as a page.
+    (``X-Content-Type-Options: nosniff`` is a header of the store itself: the
+    embedded server adds it; docs/UPLOADS.md says how to add it elsewhere.)
+    """
+    quoted = quote(filename, safe="")
+    fallback = "".join(
+        char if (char.isascii() and char.isalnum()) or char in "._-" else "_"
+        for char in filename
+    )
+    return client().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket(),
+            "Key": key,
+            "ResponseContentDisposition": (
+                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quoted}"
+            ),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=settings.S3_PRESIGN_SECONDS,
     )
 
 

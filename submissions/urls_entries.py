@@ -14,5 +14,6 @@ urlpatterns = [
         entries.entry_guardian_resend,
         name="entry_guardian_resend",
     ),
+    path("files/<int:pk>/download/", entries.file_download, name="file_download"),
     path("guardian/<str:token>/", guardians.guardian_confirm, name="guardian_confirm"),
 ]

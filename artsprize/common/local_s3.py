@@ -48,6 +48,9 @@ def command(*, directory, port, access_key, secret_key, allow_origin):
         "MD5",
         "--force-path-style=true",
         "--no-cleanup",
+        # An uploaded file is never to be run as a page in a browser.
+        "--response-header",
+        "X-Content-Type-Options: nosniff",
         "--log-level",
         "NOTICE",
     ]

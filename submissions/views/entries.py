@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.caseworkers import artists_of
+from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
 from submissions.errors import EntryError
 from submissions.forms import HONG_KONG
@@ -26,7 +27,7 @@ from submissions.forms_entries import (
     WithdrawForm,
     team_initial,
 )
-from submissions.models import Entry, Round
+from submissions.models import ArtworkFile, Entry, Round
 from submissions.selectors import entries_for_entrant
 from submissions.services.entries import (
     ADULT_AGE,
@@ -442,3 +443,33 @@ def entry_guardian_resend(request, pk):
                 % {"email": entry.guardian_email},
             )
     return redirect("entry_edit", pk=entry.pk)
+
+
+# Files whose object is complete in storage.
+DOWNLOADABLE_STATES = (
+    FileState.UPLOADED,
+    FileState.PROCESSING,
+    FileState.READY,
+    FileState.FAILED,
+)
+
+
+@login_required
+def file_download(request, pk):
+    """An original file, from storage, as a download (never shown as a page)."""
+    artwork_file = get_object_or_404(
+        ArtworkFile.objects.select_related("entry"),
+        pk=pk,
+        state__in=DOWNLOADABLE_STATES,
+    )
+    # The entrant's (or filing caseworker's) own copy; staff reach originals from
+    # the staff pages, behind two-factor sign-in.
+    if not request.user.has_perm("submissions.change_entry", artwork_file.entry):
+        raise Http404
+    return redirect(
+        storage.presign_download(
+            artwork_file.key,
+            filename=artwork_file.original_name,
+            content_type=artwork_file.content_type,
+        )
+    )
