@@ -43,7 +43,7 @@ def _in_chinese(text):
 
 def test_home_lists_open_and_scheduled_rounds_but_not_drafts(client, staff_user):
     open_round = _open_round(staff_user, title_en="Open call")
-    scheduled = factories.make_round(title_en="Coming soon")
+    scheduled = factories.make_round(title_en="Opening next month")
     schedule_round(scheduled, by=staff_user)
     draft = factories.make_round(title_en="Secret draft")
     closed = _open_round(staff_user, title_en="Finished call")
@@ -55,7 +55,7 @@ def test_home_lists_open_and_scheduled_rounds_but_not_drafts(client, staff_user)
     assert list(response.context["open_rounds"]) == [open_round]
     assert list(response.context["upcoming_rounds"]) == [scheduled]
     assert "Open call" in response.text
-    assert "Coming soon" in response.text
+    assert "Opening next month" in response.text
     assert "Secret draft" not in response.text
     assert "Finished call" not in response.text
     assert f'href="/rounds/{open_round.pk}/"' in response.text

@@ -127,9 +127,9 @@ class Browser:
             return self.complete(ticket["file"])
         size = ticket["part_size"]
         done = {part["number"]: part["etag"] for part in ticket["parts"]}
-        todo = [n for n in range(1, ticket["part_count"] + 1) if n not in done]
-        for start in range(0, len(todo), 20):
-            status, signed = self.sign(ticket["file"], todo[start : start + 20])
+        missing = [n for n in range(1, ticket["part_count"] + 1) if n not in done]
+        for start in range(0, len(missing), 20):
+            status, signed = self.sign(ticket["file"], missing[start : start + 20])
             assert status == 200, signed
             for number, url in signed["urls"].items():
                 number = int(number)
