@@ -725,15 +725,19 @@ def submit_entry(entry, *, by, now=None):
             raise EntryError(
                 _("A withdrawn entry cannot be submitted."), code="withdrawn"
             )
-        # Read under the lock that closing and extending take, so a deadline moved a
-        # moment ago is the one that counts.
-        locked.round = Round.objects.select_for_update().get(pk=locked.round_id)
         _check_taking_entries(
             locked.round, now, deadline_message=SUBMIT_DEADLINE_PASSED
         )
         problems = submission_problems(locked)
         if problems:
             raise EntryError(NOT_READY, code="incomplete", problems=problems)
+        # The round's row is locked last and held briefly (every submission of the
+        # round waits for it in the deadline rush). Read under the lock that closing
+        # and extending take, the deadline moved a moment ago is the one that counts.
+        locked.round = Round.objects.select_for_update().get(pk=locked.round_id)
+        _check_taking_entries(
+            locked.round, now, deadline_message=SUBMIT_DEADLINE_PASSED
+        )
         set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now)
     _refresh(entry, locked)
     return entry
