@@ -18,6 +18,7 @@ from artsprize.common.text import count_words
 from submissions.enums import ConsentMethod, Credit, MediaKind
 from submissions.forms import HONG_KONG, PlainTextFormMixin, has_control_characters
 from submissions.models import ArtworkFile, Category, Entry, TeamMember
+from submissions.services.entries import CONSENT_FIELDS
 
 EARLIEST_YEAR_MADE = 1900
 MAX_TEAM_MEMBERS = 20
@@ -43,15 +44,6 @@ ENTRY_FIELDS = (
     "guardian_email",
     "consent_method",
     "consent_notes",
-)
-CONSENT_FIELDS = (
-    "consent_original",
-    "consent_terms",
-    "consent_website",
-    "consent_social",
-    "consent_press",
-    "consent_exhibition",
-    "consent_auction",
 )
 REQUIRED_CONSENTS = ("consent_original", "consent_terms")
 ALT_TEXT_PREFIX = "alt_text_"
