@@ -64,3 +64,10 @@ class ConsentMethod(models.TextChoices):
     IN_PERSON = "in_person", _("Agreed in person, witnessed by the caseworker")
     INTERPRETER = "interpreter", _("Agreed through an interpreter")
     OTHER = "other", _("Other (described in the notes)")
+
+
+class DerivativeKind(models.TextChoices):
+    """The copies made from an original for judges and the public."""
+
+    THUMB = "thumb", _("Thumbnail")
+    PREVIEW = "preview", _("Preview")

@@ -1,4 +1,5 @@
+from submissions.models.derivatives import Derivative
 from submissions.models.entries import ArtworkFile, Entry, TeamMember
 from submissions.models.rounds import Category, Round
 
-__all__ = ["ArtworkFile", "Category", "Entry", "Round", "TeamMember"]
+__all__ = ["ArtworkFile", "Category", "Derivative", "Entry", "Round", "TeamMember"]

@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from artsprize.common.models import TimeStampedModel
+from submissions.enums import DerivativeKind
+from submissions.models.entries import ArtworkFile
+
+
+class Derivative(TimeStampedModel):
+    """A copy made from an original, stripped of its metadata.
+
+    The key is derived from the file and the kind alone, so that processing a file
+    again overwrites the same object and the same row instead of adding a set.
+    """
+
+    artwork_file = models.ForeignKey(
+        ArtworkFile,
+        on_delete=models.CASCADE,
+        related_name="derivatives",
+        verbose_name=_("artwork file"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DerivativeKind.choices)
+    key = models.CharField(_("object key"), max_length=300, unique=True)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("derivative")
+        verbose_name_plural = _("derivatives")
+        ordering = ["artwork_file", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["artwork_file", "kind"], name="one_derivative_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @staticmethod
+    def key_for(artwork_file, kind):
+        return f"derivatives/{artwork_file.pk}/{kind}.jpg"
