@@ -50,6 +50,13 @@ def add_periodic_tasks(sender, **kwargs):
         name="drop uploads unfinished when the grace window ends",
         expires=GRACE_SECONDS,
     )
+    sweep = settings.PROCESSING_SWEEP_SECONDS
+    sender.add_periodic_task(
+        sweep,
+        sender.signature("submissions.requeue_stuck_files"),
+        name="queue again files whose processing was lost",
+        expires=sweep,
+    )
     sender.add_periodic_task(
         CLEAN_UP_SECONDS,
         sender.signature("submissions.clean_up_uploads"),

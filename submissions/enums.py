@@ -71,3 +71,9 @@ class DerivativeKind(models.TextChoices):
 
     THUMB = "thumb", _("Thumbnail")
     PREVIEW = "preview", _("Preview")
+    POSTER = "poster", _("Poster frame")
+    VIDEO = "video", _("Video for playing in browsers")
+    AUDIO = "audio", _("Audio for playing in browsers")
+    WAVEFORM = "waveform", _("Waveform")
+    PAGE = "page", _("Page image")
+    DOCUMENT = "document", _("Document without its metadata")

@@ -8,24 +8,25 @@ to sRGB, the only profile a derivative carries.
 
 import io
 import warnings
-from dataclasses import dataclass
 
 import pi_heif
+from django.conf import settings
 from PIL import Image, ImageCms, ImageOps
 
 from submissions.enums import DerivativeKind
+from submissions.renditions import Processed, Rejected, Rendition
 
 pi_heif.register_heif_opener()
 
-# The largest image we decode. A 100-megapixel RGB image takes 300 MB in memory;
-# larger ones are refused from the header alone, before any pixel is decoded.
-MAX_IMAGE_PIXELS = 100_000_000
-# Pillow only raises above twice its limit and merely warns between the two;
-# processing turns that warning into an error (see ``_bomb_guard``).
-Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# The largest image we decode is settings.IMAGE_MAX_PIXELS (a 100-megapixel RGB
+# image takes 300 MB in memory); larger ones are refused from the header alone,
+# before any pixel is decoded. Pillow only raises above twice its own limit and
+# merely warns between the two: make_renditions turns that warning into an error.
 
-# The long edge of each derivative, in pixels.
+# The long edge of each derivative, in pixels, largest first: each is shrunk
+# from the one before.
 EDGES = {DerivativeKind.THUMB: 480, DerivativeKind.PREVIEW: 2000}
+IMAGE_SIZES = ((DerivativeKind.PREVIEW, 2000), (DerivativeKind.THUMB, 480))
 JPEG_QUALITY = 85
 CONTENT_TYPE = "image/jpeg"
 
@@ -42,61 +43,60 @@ ACCEPTED_TYPES = frozenset(
     }
 )
 
+ORIENTATION_TAG = 0x0112
+
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _SRGB_BYTES = _SRGB.tobytes()
 
 
-class ImageRejected(Exception):
-    """The file is not an image we can turn into derivatives; ``code`` says why."""
+def make_renditions(path, sizes=IMAGE_SIZES, *, index=0):
+    """Clean JPEG copies of the image in the file at ``path``, one per
+    ``(kind, long edge)`` of ``sizes`` (largest first), and its upright size.
 
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Rendition:
-    kind: str
-    data: bytes
-    width: int
-    height: int
-    content_type: str = CONTENT_TYPE
-
-
-def make_renditions(path):
-    """The thumbnail and preview of the image in the file at ``path``.
-
-    Raises ImageRejected with "too_many_pixels" or "corrupt".
+    Raises Rejected with "too_many_pixels" or "corrupt".
     """
+    Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(path) as original:
                 _check_pixels(original)
+                original_size = _upright_size(original)
                 image = _decode(original)
-        except ImageRejected:
+        except Rejected:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageRejected("too_many_pixels") from None
+            raise Rejected("too_many_pixels") from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             # Pillow reports a truncated or malformed file with any of these.
-            raise ImageRejected("corrupt") from error
-    renditions = []
-    # The preview first, then the thumbnail from it, shrinking the one decoded
+            raise Rejected("corrupt") from error
+    # With draft decoding the decoded image may be smaller than the original.
+    width, height = original_size
+    processed = Processed(width=width, height=height)
+    # The largest first, then each smaller one from it, shrinking the one decoded
     # image in place: each rendition is encoded before the next shrink.
-    for kind in (DerivativeKind.PREVIEW, DerivativeKind.THUMB):
-        edge = EDGES[kind]
+    for kind, edge in sizes:
         image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        renditions.append(_encode(kind, image))
-    return renditions
+        processed.renditions.append(_encode(kind, image, index=index))
+    return processed
 
 
 def _check_pixels(image):
     width, height = image.size
     if width <= 0 or height <= 0:
-        raise ImageRejected("corrupt")
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ImageRejected("too_many_pixels")
+        raise Rejected("corrupt")
+    if width * height > settings.IMAGE_MAX_PIXELS:
+        raise Rejected("too_many_pixels")
+
+
+def _upright_size(image):
+    """Width and height as the work is seen: EXIF orientations 5 to 8 turn it."""
+    width, height = image.size
+    try:
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:
+        return width, height
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def _decode(original):
@@ -157,7 +157,7 @@ def _to_8bit(image):
     return grey.point(lambda value: (value - low) * scale).convert("L")
 
 
-def _encode(kind, image):
+def _encode(kind, image, *, index=0):
     buffer = io.BytesIO()
     image.save(
         buffer,
@@ -168,5 +168,11 @@ def _encode(kind, image):
         icc_profile=_SRGB_BYTES,
     )
     return Rendition(
-        kind=kind, data=buffer.getvalue(), width=image.width, height=image.height
+        kind=kind,
+        content_type=CONTENT_TYPE,
+        extension="jpg",
+        data=buffer.getvalue(),
+        width=image.width,
+        height=image.height,
+        index=index,
     )

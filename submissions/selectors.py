@@ -1,8 +1,8 @@
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from submissions.enums import EntryState, RoundState
-from submissions.models import ArtworkFile, Category, Entry, Round
+from submissions.enums import DerivativeKind, EntryState, RoundState
+from submissions.models import ArtworkFile, Category, Derivative, Entry, Round
 
 
 def _with_categories(queryset):
@@ -44,7 +44,12 @@ def entries_for_entrant(user):
         Entry.objects.filter(entrant=user)
         .select_related("round", "category", "filed_by")
         .prefetch_related(
-            Prefetch("files", queryset=ArtworkFile.objects.order_by("position", "id"))
+            Prefetch(
+                "files",
+                queryset=with_thumbnails(
+                    ArtworkFile.objects.order_by("position", "id")
+                ),
+            )
         )
         .order_by("-created_at", "-id")
     )
@@ -57,4 +62,15 @@ def entry_count_toward_cap(round_, entrant):
         Entry.objects.filter(round=round_, entrant=entrant)
         .exclude(state=EntryState.WITHDRAWN)
         .count()
+    )
+
+
+def with_thumbnails(queryset):
+    """``queryset`` of files with their thumbnail (``thumbs``) fetched at once."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "derivatives",
+            queryset=Derivative.objects.filter(kind=DerivativeKind.THUMB),
+            to_attr="thumbs",
+        )
     )

@@ -7,6 +7,7 @@ credentials and signature version as every other read and write of an original.
 
 from urllib.parse import quote
 
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import storages
@@ -16,6 +17,14 @@ ORIGINALS_PREFIX = "originals/"
 # The error codes S3, MinIO and rclone answer for an object or upload that is not
 # there (HeadObject answers a bare 404 without a body).
 _MISSING_CODES = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
+
+# Derivatives are stored in 16 MiB parts, two at a time: a worker's memory stays
+# bounded whatever the size of a playable copy.
+_TRANSFER_CONFIG = TransferConfig(
+    multipart_threshold=16 * 1024 * 1024,
+    multipart_chunksize=16 * 1024 * 1024,
+    max_concurrency=2,
+)
 
 
 def originals_storage():
@@ -168,3 +177,54 @@ def object_pages(prefix=ORIGINALS_PREFIX):
         if not response.get("IsTruncated"):
             return
         params["ContinuationToken"] = response["NextContinuationToken"]
+
+
+def read_start(key, length):
+    """The first ``length`` bytes of an object (fewer if it is shorter), read with
+    one ranged GET: enough to tell what a file is without fetching all of it."""
+    response = client().get_object(
+        Bucket=bucket(), Key=key, Range=f"bytes=0-{length - 1}"
+    )
+    with response["Body"] as body:
+        return body.read()
+
+
+def presign_worker_read(key, *, seconds):
+    """A GET URL for a processing tool (ffmpeg), valid while the task may run.
+
+    Never handed to a browser: it lets ffmpeg read an original with range requests
+    instead of the worker copying the whole file first.
+    """
+    return client().generate_presigned_url(
+        "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=seconds
+    )
+
+
+def presign_view(key, *, content_type):
+    """A short-lived URL that shows a derivative (thumbnail, preview, playable
+    copy) inline, with the type the server fixed."""
+    return client().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket(),
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": "inline",
+        },
+        ExpiresIn=settings.S3_PRESIGN_SECONDS,
+    )
+
+
+def put_bytes(key, data, *, content_type):
+    client().put_object(Bucket=bucket(), Key=key, Body=data, ContentType=content_type)
+
+
+def put_file(key, path, *, content_type):
+    """Store a file from disk, in parts when large, never whole in memory."""
+    client().upload_file(
+        str(path),
+        bucket(),
+        key,
+        ExtraArgs={"ContentType": content_type},
+        Config=_TRANSFER_CONFIG,
+    )

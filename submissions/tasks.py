@@ -201,3 +201,73 @@ def mail_uploads_dropped(entry_id, names):
         language=entry.entrant.language,
         context={"entry": entry, "names": names, "entries_url": _entries_url()},
     )
+
+
+# Processing of uploaded works -----------------------------------------------
+
+# Storage faults are retried after 30 s, 1, 2, 4 and 8 minutes (with jitter);
+# after that the file stays FAILED and staff retry it from its page.
+PROCESSING_RETRIES = 5
+
+
+@shared_task(
+    name="submissions.process_file",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=PROCESSING_RETRIES,
+)
+def process_file_task(self, file_id):
+    """Process one uploaded file. The message is acknowledged only when the run
+    ends, so a worker that dies mid-run leaves it to be delivered again; the run
+    keeps its task ID and so carries on with the file it held."""
+    from submissions.services.processing import ProcessingUnavailable, process_file
+
+    try:
+        process_file(file_id, run=self.request.id)
+    except ProcessingUnavailable as error:
+        if self.request.retries >= self.max_retries:
+            logger.error("File %s: storage still failing, left FAILED.", file_id)
+            return
+        countdown = 30 * 2**self.request.retries
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task(name="submissions.requeue_stuck_files")
+def requeue_stuck_files_task():
+    from submissions.services.processing import requeue_stuck_files
+
+    requeued = requeue_stuck_files()
+    if requeued:
+        logger.warning("Files queued again for processing: %s", requeued)
+
+
+@shared_task(name="submissions.mail_file_rejected")
+def mail_file_rejected(file_id):
+    """Tell the entrant of a submitted entry that one of its files was refused,
+    why, and until when they may replace it."""
+    from submissions.models import ArtworkFile
+    from submissions.services.processing import rejection_message
+    from submissions.services.uploads import replacement_deadline
+
+    file = (
+        ArtworkFile.objects.select_related("entry__round", "entry__entrant")
+        .filter(pk=file_id, state=FileState.REJECTED)
+        .first()
+    )
+    if file is None or not file.entry.entrant.email:
+        logger.info("File %s: nobody to tell of a rejection.", file_id)
+        return
+    entrant = file.entry.entrant
+    send_templated_mail(
+        "submissions/mail/file_rejected",
+        to=[entrant.email],
+        language=entrant.language,
+        context={
+            "entry": file.entry,
+            "file": file,
+            "reason": rejection_message(file.reason),
+            "replace_until": replacement_deadline(file.entry),
+            "entries_url": _entries_url(),
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from submissions.views import entries, guardians
+from submissions.views import entries, files, guardians
 
 urlpatterns = [
     path("", entries.my_entries, name="my_entries"),
@@ -15,5 +15,7 @@ urlpatterns = [
         name="entry_guardian_resend",
     ),
     path("files/<int:pk>/download/", entries.file_download, name="file_download"),
+    path("files/status/", files.file_status, name="file_status"),
+    path("files/<int:pk>/view/<str:name>/", files.file_view, name="file_view"),
     path("guardian/<str:token>/", guardians.guardian_confirm, name="guardian_confirm"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from submissions.views import manage
+from submissions.views import manage, processing
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
@@ -31,5 +31,16 @@ urlpatterns = [
         "rounds/<int:pk>/categories/<int:category_pk>/delete/",
         manage.category_delete,
         name="category_delete",
+    ),
+    path("processing/", processing.processing_problems, name="processing"),
+    path(
+        "processing/<int:pk>/retry/",
+        processing.processing_retry,
+        name="processing_retry",
+    ),
+    path(
+        "processing/retry-failed/",
+        processing.processing_retry_all,
+        name="processing_retry_all",
     ),
 ]

@@ -296,3 +296,13 @@ def test_load_demo_twice_changes_nothing():
     assert list(Round.objects.values_list("pk", "state")) == rounds
     assert _people_by_role() == people
     assert AuditEvent.objects.count() == events
+
+
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_it_is():
+    # django-environ reads "$NAME" as a reference to another variable.
+    key = "$" + get_random_secret_key()
+    script = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    result = _run("-c", script, env=_production_env(SECRET_KEY=key))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == key

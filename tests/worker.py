@@ -43,10 +43,12 @@ def database_url():
 
 
 class Worker:
-    def __init__(self, process, log_path, queue):
+    def __init__(self, process, log_path, queue, *, broker_url, transport_options):
         self.process = process
         self.log_path = log_path
         self.queue = queue
+        self.broker_url = broker_url
+        self.transport_options = transport_options
 
     def output(self):
         return self.log_path.read_text(errors="replace")
@@ -70,6 +72,23 @@ class Worker:
             if time.monotonic() > deadline:
                 raise AssertionError(f"Waited {timeout} s for {what} in vain.")
             time.sleep(0.2)
+
+    def send(self, name, *args, **options):
+        """Send the task ``name`` to this worker through its broker, as the web
+        process would (the test's own Celery app runs tasks eagerly)."""
+        from celery import Celery
+
+        client = Celery("test-client", broker=self.broker_url)
+        client.conf.broker_transport_options = self.transport_options
+        try:
+            client.send_task(name, args=list(args), queue=self.queue, **options)
+        finally:
+            client.close()
+
+    def pool_children(self):
+        """The process IDs of the prefork pool's children."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
 
     def stop(self):
         # The worker leads its own process group, with the embedded beat in it.
@@ -100,7 +119,9 @@ def _forget_queue(broker_url, queue):
 
 
 @contextlib.contextmanager
-def running_worker(*, folder, broker_url, s3_env, beat=True, env=None):
+def running_worker(
+    *, folder, broker_url, s3_env, beat=True, env=None, pool="solo", concurrency=1
+):
     """Run ``celery -A artsprize worker`` (with embedded beat unless ``beat`` is
     False) for the length of the ``with`` block.
 
@@ -127,7 +148,8 @@ def running_worker(*, folder, broker_url, s3_env, beat=True, env=None):
         "-A",
         "artsprize",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
@@ -146,7 +168,22 @@ def running_worker(*, folder, broker_url, s3_env, beat=True, env=None):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    worker = Worker(process, log_path, queue)
+    broker_folder = str(folder / "broker")
+    worker = Worker(
+        process,
+        log_path,
+        queue,
+        broker_url=broker_url,
+        transport_options=(
+            {
+                "data_folder_in": broker_folder,
+                "data_folder_out": broker_folder,
+                "control_folder": str(folder / "broker" / "control"),
+            }
+            if broker_url.startswith("filesystem://")
+            else {}
+        ),
+    )
     try:
         yield worker
     except BaseException:

@@ -1,6 +1,7 @@
 """Settings shared by every mode. Each value that differs between deployments comes
 from the environment; README.md lists every variable with its default."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -18,7 +19,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY", default="")
+# Secrets are read as they are: django-environ would take a value that starts
+# with "$" for the name of another variable, and a random key may start so.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORT = env.int("PORT", default=8000)
@@ -187,8 +190,8 @@ UPLOAD_API_RATE_PER_MINUTE = env.int("UPLOAD_API_RATE_PER_MINUTE", default=120)
 STORAGES = storages_config(
     endpoint_url=S3_ENDPOINT_URL,
     access_key=env("S3_ACCESS_KEY_ID", default=LOCAL_S3_ACCESS_KEY if LOCAL_S3 else ""),
-    secret_key=env(
-        "S3_SECRET_ACCESS_KEY", default=LOCAL_S3_SECRET_KEY if LOCAL_S3 else ""
+    secret_key=os.environ.get(
+        "S3_SECRET_ACCESS_KEY", LOCAL_S3_SECRET_KEY if LOCAL_S3 else ""
     ),
     region=env("S3_REGION", default="us-east-1"),
     private_bucket=S3_PRIVATE_BUCKET,
@@ -211,7 +214,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands an unacknowledged message (acks_late) to another worker after
+    # this many seconds. It must be longer than the longest task -- processing a
+    # video may take PROCESSING_TIME_LIMITS["video"] plus its grace -- or a task
+    # still running would be run a second time. A crashed worker's task waits
+    # this long for redelivery; the processing sweeper finds such files sooner.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)
+    }
 # Deployments (or test workers) sharing one Redis keep apart by their queue's name.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
@@ -222,6 +232,25 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # How often beat checks for rounds due to open or close, in seconds.
 ROUND_CLOCK_SECONDS = env.float("ROUND_CLOCK_SECONDS", default=30.0)
+
+# Processing of uploaded works. Each kind has a time limit in seconds: past it
+# the run is stopped (soft limit) and, PROCESSING_GRACE_SECONDS later, killed.
+PROCESSING_TIME_LIMITS = {
+    "image": env.int("PROCESSING_IMAGE_SECONDS", default=120),
+    "document": env.int("PROCESSING_DOCUMENT_SECONDS", default=180),
+    "audio": env.int("PROCESSING_AUDIO_SECONDS", default=600),
+    "video": env.int("PROCESSING_VIDEO_SECONDS", default=3600),
+}
+PROCESSING_GRACE_SECONDS = env.int("PROCESSING_GRACE_SECONDS", default=30)
+# How often the sweeper looks for files whose processing was lost (a worker that
+# died, a message the filesystem broker had already handed out), and how long a
+# queued file may wait before it is queued again.
+PROCESSING_SWEEP_SECONDS = env.int("PROCESSING_SWEEP_SECONDS", default=60)
+PROCESSING_REQUEUE_AFTER_SECONDS = env.int(
+    "PROCESSING_REQUEUE_AFTER_SECONDS", default=900
+)
+# The largest image decoded, in pixels; larger ones are refused from the header.
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=100_000_000)
 
 # E-mail: printed to the console unless EMAIL_URL names an SMTP server.
 if env("EMAIL_URL", default=""):

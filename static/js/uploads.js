@@ -325,12 +325,15 @@
     }
 
     async start() {
-      const answer = await api("POST", data.urlStart, {
+      const body = {
         entry: Number(data.entry),
         name: this.file.name,
         size: this.file.size,
         type: this.file.type || ""
-      });
+      };
+      // A file that replaces one processing refused takes its place.
+      if (this.replaces) body.replaces = this.replaces;
+      const answer = await api("POST", data.urlStart, body);
       this.id = answer.file;
       this.mode = answer.mode;
       this.partSize = answer.part_size || this.file.size;
@@ -527,7 +530,8 @@
             file: answer.file,
             state: answer.state,
             size: answer.size,
-            name: this.file.name
+            name: this.file.name,
+            replaces: this.replaces
           }
         })
       );
@@ -648,13 +652,22 @@
 
   const uploads = [];
 
-  function addFiles(files) {
+  // The refused file the next chosen file replaces (see "Replace file").
+  let replacing = null;
+
+  function addFiles(files, replaces) {
     Array.from(files).forEach(function (file) {
       const upload = new Upload(file);
+      upload.replaces = replaces || null;
       uploads.push(upload);
       queue.add(upload);
     });
   }
+
+  document.addEventListener("artsprize:replace-file", function (event) {
+    replacing = event.detail.file;
+    input.click();
+  });
 
   async function discard(button) {
     const row = button.closest("[data-upload-row]");
@@ -686,7 +699,12 @@
   });
 
   input.addEventListener("change", function () {
-    addFiles(input.files);
+    if (replacing && input.files.length) {
+      addFiles([input.files[0]], replacing);
+    } else {
+      addFiles(input.files);
+    }
+    replacing = null;
     // Clearing lets the same file be picked again, e.g. to resume it.
     input.value = "";
   });

@@ -21,18 +21,21 @@ class Derivative(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=DerivativeKind.choices)
     key = models.CharField(_("object key"), max_length=300, unique=True)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
+    # The pages of a document are numbered from 1; other kinds have one copy, 0.
+    index = models.PositiveSmallIntegerField(_("number"), default=0)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
 
     class Meta:
         verbose_name = _("derivative")
         verbose_name_plural = _("derivatives")
-        ordering = ["artwork_file", "kind"]
+        ordering = ["artwork_file", "kind", "index"]
         constraints = [
             models.UniqueConstraint(
-                fields=["artwork_file", "kind"], name="one_derivative_per_kind"
+                fields=["artwork_file", "kind", "index"],
+                name="one_derivative_per_kind_and_number",
             )
         ]
 
@@ -40,5 +43,6 @@ class Derivative(TimeStampedModel):
         return self.key
 
     @staticmethod
-    def key_for(artwork_file, kind):
-        return f"derivatives/{artwork_file.pk}/{kind}.jpg"
+    def key_for(artwork_file, kind, extension, index=0):
+        name = f"{kind}-{index}" if index else kind
+        return f"derivatives/{artwork_file.pk}/{name}.{extension}"

@@ -193,6 +193,24 @@ class ArtworkFile(TimeStampedModel):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
 
+    # What processing learnt of the work.
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration = models.FloatField(_("duration in seconds"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    media_details = models.JSONField(_("media details"), default=dict, blank=True)
+    # Processing bookkeeping: when the task was last queued, which run holds the
+    # file and since when (a redelivered message keeps its task ID and may carry
+    # on; a duplicate waits until the run is past its time limit), and how often
+    # it was tried.
+    queued_at = models.DateTimeField(_("queued for processing at"), null=True)
+    processing_run = models.CharField(_("processing run"), max_length=64, blank=True)
+    processing_started_at = models.DateTimeField(
+        _("processing started at"), null=True, blank=True
+    )
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+
     class Meta:
         verbose_name = _("artwork file")
         verbose_name_plural = _("artwork files")

@@ -1,180 +1,487 @@
 """Processing of an uploaded original: verify it, sniff its real type, hash it and
 make the derivatives that judges and the public see.
 
-Only images are processed so far; files of the other kinds are left as they are.
+A file moves UPLOADED → PROCESSING → READY, REJECTED (the entrant's file is not
+acceptable: the original is deleted and the entrant told why) or FAILED (our own
+fault: storage down, a tool too slow; it is tried again). Every step is safe to run
+twice: derivative keys depend on the file and kind alone, and only the run that
+holds the file may finish it.
+
+Runs are identified by their Celery task ID. A message redelivered after its
+worker died keeps its ID and carries on; a duplicate queued by the sweeper gets a
+new ID and waits until the holding run is past its hard time limit.
 """
 
+import datetime
 import hashlib
+import logging
+import subprocess
 import tempfile
+import uuid
 
 import magic
 from botocore.exceptions import BotoCoreError, ClientError
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
-from submissions import images, storage
-from submissions.enums import FileState, MediaKind
+from submissions import audio, documents, images, storage, video
+from submissions.enums import EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
+from submissions.renditions import Rejected, SourceUnavailable
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
 # libmagic recognises every format we take from the first few kilobytes; HEIC
 # and TIFF need the most (their brand or IFD near the start).
 SNIFF_BYTES = 8192
 
-# The states from which a file may be processed; READY and REJECTED are final,
-# AWAITING_UPLOAD has no object yet.
-PROCESSABLE_STATES = (FileState.UPLOADED, FileState.PROCESSING, FileState.FAILED)
+# The states a run may take a file from. READY and REJECTED are final,
+# AWAITING_UPLOAD has no object yet; PROCESSING only for the run holding it or
+# once that run is past its time limit.
+CLAIMABLE_STATES = (FileState.UPLOADED, FileState.FAILED)
+# How many sweeps may queue files at once, so that a backlog is not doubled.
+SWEEP_BATCH = 500
 
-# What the entrant reads for each rejection, in their language.
+# What libmagic may call each kind's files. A file of another type is refused
+# whatever its name or the browser said.
+SNIFFED_TYPES = {
+    MediaKind.IMAGE: images.ACCEPTED_TYPES,
+    MediaKind.VIDEO: frozenset(
+        {
+            "video/mp4",
+            "video/quicktime",
+            "video/webm",
+            "video/x-matroska",
+            "video/x-m4v",
+            "video/3gpp",
+        }
+    ),
+    MediaKind.AUDIO: frozenset(
+        {
+            "audio/mpeg",
+            "audio/x-wav",
+            "audio/wav",
+            "audio/vnd.wave",
+            "audio/flac",
+            "audio/x-flac",
+            "audio/ogg",
+            "application/ogg",
+            "audio/x-m4a",
+            "audio/mp4",
+            # libmagic calls some M4A files by their container's name.
+            "video/mp4",
+        }
+    ),
+    MediaKind.DOCUMENT: frozenset({"application/pdf"}),
+}
+# The refusal for a file whose bytes are not of its kind.
+WRONG_TYPE = {
+    MediaKind.IMAGE: "not_an_image",
+    MediaKind.VIDEO: "not_a_video",
+    MediaKind.AUDIO: "not_audio",
+    MediaKind.DOCUMENT: "not_a_pdf",
+}
+
+# What the entrant reads for each rejection or failure, in their language.
 REJECTION_MESSAGES = {
     "missing": _("The file did not arrive in our storage. Please upload it again."),
     "empty": _("The file is empty. Please choose the file again and upload it."),
-    "too_large": _("The file is larger than this category allows."),
+    "too_large": _(
+        "The file that arrived is larger than this category allows, so it was not "
+        "accepted."
+    ),
+    "size_mismatch": _(
+        "The file that arrived is not the size your browser announced, so it was "
+        "not accepted. Please upload it again."
+    ),
     "kind_not_accepted": _("This category does not take this kind of work."),
     "not_an_image": _(
         "This file is not an image in a format we accept "
         "(JPEG, PNG, WebP, GIF, HEIC or TIFF), whatever its name says."
     ),
+    "not_a_video": _(
+        "This file is not a video in a format we accept "
+        "(MP4, MOV or WebM), whatever its name says."
+    ),
+    "not_audio": _(
+        "This file is not a sound recording in a format we accept "
+        "(MP3, WAV, M4A, FLAC or OGG), whatever its name says."
+    ),
+    "not_a_pdf": _("This file is not a PDF document, whatever its name says."),
     "corrupt": _(
-        "The image is damaged or incomplete and cannot be opened. "
+        "The file is damaged or incomplete and cannot be opened. "
         "Please export it again and upload the new file."
+    ),
+    "encrypted": _(
+        "The PDF is protected by a password, so the judges could not open it. "
+        "Please upload a copy without a password."
     ),
     "too_many_pixels": _(
         "The image has too many pixels for us to process. "
-        "Please upload a copy of at most 100 megapixels."
+        "Please upload a smaller copy (at most %(megapixels)s megapixels)."
+    ),
+}
+# Our own faults: the entrant is told that we are still working on it.
+FAILURE_MESSAGES = {
+    "storage_unavailable": _(
+        "Our storage could not be reached. We will try again shortly; "
+        "you do not need to do anything."
+    ),
+    "timed_out": _(
+        "Processing this file took too long. Our team has been told and will "
+        "try again; you do not need to do anything."
+    ),
+    "internal_error": _(
+        "Something went wrong on our side while processing this file. Our team "
+        "has been told and will try again; you do not need to do anything."
     ),
 }
 
 
 class ProcessingUnavailable(Exception):
-    """Our own fault (storage unreachable or failing): try again later. The file's
-    state is left as it was."""
+    """Our own fault (storage unreachable or failing): try again later. The file
+    is marked FAILED until the retry takes it."""
 
 
 def rejection_message(code):
-    """The translated text for a rejection reason code."""
-    return REJECTION_MESSAGES.get(code, _("The file could not be accepted."))
+    """The translated text for a rejection or failure reason code."""
+    if code in FAILURE_MESSAGES:
+        return FAILURE_MESSAGES[code]
+    message = REJECTION_MESSAGES.get(code, _("The file could not be accepted."))
+    if code == "too_many_pixels":
+        return message % {"megapixels": settings.IMAGE_MAX_PIXELS // 1_000_000}
+    return message
 
 
-def process_file(artwork_file):
+def time_limit(kind):
+    """The soft time limit of processing one file of ``kind``, in seconds."""
+    return settings.PROCESSING_TIME_LIMITS.get(kind, 600)
+
+
+def hard_time_limit(kind):
+    return time_limit(kind) + settings.PROCESSING_GRACE_SECONDS
+
+
+# Queueing ----------------------------------------------------------------------
+
+
+def queue_processing(file, *, now=None):
+    """Queue ``file`` for processing once the current transaction commits."""
+    from submissions.tasks import process_file_task
+
+    now = now or timezone.now()
+    ArtworkFile.objects.filter(pk=file.pk).update(queued_at=now)
+    file.queued_at = now
+    pk, kind = file.pk, file.kind
+    transaction.on_commit(
+        lambda: process_file_task.apply_async(
+            args=[pk],
+            soft_time_limit=time_limit(kind),
+            time_limit=hard_time_limit(kind),
+        )
+    )
+
+
+def retry_processing(file, *, user):
+    """Staff ask for a failed file to be processed again."""
+    with transaction.atomic():
+        locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
+        if locked.state != FileState.FAILED:
+            return False
+        record_event(
+            actor=user,
+            verb=AuditVerb.UPDATED,
+            obj=locked,
+            reason="processing_retried",
+            data={"previous_reason": locked.reason, "attempts": locked.attempts},
+        )
+        queue_processing(locked)
+    return True
+
+
+def stuck_files(*, now=None):
+    """Files whose processing was lost: queued long ago and still waiting, or
+    held by a run that is past its hard time limit (its worker died)."""
+    now = now or timezone.now()
+    requeue_before = now - datetime.timedelta(
+        seconds=settings.PROCESSING_REQUEUE_AFTER_SECONDS
+    )
+    waiting = Q(state=FileState.UPLOADED) & (
+        Q(queued_at__isnull=True) | Q(queued_at__lt=requeue_before)
+    )
+    abandoned = Q()
+    for kind in MediaKind.values:
+        if kind == MediaKind.TEXT:
+            continue
+        abandoned |= Q(
+            state=FileState.PROCESSING,
+            kind=kind,
+            processing_started_at__lt=now
+            - datetime.timedelta(seconds=hard_time_limit(kind)),
+        ) & (Q(queued_at__isnull=True) | Q(queued_at__lt=requeue_before))
+    abandoned |= Q(state=FileState.PROCESSING, processing_started_at__isnull=True)
+    return ArtworkFile.objects.filter(waiting | abandoned).order_by("queued_at", "pk")
+
+
+def requeue_stuck_files(*, now=None):
+    """Queue again every file whose processing was lost. With the filesystem
+    broker (a message is gone once read) this is the only recovery from a worker
+    that died; with Redis it is usually sooner than the redelivery."""
+    now = now or timezone.now()
+    files = list(stuck_files(now=now)[:SWEEP_BATCH])
+    with transaction.atomic():
+        for file in files:
+            queue_processing(file, now=now)
+    return [file.pk for file in files]
+
+
+# Processing --------------------------------------------------------------------
+
+
+def process_file(artwork_file, *, run=None):
     """Check an uploaded file and make its derivatives; safe to run again.
 
-    The file ends READY (size, SHA-256 and derivatives saved) or REJECTED with a
-    reason code (the original deleted from storage). Files that are already final,
-    not uploaded yet, or of a kind not processed yet are returned unchanged.
-    Raises ProcessingUnavailable when storage fails.
+    ``artwork_file`` is a file or its primary key; ``run`` the Celery task ID.
+    The file ends READY (size, SHA-256, facts and derivatives saved), REJECTED
+    with a reason code (the original deleted from storage) or, for our own faults
+    that are not worth retrying at once, FAILED. Raises ProcessingUnavailable
+    when storage fails (the file is then FAILED until the retry takes it).
+    Returns the file as it is afterwards.
     """
-    file = ArtworkFile.objects.select_related("entry__category").get(pk=artwork_file.pk)
-    if file.state not in PROCESSABLE_STATES or file.kind != MediaKind.IMAGE:
-        return file
+    pk = getattr(artwork_file, "pk", artwork_file)
+    run = run or uuid.uuid4().hex
+    file = _claim(pk, run)
+    if file is None:
+        return ArtworkFile.objects.filter(pk=pk).first()
     try:
-        return _process_image(file)
-    except (BotoCoreError, ClientError) as error:
-        raise ProcessingUnavailable(str(error)) from error
+        with tempfile.TemporaryDirectory(prefix="artsprize-") as workdir:
+            return _process(file, run, workdir)
+    except Rejected as rejection:
+        return _reject(file, run, rejection.code, data=rejection.data)
+    except (BotoCoreError, ClientError, SourceUnavailable) as error:
+        # The message of a tool's failure may hold the presigned URL: keep it out.
+        _fail(file, run, "storage_unavailable", data={"error": type(error).__name__})
+        raise ProcessingUnavailable(type(error).__name__) from None
+    except (SoftTimeLimitExceeded, subprocess.TimeoutExpired):
+        logger.warning("Processing file %s took too long.", pk)
+        return _fail(file, run, "timed_out")
+    except Exception:
+        # A bug or a tool failing in a way we did not foresee: never a crashed
+        # worker; staff see the failure and can retry it.
+        logger.exception("Processing file %s failed.", pk)
+        return _fail(file, run, "internal_error")
 
 
-def _process_image(file):
+def _claim(pk, run):
+    now = timezone.now()
+    with transaction.atomic():
+        file = (
+            ArtworkFile.objects.select_for_update(of=("self",))
+            .select_related("entry__category")
+            .filter(pk=pk)
+            .first()
+        )
+        if file is None or not _may_take(file, run, now):
+            return None
+        file.state = FileState.PROCESSING
+        file.processing_run = run
+        file.processing_started_at = now
+        file.attempts += 1
+        file.save(
+            update_fields=[
+                "state",
+                "processing_run",
+                "processing_started_at",
+                "attempts",
+                "updated_at",
+            ]
+        )
+    return file
+
+
+def _may_take(file, run, now):
+    if file.state in CLAIMABLE_STATES:
+        return True
+    if file.state != FileState.PROCESSING:
+        return False
+    if file.processing_run == run or file.processing_started_at is None:
+        return True
+    return file.processing_started_at < now - datetime.timedelta(
+        seconds=hard_time_limit(file.kind)
+    )
+
+
+def _process(file, run, workdir):
     category = file.entry.category
     if file.kind not in category.media_kinds:
-        return _reject(file, "kind_not_accepted")
+        raise Rejected("kind_not_accepted")
     head = storage.head_object(file.key)
     if head is None:
-        return _reject(file, "missing", delete=False)
+        return _reject(file, run, "missing", delete=False)
     size = head["ContentLength"]
     if size == 0:
-        return _reject(file, "empty")
+        raise Rejected("empty")
     limit = category.max_bytes_for(file.kind)
     if limit is not None and size > limit:
-        return _reject(file, "too_large")
-    with tempfile.NamedTemporaryFile(suffix=".original") as local:
-        sha256, head_bytes, copied = _download(file.key, local)
+        raise Rejected("too_large")
+    # Tell what the file is from its first bytes before fetching the rest.
+    sniffed = magic.from_buffer(storage.read_start(file.key, SNIFF_BYTES), mime=True)
+    if sniffed not in SNIFFED_TYPES[file.kind]:
+        raise Rejected(WRONG_TYPE[file.kind], sniffed=sniffed)
+
+    if file.kind == MediaKind.VIDEO:
+        # ffmpeg reads the original from storage with range requests: a poster
+        # frame needs a few megabytes of a gigabyte, and the playable copy is
+        # streamed. The hash is computed on a second, streaming read.
+        source = storage.presign_worker_read(
+            file.key, seconds=hard_time_limit(file.kind)
+        )
+        processed = video.make_renditions(source, workdir)
+        sha256, copied = _hash(file.key)
+    else:
+        local = f"{workdir}/original"
+        with open(local, "wb") as destination:
+            sha256, copied = _hash(file.key, destination)
         if copied == 0:
-            return _reject(file, "empty")
-        sniffed = magic.from_buffer(head_bytes, mime=True)
-        if sniffed not in images.ACCEPTED_TYPES:
-            return _reject(file, "not_an_image", data={"sniffed": sniffed})
-        try:
-            renditions = images.make_renditions(local.name)
-        except images.ImageRejected as rejection:
-            return _reject(file, rejection.code, data={"sniffed": sniffed})
-    for rendition in renditions:
-        _store(file, rendition)
+            raise Rejected("empty")
+        processed = _MAKERS[file.kind](local, workdir)
+
+    keys = set()
+    for rendition in processed.renditions:
+        keys.add(_store(file, rendition))
+    _delete_other_derivatives(file, keys)
+    facts = {
+        "size": copied,
+        "sha256": sha256,
+        "content_type": sniffed,
+        "width": processed.width,
+        "height": processed.height,
+        "duration": processed.duration,
+        "page_count": processed.page_count,
+        "media_details": processed.details,
+    }
     return _finish(
         file,
+        run,
         to_state=FileState.READY,
-        fields={"size": copied, "sha256": sha256, "content_type": sniffed},
+        fields={**facts, "reason": "", "processed_at": timezone.now()},
         data={"sha256": sha256, "size": copied, "sniffed": sniffed},
     )
 
 
-def _download(key, destination):
-    """Copy the object to ``destination`` a chunk at a time, hashing as it goes:
-    a large original is never held in memory whole (django-storages' S3File
-    would buffer it in a SpooledTemporaryFile that, by default, never spills to
-    disk). Returns the SHA-256, the first bytes for sniffing and the length."""
+_MAKERS = {
+    MediaKind.IMAGE: lambda path, workdir: images.make_renditions(path),
+    MediaKind.AUDIO: audio.make_renditions,
+    MediaKind.DOCUMENT: documents.make_renditions,
+}
+
+
+def _hash(key, destination=None):
+    """Read the object a chunk at a time, hashing as it goes, and copy it to
+    ``destination`` if given: a large original is never held in memory whole
+    (django-storages' S3File would buffer it in a SpooledTemporaryFile that, by
+    default, never spills to disk). Returns the SHA-256 and the length."""
     body = storage.client().get_object(Bucket=storage.bucket(), Key=key)["Body"]
     digest = hashlib.sha256()
-    head = b""
     copied = 0
     try:
         for chunk in body.iter_chunks(CHUNK_SIZE):
             digest.update(chunk)
-            if len(head) < SNIFF_BYTES:
-                head += chunk[: SNIFF_BYTES - len(head)]
-            destination.write(chunk)
+            if destination is not None:
+                destination.write(chunk)
             copied += len(chunk)
     finally:
         body.close()
-    destination.flush()
-    return digest.hexdigest(), head, copied
+    return digest.hexdigest(), copied
 
 
 def _store(file, rendition):
-    key = Derivative.key_for(file, rendition.kind)
-    storage.client().put_object(
-        Bucket=storage.bucket(),
-        Key=key,
-        Body=rendition.data,
-        ContentType=rendition.content_type,
-    )
+    key = Derivative.key_for(file, rendition.kind, rendition.extension, rendition.index)
+    if rendition.path:
+        storage.put_file(key, rendition.path, content_type=rendition.content_type)
+        size = _file_size(rendition.path)
+    else:
+        storage.put_bytes(key, rendition.data, content_type=rendition.content_type)
+        size = len(rendition.data)
     Derivative.objects.update_or_create(
         artwork_file=file,
         kind=rendition.kind,
+        index=rendition.index,
         defaults={
             "key": key,
             "width": rendition.width,
             "height": rendition.height,
-            "size": len(rendition.data),
+            "size": size,
             "content_type": rendition.content_type,
         },
     )
+    return key
 
 
-def _reject(file, code, *, delete=True, data=None):
-    # Storage first: if a deletion fails the state stays as it was, and a retry
+def _file_size(path):
+    with open(path, "rb") as handle:
+        return handle.seek(0, 2)
+
+
+def _delete_other_derivatives(file, keep=()):
+    """Remove derivatives a previous run made that this one did not (a replaced
+    tool version may make fewer pages), from storage first."""
+    for derivative in file.derivatives.exclude(key__in=keep):
+        storage.delete_object(derivative.key)
+        derivative.delete()
+
+
+def _reject(file, run, code, *, delete=True, data=None):
+    # Storage first: if a deletion fails the file is marked FAILED and a retry
     # reaches the same verdict from the same bytes.
     if delete:
         storage.delete_object(file.key)
-    for derivative in file.derivatives.all():
-        storage.delete_object(derivative.key)
-    file.derivatives.all().delete()
+    _delete_other_derivatives(file)
+    rejected = _finish(
+        file,
+        run,
+        to_state=FileState.REJECTED,
+        fields={"reason": code, "processed_at": timezone.now()},
+        data={"reason": code, **(data or {})},
+    )
+    if rejected.state == FileState.REJECTED and rejected.processing_run == run:
+        _tell_entrant_of_rejection(rejected)
+    return rejected
+
+
+def _tell_entrant_of_rejection(file):
+    """An entrant whose entry is already submitted may not be watching the page:
+    tell them by mail, so that they can replace the file while they still may."""
+    from submissions.tasks import mail_file_rejected
+
+    if file.entry.state == EntryState.SUBMITTED:
+        pk = file.pk
+        transaction.on_commit(lambda: mail_file_rejected.delay(pk))
+
+
+def _fail(file, run, code, *, data=None):
     return _finish(
         file,
-        to_state=FileState.REJECTED,
+        run,
+        to_state=FileState.FAILED,
         fields={"reason": code},
         data={"reason": code, **(data or {})},
     )
 
 
-def _finish(file, *, to_state, fields, data):
-    """Move the file to its final state once, however many runs get here."""
+def _finish(file, run, *, to_state, fields, data):
+    """Move the file from PROCESSING to its outcome, if this run still holds it."""
     with transaction.atomic():
         current = ArtworkFile.objects.select_for_update().get(pk=file.pk)
-        if current.state not in PROCESSABLE_STATES:
+        if current.state != FileState.PROCESSING or current.processing_run != run:
             return current
-        from_state = current.state
         current.state = to_state
         for name, value in fields.items():
             setattr(current, name, value)
@@ -183,7 +490,7 @@ def _finish(file, *, to_state, fields, data):
             actor=None,
             verb=AuditVerb.STATE_CHANGED,
             obj=current,
-            from_state=from_state,
+            from_state=FileState.PROCESSING,
             to_state=to_state,
             reason=fields.get("reason", ""),
             data=data,

@@ -17,13 +17,13 @@ from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
 from submissions.models import ArtworkFile, Entry
+from submissions.services.processing import queue_processing, rejection_message
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -97,16 +97,6 @@ _HIDDEN_CHARACTERS = {
     *map(chr, range(0x2066, 0x206A)),
 }
 
-REJECTION_MESSAGES = {
-    "size_mismatch": gettext_lazy(
-        "The file that arrived is not the size your browser announced, so it was "
-        "not accepted. Please upload it again."
-    ),
-    "too_large": gettext_lazy(
-        "The file that arrived is larger than this category allows, so it was not "
-        "accepted."
-    ),
-}
 REJECTION_STATUS = {"size_mismatch": 400, "too_large": 413}
 
 
@@ -406,9 +396,12 @@ def _expire(file, *, reason):
     )
 
 
-def start_upload(entry, *, user, name, size, declared_type, now=None):
+def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=None):
     """Start uploading one file to an entry, or resume the same file's upload.
 
+    ``replaces`` names a file of the entry that processing refused: the new file
+    takes its place. A submitted entry's refused file may be replaced during the
+    grace window after the deadline, as an upload already started may finish.
     Returns the ticket the browser uploads with (see docs/UPLOADS.md).
     """
     now = now or timezone.now()
@@ -429,7 +422,8 @@ def start_upload(entry, *, user, name, size, declared_type, now=None):
             .select_related("round", "category")
             .get(pk=entry.pk)
         )
-        _check_taking_files(locked, now=now, starting=True)
+        replaced = _replaced_file(locked, replaces)
+        _check_taking_files(locked, now=now, starting=replaced is None)
         existing = (
             locked.files.filter(
                 owner=user,
@@ -449,7 +443,10 @@ def start_upload(entry, *, user, name, size, declared_type, now=None):
                 kind=kind,
                 content_type=content_type,
                 now=now,
+                position=replaced.position if replaced else None,
             )
+            if replaced is not None:
+                _discard(replaced, actor=user, reason="replaced")
             return _ticket(file, resumed=False, parts=[])
 
     if not is_multipart(existing):
@@ -467,6 +464,7 @@ def start_upload(entry, *, user, name, size, declared_type, now=None):
                 name=name,
                 size=size,
                 declared_type=declared_type,
+                replaces=replaces,
                 now=now,
             )
     _touch(existing)
@@ -482,8 +480,47 @@ def _single_parts(file):
     return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
 
 
-def _create_upload(entry, *, user, name, size, kind, content_type, now):
-    position = _check_caps(entry, user=user, size=size, now=now)
+def _replaced_file(entry, replaces):
+    if replaces is None:
+        return None
+    replaced = (
+        entry.files.filter(pk=replaces, state=FileState.REJECTED).first()
+        if isinstance(replaces, int) and not isinstance(replaces, bool)
+        else None
+    )
+    if replaced is None:
+        raise UploadError(
+            "not_replaceable",
+            _("Only a file that was not accepted can be replaced."),
+            status=409,
+        )
+    return replaced
+
+
+def replacement_deadline(entry):
+    """Until when a refused file of ``entry`` may be replaced: the deadline, or for
+    a submitted entry the end of the grace window after it. None without a
+    deadline."""
+    closes_at = entry.round.closes_at
+    if closes_at is None:
+        return None
+    if entry.state == EntryState.SUBMITTED:
+        return closes_at + datetime.timedelta(minutes=entry.round.upload_grace_minutes)
+    return closes_at
+
+
+def can_replace_files(entry, *, now=None):
+    """Whether a refused file of ``entry`` may be replaced now."""
+    try:
+        _check_taking_files(entry, now=now or timezone.now(), starting=False)
+    except UploadError:
+        return False
+    return True
+
+
+def _create_upload(entry, *, user, name, size, kind, content_type, now, position):
+    next_position = _check_caps(entry, user=user, size=size, now=now)
+    position = next_position if position is None else position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
     multipart = size > PART_SIZE
     upload_id = (
@@ -646,7 +683,7 @@ def _reject(file, reason, *, user, size=None):
 def _refusal(file):
     return UploadError(
         file.reason,
-        REJECTION_MESSAGES.get(file.reason, _("The file was not accepted.")),
+        rejection_message(file.reason),
         status=REJECTION_STATUS.get(file.reason, 400),
     )
 
@@ -663,7 +700,7 @@ def describe_file(file):
         "file": file.pk,
         "state": file.state,
         "reason": file.reason,
-        "message": str(REJECTION_MESSAGES.get(file.reason, "")),
+        "message": str(rejection_message(file.reason)) if file.reason else "",
         "name": file.original_name,
         "size": file.size,
     }
@@ -718,6 +755,7 @@ def complete_upload(file, *, user, parts=(), now=None):
                 to_state=locked.state,
                 data={"size": size},
             )
+            queue_processing(locked, now=now)
     return _outcome(locked)
 
 

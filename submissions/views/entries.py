@@ -28,7 +28,7 @@ from submissions.forms_entries import (
     team_initial,
 )
 from submissions.models import ArtworkFile, Entry, Round
-from submissions.selectors import entries_for_entrant
+from submissions.selectors import entries_for_entrant, with_thumbnails
 from submissions.services.entries import (
     ADULT_AGE,
     create_entry,
@@ -44,7 +44,7 @@ from submissions.services.entries import (
     withdraw_entry,
 )
 from submissions.services.guardians import resend_guardian_mail
-from submissions.services.uploads import REJECTION_MESSAGES
+from submissions.views.files import prepare_files
 
 TEAM_PREFIX = "team"
 
@@ -130,11 +130,7 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
                     field.disabled = True
     if problems is None and entry.state == EntryState.DRAFT and editable:
         problems = submission_problems(entry)
-    files = list(entry.files.all())
-    for file in files:
-        file.rejection = REJECTION_MESSAGES.get(
-            file.reason, _("The file was not accepted.")
-        )
+    files = prepare_files(list(with_thumbnails(entry.files.all())), entry)
     return render(
         request,
         "submissions/entries/entry_form.html",
@@ -147,6 +143,8 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
             "problems": problems,
             "problems_title": title,
             "editable": editable,
+            "can_replace": any(file.replaceable for file in files)
+            and any(file.state == FileState.REJECTED for file in files),
             "locked_message": "" if editable else _locked_message(entry),
             "can_submit": editable and entry.state == EntryState.DRAFT,
             "can_resend_guardian": entry.state == EntryState.SUBMITTED
@@ -178,6 +176,7 @@ def my_entries(request):
     items = [
         {
             "entry": entry,
+            "files": prepare_files(list(entry.files.all()), entry, now=now),
             "editable": _is_editable(entry, now),
             "withdrawable": entry.state != EntryState.WITHDRAWN,
         }

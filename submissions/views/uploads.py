@@ -187,6 +187,7 @@ def upload_start(request, data):
         name=name,
         size=size,
         declared_type=declared_type,
+        replaces=data.get("replaces"),
     )
 
 

@@ -705,7 +705,8 @@ def test_my_entries_lists_state_reference_deadline_and_files(
     assert "Someone else&#x27;s" not in page and "Someone else's" not in page
     assert f"HRAP-{round_.year}-0001" in page
     assert hong_kong(round_.closes_at) in page
-    assert '<span data-file-state="awaiting_upload">Uploading</span>' in page
+    assert 'data-file-state="awaiting_upload"' in page
+    assert "file-state-awaiting_upload" in page and ">Uploading</span>" in page
     assert "big-video.mp4" in page
     assert reverse("entry_receipt", args=[submitted.pk]) in page
     assert reverse("entry_receipt", args=[draft.pk]) not in page

@@ -1,6 +1,7 @@
 """Processing of uploaded images against the suite's S3 server: real photos in,
 clean derivatives out, and every bad input refused with a reason."""
 
+import datetime
 import hashlib
 import io
 import struct
@@ -15,6 +16,7 @@ from artsprize.common.models import AuditEvent
 from submissions import images, storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
+from submissions.renditions import Rejected
 from submissions.services.processing import (
     CHUNK_SIZE,
     ProcessingUnavailable,
@@ -136,7 +138,7 @@ def test_every_real_fixture_is_processed_into_clean_derivatives(entry, path):
         assert max(width, height) <= images.EDGES[kind]
         # Same orientation as the upright original.
         assert (width >= height) == (source_size[0] >= source_size[1])
-    assert _state_events(file) == [(FileState.UPLOADED, FileState.READY, "")]
+    assert _state_events(file) == [(FileState.PROCESSING, FileState.READY, "")]
 
 
 def test_exif_orientation_is_applied(entry):
@@ -236,7 +238,7 @@ def test_bad_input_is_rejected_and_the_original_deleted(entry, make, reason):
     assert processed.sha256 == ""
     assert storage.head_object(file.key) is None
     assert not Derivative.objects.filter(artwork_file=file).exists()
-    assert _state_events(file) == [(FileState.UPLOADED, FileState.REJECTED, reason)]
+    assert _state_events(file) == [(FileState.PROCESSING, FileState.REJECTED, reason)]
 
 
 def test_giant_png_is_refused_from_its_header_alone(tmp_path):
@@ -247,7 +249,7 @@ def test_giant_png_is_refused_from_its_header_alone(tmp_path):
     path = tmp_path / "giant.png"
     path.write_bytes(data)
 
-    with pytest.raises(images.ImageRejected) as refusal:
+    with pytest.raises(Rejected) as refusal:
         images.make_renditions(path)
 
     assert refusal.value.code == "too_many_pixels"
@@ -296,7 +298,7 @@ def test_processing_twice_leaves_one_set_and_one_state_change(entry):
     assert second.state == FileState.READY
     assert sorted(second.derivatives.values_list("key", flat=True)) == keys
     assert Derivative.objects.filter(artwork_file=file).count() == 2
-    assert _state_events(file) == [(FileState.UPLOADED, FileState.READY, "")]
+    assert _state_events(file) == [(FileState.PROCESSING, FileState.READY, "")]
     listed = [
         item["Key"]
         for page in storage.object_pages(prefix=f"derivatives/{file.pk}/")
@@ -307,19 +309,48 @@ def test_processing_twice_leaves_one_set_and_one_state_change(entry):
 
 def test_rerun_after_a_crash_before_the_state_change_reuses_the_derivatives(entry):
     # A worker that died after writing the derivatives but before marking the
-    # file ready: the next run overwrites the same keys and rows.
+    # file ready: the redelivered message (same run) overwrites the same keys
+    # and rows and makes the one state change.
     file = _upload(entry, fixtures.jpeg_bytes())
-    process_file(file)
+    process_file(file, run="task-1")
+    keys = sorted(Derivative.objects.filter(artwork_file=file).values_list("key"))
     ArtworkFile.objects.filter(pk=file.pk).update(state=FileState.PROCESSING)
 
-    processed = process_file(file)
+    processed = process_file(file, run="task-1")
 
     assert processed.state == FileState.READY
-    assert processed.derivatives.count() == 2
-    assert _state_events(file) == [
-        (FileState.UPLOADED, FileState.READY, ""),
-        (FileState.PROCESSING, FileState.READY, ""),
-    ]
+    assert sorted(processed.derivatives.values_list("key")) == keys
+    assert processed.attempts == 2
+
+
+def test_a_duplicate_run_waits_while_the_holding_run_is_within_its_limit(
+    entry, settings
+):
+    file = _upload(entry, fixtures.jpeg_bytes())
+    ArtworkFile.objects.filter(pk=file.pk).update(
+        state=FileState.PROCESSING,
+        processing_run="task-1",
+        processing_started_at=timezone.now(),
+    )
+
+    untouched = process_file(file, run="task-2")
+
+    assert (untouched.state, untouched.processing_run) == (
+        FileState.PROCESSING,
+        "task-1",
+    )
+    assert not untouched.derivatives.exists()
+    # Once the holding run is past its hard time limit it is dead: take over.
+    limit = settings.PROCESSING_TIME_LIMITS["image"]
+    ArtworkFile.objects.filter(pk=file.pk).update(
+        processing_started_at=timezone.now()
+        - datetime.timedelta(seconds=limit + settings.PROCESSING_GRACE_SECONDS + 1)
+    )
+
+    taken = process_file(file, run="task-2")
+
+    assert (taken.state, taken.processing_run) == (FileState.READY, "task-2")
+    assert _state_events(file) == [(FileState.PROCESSING, FileState.READY, "")]
 
 
 def test_sha256_is_computed_over_every_chunk(entry):
@@ -333,11 +364,11 @@ def test_sha256_is_computed_over_every_chunk(entry):
     assert processed.size == len(data)
 
 
-def test_other_kinds_and_final_states_are_left_unchanged(entry):
-    video = _upload(entry, b"\x00\x00\x00\x18ftypmp42", kind=MediaKind.VIDEO)
+def test_files_not_uploaded_or_already_final_are_left_unchanged(entry):
     waiting = _upload(entry, fixtures.jpeg_bytes(), state=FileState.AWAITING_UPLOAD)
+    rejected = _upload(entry, fixtures.jpeg_bytes(), state=FileState.REJECTED)
 
-    for file in (video, waiting):
+    for file in (waiting, rejected):
         processed = process_file(file)
         assert processed.state == file.state
         assert processed.sha256 == ""
@@ -363,8 +394,10 @@ def test_unreachable_storage_raises_a_retryable_error_and_keeps_the_state(
         process_file(file)
 
     file.refresh_from_db()
-    assert file.state == FileState.UPLOADED
-    assert _state_events(file) == []
+    assert (file.state, file.reason) == (FileState.FAILED, "storage_unavailable")
+    assert _state_events(file) == [
+        (FileState.PROCESSING, FileState.FAILED, "storage_unavailable")
+    ]
 
 
 def test_every_rejection_reason_has_its_own_message():
@@ -374,8 +407,16 @@ def test_every_rejection_reason_has_its_own_message():
         "too_large",
         "kind_not_accepted",
         "not_an_image",
+        "not_a_video",
+        "not_audio",
+        "not_a_pdf",
         "corrupt",
+        "encrypted",
         "too_many_pixels",
+        "size_mismatch",
+        "storage_unavailable",
+        "timed_out",
+        "internal_error",
     ]
     messages = {str(rejection_message(code)) for code in codes}
     assert len(messages) == len(codes)

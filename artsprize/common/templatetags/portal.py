@@ -9,3 +9,16 @@ register = template.Library()
 def localized(obj, field):
     """``{{ round|localized:"title" }}``: the field in the active language."""
     return localized_value(obj, field)
+
+
+@register.filter
+def clock_duration(seconds):
+    """A duration in seconds as a clock reads it: "0:07", "3:25", "1:02:03"."""
+    if seconds in (None, ""):
+        return ""
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"

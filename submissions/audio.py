@@ -1,0 +1,169 @@
+"""Audio operations: a waveform picture and a copy that every browser plays.
+
+Audio files carry tags that name people and places (ID3 title, artist, album
+and comments, Vorbis comments, iTunes atoms, an embedded cover photo with its
+own EXIF). The preview is re-encoded to AAC with no tag, no chapter and no
+picture, in ffmpeg's bitexact mode so that not even an encoder string remains;
+the waveform is drawn by ffmpeg and saved again by Pillow without text chunks.
+"""
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from submissions import ffmpeg
+from submissions.enums import DerivativeKind
+from submissions.renditions import Processed, Rejected, Rendition
+
+AUDIO_FAMILIES = ("mp3", "wav", "flac", "ogg", "mov")
+
+PREVIEW_TIMEOUT = 3600
+
+WAVEFORM_SIZE = (1200, 240)
+WAVEFORM_COLOUR = "0x1f2937"
+# ffmpeg's waveform filter keeps every sample until the end of the file, so
+# the audio is resampled first to hold at most this many samples (40 MB as
+# 16-bit mono): an hour still gets over 5,000 samples a second, far more than
+# 1,200 columns of pixels show.
+WAVEFORM_MAX_SAMPLES = 20_000_000
+WAVEFORM_RATE_RANGE = (200, 8000)
+
+AUDIO_BITRATE = "128k"
+MAX_CHANNELS = 2
+MAX_SAMPLE_RATE = 48000
+
+CLEAN_OUTPUT_OPTIONS = (
+    "-map_metadata",
+    "-1",
+    "-map_metadata:s",
+    "-1",
+    "-map_chapters",
+    "-1",
+    "-fflags",
+    "+bitexact",
+    "-flags:a",
+    "+bitexact",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+)
+
+
+def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
+    """The waveform and browser preview of the audio at ``source`` (a path or a
+    presigned URL), the preview written into the folder ``workdir``.
+
+    Raises Rejected with "not_audio" or "corrupt".
+    """
+    description = ffmpeg.probe(source, families=AUDIO_FAMILIES, wrong_kind="not_audio")
+    audio = ffmpeg.first_stream(description, "audio")
+    if audio is None:
+        raise Rejected("not_audio")
+    duration = ffmpeg.duration(description, audio)
+    preview, picture = _render(source, Path(workdir), audio, duration, timeout=timeout)
+    return Processed(
+        renditions=[_waveform(picture), _preview(preview)],
+        duration=duration,
+        details={
+            "container": ffmpeg.container_name(description),
+            "audio_codec": audio.get("codec_name"),
+            "sample_rate": _int(audio.get("sample_rate")),
+            "channels": _int(audio.get("channels")),
+        },
+    )
+
+
+def _render(source, workdir, audio, duration, *, timeout):
+    """Decode the first audio track once, into both the preview (AAC in M4A,
+    nothing but the sound) and the waveform (a PNG of the loudness over time, in
+    one dark colour on transparency). Returns the two paths."""
+    preview = workdir / "audio.m4a"
+    picture = workdir / "waveform.png"
+    width, height = WAVEFORM_SIZE
+    graph = (
+        f"[0:{audio['index']}]asplit=2[sound][wave];"
+        f"[wave]aresample={_waveform_rate(duration)},"
+        "aformat=sample_fmts=s16:channel_layouts=mono,"
+        f"showwavespic=s={width}x{height}:colors={WAVEFORM_COLOUR}:filter=peak[picture]"
+    )
+    encoder = ["-c:a", "aac", "-b:a", AUDIO_BITRATE]
+    if (_int(audio.get("channels")) or 0) > MAX_CHANNELS:
+        encoder += ["-ac", str(MAX_CHANNELS)]
+    if (_int(audio.get("sample_rate")) or 0) > MAX_SAMPLE_RATE:
+        encoder += ["-ar", str(MAX_SAMPLE_RATE)]
+    ffmpeg.run(
+        [
+            *ffmpeg.input_args(source, AUDIO_FAMILIES),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[sound]",
+            *encoder,
+            *CLEAN_OUTPUT_OPTIONS,
+            "file:" + str(preview),
+            "-map",
+            "[picture]",
+            "-frames:v",
+            "1",
+            "-c:v",
+            "png",
+            "-f",
+            "image2",
+            "file:" + str(picture),
+        ],
+        timeout=timeout,
+    )
+    return preview, picture
+
+
+def _waveform_rate(duration):
+    """The sample rate at which the waveform filter's memory stays bounded."""
+    low, high = WAVEFORM_RATE_RANGE
+    if not duration:
+        return high
+    return max(low, min(high, int(WAVEFORM_MAX_SAMPLES / duration)))
+
+
+def _preview(path):
+    # Decoding errors do not stop ffmpeg: a file with no decodable sound leaves
+    # an empty preview, which is how a damaged file shows itself here.
+    written = ffmpeg.probe(path, families=("mov",), wrong_kind="corrupt")
+    if ffmpeg.first_stream(written, "audio") is None or not ffmpeg.duration(written):
+        raise Rejected("corrupt")
+    return Rendition(
+        kind=DerivativeKind.AUDIO,
+        content_type="audio/mp4",
+        extension="m4a",
+        path=str(path),
+    )
+
+
+def _waveform(path):
+    """The picture ffmpeg drew, saved again from bare pixels: no text chunk (an
+    encoder name), time or other ancillary data of ffmpeg's survives."""
+    try:
+        with Image.open(path) as drawn:
+            drawn.load()
+            pixels = drawn.convert("RGBA")
+    except (OSError, ValueError) as error:
+        raise Rejected("corrupt") from error
+    clean = Image.frombytes("RGBA", pixels.size, pixels.tobytes())
+    buffer = io.BytesIO()
+    clean.save(buffer, "PNG", optimize=True)
+    return Rendition(
+        kind=DerivativeKind.WAVEFORM,
+        content_type="image/png",
+        extension="png",
+        data=buffer.getvalue(),
+        width=clean.width,
+        height=clean.height,
+    )
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,401 @@
+"""Document operations: check an uploaded PDF, make a clean copy for judges and
+images of its first pages.
+
+A PDF carries its author in many places besides the visible pages: the document
+information dictionary, XMP packets on the catalog, pages, images and fonts,
+application data (/PieceInfo), signed sticky notes, attached files and the EXIF
+block of photos embedded as JPEG. The judge copy keeps the pages exactly as they
+look and drops all of that, together with scripts and other active content that
+a judge's viewer would run. The page images are rendered from the judge copy, so
+that judges see the same thing in both.
+"""
+
+import dataclasses
+import subprocess
+from pathlib import Path
+
+import pikepdf
+
+from submissions import images
+from submissions.enums import DerivativeKind
+from submissions.renditions import Processed, Rejected, Rendition
+
+# Judges see images of the first pages; the whole work is in the judge copy.
+MAX_PAGES_RENDERED = 3
+# The long edge of a page image in pixels. pdftoppm scales each page to it
+# whatever its size in points, so a giant page never takes more pixels.
+PAGE_EDGE = 2000
+THUMB_EDGE = 480
+PAGE_SIZES = ((DerivativeKind.PAGE, PAGE_EDGE),)
+FIRST_PAGE_SIZES = (
+    (DerivativeKind.PAGE, PAGE_EDGE),
+    (DerivativeKind.THUMB, THUMB_EDGE),
+)
+RENDER_TIMEOUT = 120
+CONTENT_TYPE = "application/pdf"
+JUDGE_COPY_NAME = "judge-copy.pdf"
+PAGE_PREFIX = "page"
+
+# Keys removed from every dictionary and stream dictionary in the file: metadata
+# (/Metadata, /PieceInfo, /LastModified, /OPI with the author's file paths),
+# actions that run without the reader asking (/OpenAction, /AA), script code
+# (/JS), attached files (/EF, /AF) and XFA forms, which carry their own scripts.
+REMOVED_KEYS = (
+    "/Metadata",
+    "/PieceInfo",
+    "/LastModified",
+    "/OPI",
+    "/OpenAction",
+    "/AA",
+    "/JS",
+    "/EF",
+    "/AF",
+    "/XFA",
+)
+# Catalog entries with no place in a judge's copy: portfolios, article threads
+# (their information dictionaries name the author), signature permissions and
+# validation data (certificates name the signer), web capture data.
+REMOVED_CATALOG_KEYS = (
+    "/Collection",
+    "/Threads",
+    "/Perms",
+    "/DSS",
+    "/Legal",
+    "/SpiderInfo",
+    "/NeedsRendering",
+)
+REMOVED_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
+# Trailer entries kept: the rest (/Info above all) is metadata. /Encrypt stays
+# while the file is open, as qpdf needs it to decrypt; the copy is saved without.
+KEPT_TRAILER_KEYS = frozenset({"/Root", "/Size", "/Encrypt"})
+# Actions a reader runs only when clicked and that stay inside the document or
+# open a web address: links keep working. Any other action is removed.
+SAFE_ACTIONS = frozenset({"/GoTo", "/URI", "/Named"})
+# Annotations that hold files, sound or media players rather than marks on
+# the page.
+REMOVED_ANNOTATIONS = frozenset(
+    {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+)
+# Entries of an annotation that record who made it and when; a widget's /T is
+# its form field's name and stays.
+ANNOTATION_DATES = ("/M", "/CreationDate")
+
+# JPEG segments kept in embedded photos: JFIF (APP0) and Adobe (APP14), which
+# says how to read the colours. The other application segments (EXIF with GPS,
+# XMP, ICC, Photoshop/IPTC) and comments are removed; the pixels stay as they are.
+JPEG_KEPT_APP_MARKERS = frozenset({0xE0, 0xEE})
+JPEG_COMMENT = 0xFE
+JPEG_START_OF_SCAN = 0xDA
+JPEG_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
+
+
+def make_renditions(path, workdir):
+    """A clean judge copy of the PDF at ``path`` and JPEG images of its first
+    pages (the first also as the file's thumbnail), written into ``workdir``.
+
+    Raises Rejected with "encrypted" (needs a password to open), "corrupt" (cannot
+    be read or rendered) or "empty" (has no pages).
+    """
+    workdir = Path(workdir)
+    judge_copy = workdir / JUDGE_COPY_NAME
+    removed = set()
+    try:
+        with pikepdf.open(path) as pdf:
+            page_count = len(pdf.pages)
+            if page_count == 0:
+                raise Rejected("empty")
+            pdf_version = pdf.pdf_version
+            _clean(pdf, removed)
+            _save(pdf, judge_copy)
+    except pikepdf.PasswordError:
+        raise Rejected("encrypted") from None
+    except pikepdf.PdfError as error:
+        raise Rejected("corrupt") from error
+    _check_copy(judge_copy, page_count)
+    pages = _render_pages(judge_copy, workdir, min(page_count, MAX_PAGES_RENDERED))
+    processed = Processed(
+        page_count=page_count,
+        details={
+            "pages_rendered": len(pages),
+            "pdf_version": pdf_version,
+            "removed": sorted(removed),
+        },
+    )
+    processed.renditions.append(
+        Rendition(
+            kind=DerivativeKind.DOCUMENT,
+            content_type=CONTENT_TYPE,
+            extension="pdf",
+            path=str(judge_copy),
+        )
+    )
+    processed.renditions.extend(_page_renditions(pages))
+    return processed
+
+
+def _save(pdf, destination):
+    """Write the copy unencrypted, without anything pikepdf would add: no
+    producer, no XMP, and an /ID computed from the clean copy itself rather than
+    the original's. Streams are copied as they are stored, never decompressed:
+    a small stream that inflates to gigabytes must not be inflated here."""
+    pdf.save(
+        destination,
+        encryption=False,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        fix_metadata_version=False,
+        preserve_pdfa=False,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+
+
+def _check_copy(judge_copy, page_count):
+    """qpdf reconstructs a damaged file as far as it can and writes what it
+    found; a copy that does not open again with every page lost part of the
+    work on the way."""
+    try:
+        with pikepdf.open(judge_copy) as copy:
+            complete = len(copy.pages) == page_count
+    except pikepdf.PdfError as error:
+        raise Rejected("corrupt") from error
+    if not complete:
+        raise Rejected("corrupt")
+
+
+def _clean(pdf, removed):
+    _clean_trailer(pdf, removed)
+    _clean_catalog(pdf, removed)
+    for page in pdf.pages:
+        _clean_page(page.obj, removed)
+    # Every object, reachable or not: a metadata stream or attached file that
+    # is still referenced from some corner (a structure tree, an outline) must
+    # not survive there.
+    for obj in pdf.objects:
+        _clean_object(obj, removed)
+
+
+def _clean_trailer(pdf, removed):
+    for key in list(pdf.trailer.keys()):
+        if key not in KEPT_TRAILER_KEYS:
+            # The /ID is written anew on saving; everything else is recorded.
+            if key != "/ID":
+                removed.add(key)
+            del pdf.trailer[key]
+
+
+def _clean_catalog(pdf, removed):
+    root = pdf.Root
+    for key in REMOVED_CATALOG_KEYS:
+        _delete(root, key, removed)
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key in REMOVED_NAME_TREES:
+            _delete(names, key, removed)
+
+
+def _clean_page(page, removed):
+    # Beads link the page to the article threads removed from the catalog.
+    _delete(page, "/B", removed)
+    annotations = page.get("/Annots")
+    if not isinstance(annotations, pikepdf.Array):
+        return
+    kept = [annotation for annotation in annotations if _keeps(annotation, removed)]
+    if len(kept) != len(annotations):
+        page.Annots = pikepdf.Array(kept)
+
+
+def _keeps(annotation, removed):
+    """Whether an annotation stays: not one holding a file or media, nor the
+    pop-up of one."""
+    if not isinstance(annotation, pikepdf.Dictionary):
+        return True
+    subtype = annotation.get("/Subtype")
+    parent = annotation.get("/Parent")
+    if subtype == "/Popup" and isinstance(parent, pikepdf.Dictionary):
+        subtype = parent.get("/Subtype")
+    if subtype in REMOVED_ANNOTATIONS:
+        removed.add(str(subtype))
+        return False
+    return True
+
+
+def _clean_object(obj, removed):
+    """Clean an indirect object and the direct objects nested in it. Indirect
+    objects it refers to are cleaned on their own turn."""
+    pending = [obj]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, pikepdf.Array):
+            children = list(item)
+        elif isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
+            _clean_dictionary(item, removed)
+            children = [item[key] for key in item]
+        else:
+            continue
+        pending.extend(
+            child
+            for child in children
+            if isinstance(child, pikepdf.Array | pikepdf.Dictionary)
+            and not child.is_indirect
+        )
+
+
+def _clean_dictionary(item, removed):
+    for key in REMOVED_KEYS:
+        _delete(item, key, removed)
+    _clean_actions(item, removed)
+    if "/Rect" in item and "/Subtype" in item:
+        _clean_annotation(item, removed)
+    signature = item.get("/V")
+    if isinstance(signature, pikepdf.Dictionary) and (
+        signature.get("/Type") == "/Sig" or "/ByteRange" in signature
+    ):
+        _delete(item, "/V", removed)
+    if isinstance(item, pikepdf.Stream) and _is_plain_jpeg(item):
+        _strip_jpeg(item, removed)
+
+
+def _clean_actions(item, removed):
+    """Remove actions other than links, wherever an action can hang."""
+    action = item.get("/A")
+    if isinstance(action, pikepdf.Dictionary) and not _is_safe_action(action):
+        removed.add(str(action.get("/S")))
+        del item["/A"]
+    following = item.get("/Next")
+    if isinstance(following, pikepdf.Dictionary) and not _is_safe_action(following):
+        removed.add(str(following.get("/S")))
+        del item["/Next"]
+    elif isinstance(following, pikepdf.Array):
+        kept = [action for action in following if _is_safe_action(action)]
+        if len(kept) != len(following):
+            removed.add("/Next")
+            item.Next = pikepdf.Array(kept)
+
+
+def _is_safe_action(action):
+    return isinstance(action, pikepdf.Dictionary) and (
+        "/S" not in action or action.get("/S") in SAFE_ACTIONS
+    )
+
+
+def _clean_annotation(annotation, removed):
+    for key in ANNOTATION_DATES:
+        if key in annotation:
+            del annotation[key]
+            removed.add(f"/Annot {key}")
+    if annotation.get("/Subtype") != "/Widget" and "/T" in annotation:
+        # The title of a note or comment: by convention, who wrote it.
+        del annotation["/T"]
+        removed.add("/Annot /T")
+
+
+def _delete(dictionary, key, removed):
+    if key in dictionary:
+        del dictionary[key]
+        removed.add(key)
+
+
+def _is_plain_jpeg(stream):
+    filters = stream.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        return len(filters) == 1 and filters[0] == "/DCTDecode"
+    return filters == "/DCTDecode"
+
+
+def _strip_jpeg(stream, removed):
+    """Drop the metadata segments of an embedded JPEG, keeping its image data
+    byte for byte. One that cannot be parsed could not be shown by any reader
+    either, so its data is dropped rather than kept with whatever it carries."""
+    data = stream.read_raw_bytes()
+    stripped = _stripped_jpeg(data)
+    if stripped == data:
+        return
+    removed.add("JPEG metadata")
+    stream.write(
+        stripped or b"",
+        filter=stream.get("/Filter"),
+        decode_parms=stream.get("/DecodeParms"),
+    )
+
+
+def _stripped_jpeg(data):
+    """The JPEG ``data`` without application segments other than JFIF and
+    Adobe, and without comments; None when its markers cannot be followed."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    out = bytearray(data[:2])
+    position = 2
+    while position + 1 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            # Fill bytes before a marker.
+            position += 1
+            continue
+        if marker == JPEG_START_OF_SCAN:
+            out += data[position:]
+            return bytes(out)
+        if marker in JPEG_STANDALONE_MARKERS:
+            out += data[position : position + 2]
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        is_metadata = marker == JPEG_COMMENT or (
+            0xE0 <= marker <= 0xEF and marker not in JPEG_KEPT_APP_MARKERS
+        )
+        if not is_metadata:
+            out += data[position:end]
+        position = end
+    return None
+
+
+def _render_pages(pdf_path, workdir, count):
+    """PNG images of pages 1 to ``count``, long edge PAGE_EDGE, as (page number,
+    path) in page order."""
+    prefix = workdir / PAGE_PREFIX
+    result = subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-cropbox",
+            "-f",
+            "1",
+            "-l",
+            str(count),
+            "-scale-to",
+            str(PAGE_EDGE),
+            str(pdf_path),
+            str(prefix),
+        ],
+        capture_output=True,
+        timeout=RENDER_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise Rejected("corrupt")
+    # pdftoppm pads the page number to the width of the page count: page-1.png
+    # or page-01.png.
+    pages = sorted(
+        (int(png.stem.rsplit("-", 1)[1]), png)
+        for png in workdir.glob(f"{PAGE_PREFIX}-*.png")
+    )
+    if [number for number, _ in pages] != list(range(1, count + 1)):
+        raise Rejected("corrupt")
+    return pages
+
+
+def _page_renditions(pages):
+    """Clean JPEGs of the page images; page 1 also gives the file's one
+    thumbnail (index 0), shrunk from the same decoded image."""
+    renditions = []
+    for number, png in pages:
+        sizes = FIRST_PAGE_SIZES if number == 1 else PAGE_SIZES
+        for rendition in images.make_renditions(png, sizes, index=number).renditions:
+            if rendition.kind == DerivativeKind.THUMB:
+                rendition = dataclasses.replace(rendition, index=0)
+            renditions.append(rendition)
+    return renditions

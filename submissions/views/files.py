@@ -1,0 +1,110 @@
+"""An entrant's view of their files while and after they are processed: the
+status the page polls, and the clean copies (never the original) shown inline."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from submissions import storage
+from submissions.enums import DerivativeKind, FileState
+from submissions.models import ArtworkFile, Derivative
+from submissions.selectors import with_thumbnails
+from submissions.services.processing import rejection_message
+from submissions.services.uploads import can_replace_files
+
+# How many files one status request may ask about.
+MAX_STATUS_FILES = 50
+# Derivatives an entrant's pages may show, by the name in the URL.
+VIEWABLE_KINDS = {
+    DerivativeKind.THUMB,
+    DerivativeKind.PREVIEW,
+    DerivativeKind.POSTER,
+    DerivativeKind.WAVEFORM,
+    DerivativeKind.VIDEO,
+    DerivativeKind.AUDIO,
+    DerivativeKind.PAGE,
+    DerivativeKind.DOCUMENT,
+}
+# The presigned URL behind a redirect lives S3_PRESIGN_SECONDS; the browser may
+# keep the redirect for a part of that.
+REDIRECT_MAX_AGE = 60
+
+
+def prepare_files(files, entry, *, now=None):
+    """Give each file of ``entry`` (fetched with selectors.with_thumbnails) what
+    _file_item.html shows."""
+    replaceable = can_replace_files(entry, now=now or timezone.now())
+    for file in files:
+        file.entry = entry
+        file.replaceable = replaceable
+        file.status_message = (
+            rejection_message(file.reason)
+            if file.state in (FileState.REJECTED, FileState.FAILED) and file.reason
+            else ""
+        )
+    return files
+
+
+@login_required
+@require_GET
+def file_status(request):
+    """The current state of the asking person's files, each as the list item the
+    page shows: ``?file=1&file=2``. Files of other people are left out."""
+    ids = [
+        int(value)
+        for value in request.GET.getlist("file")[:MAX_STATUS_FILES]
+        if value.isdigit()
+    ]
+    files = with_thumbnails(
+        ArtworkFile.objects.filter(pk__in=ids).select_related(
+            "entry__round", "entry__category"
+        )
+    )
+    now = timezone.now()
+    answer = []
+    for file in files:
+        if not request.user.has_perm("submissions.view_entry", file.entry):
+            continue
+        prepare_files([file], file.entry, now=now)
+        answer.append(
+            {
+                "id": file.pk,
+                "state": file.state,
+                "label": str(file.get_state_display()),
+                "html": render_to_string(
+                    "submissions/entries/_file_item.html", {"file": file}, request
+                ),
+            }
+        )
+    response = JsonResponse({"files": answer})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def file_view(request, pk, name):
+    """A clean copy of a file (``thumb``, ``preview``, ``page-2``...), shown inline
+    through a short-lived URL. The original is only ever a download."""
+    kind, _, number = name.partition("-")
+    if kind not in VIEWABLE_KINDS or (number and not number.isdigit()):
+        raise Http404
+    derivative = get_object_or_404(
+        Derivative.objects.select_related("artwork_file__entry"),
+        artwork_file_id=pk,
+        artwork_file__state=FileState.READY,
+        kind=kind,
+        index=int(number or 0),
+    )
+    if not request.user.has_perm(
+        "submissions.view_entry", derivative.artwork_file.entry
+    ):
+        raise Http404
+    response = redirect(
+        storage.presign_view(derivative.key, content_type=derivative.content_type)
+    )
+    response["Cache-Control"] = f"private, max-age={REDIRECT_MAX_AGE}"
+    return response

@@ -1,0 +1,271 @@
+"""Generated PDFs for the document processing tests, built with pikepdf so that
+each one carries exactly the metadata or trap it names."""
+
+import io
+
+import pikepdf
+from PIL import Image
+
+AUTHOR = "Amira Haddad-Testwriter"
+CREATOR_TOOL = "SecretWriter 9.1 on Refugee-Laptop"
+PRODUCER = "LeakyProducer 3.3"
+TITLE = "Poems from the crossing"
+GPS_MARKER = b"GPSMARKER-Aleppo"
+OWNER_PASSWORD = "owner-secret"
+USER_PASSWORD = "user-secret"
+
+# A colour per page, so that a test can tell page 1's image from page 2's.
+PAGE_COLOURS = ((0.9, 0.1, 0.1), (0.1, 0.2, 0.9), (0.1, 0.7, 0.2), (0.5, 0.5, 0.5))
+
+XMP = f"""<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{TITLE}</rdf:li></rdf:Alt></dc:title>
+   <xmp:CreatorTool>{CREATOR_TOOL}</xmp:CreatorTool>
+   <xmp:CreateDate>2024-03-01T10:00:00+02:00</xmp:CreateDate>
+   <pdf:Producer>{PRODUCER}</pdf:Producer>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()
+
+
+def _page_content(number, width, height):
+    """A filled block whose colour and place differ per page, and a line of
+    text, so that the rendered pages differ visibly."""
+    red, green, blue = PAGE_COLOURS[(number - 1) % len(PAGE_COLOURS)]
+    # The block moves down the page as the page number grows.
+    top = height * (0.9 - 0.1 * ((number - 1) % 5))
+    return (
+        f"{red} {green} {blue} rg "
+        f"{width * 0.1} {top - height * 0.3} {width * 0.8} {height * 0.3} re f "
+        f"0 0 0 rg BT /F1 {max(12, width / 30)} Tf "
+        f"{width * 0.1} {height * 0.1} Td (Page {number}) Tj ET"
+    ).encode()
+
+
+def _add_pages(pdf, count, size=(595, 842)):
+    width, height = size
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+        )
+    )
+    for number in range(1, count + 1):
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, width, height],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+            Contents=pdf.make_stream(_page_content(number, width, height)),
+        )
+        pdf.pages.append(pikepdf.Page(page))
+
+
+def _save(pdf, **options):
+    buffer = io.BytesIO()
+    pdf.save(buffer, **options)
+    return buffer.getvalue()
+
+
+def plain_pdf(pages=3, size=(595, 842)):
+    pdf = pikepdf.new()
+    _add_pages(pdf, pages, size)
+    return _save(pdf)
+
+
+def exif_jpeg():
+    """A small JPEG carrying EXIF (with a recognisable marker where a GPS
+    position would be) and a comment, as phone scanning apps embed them."""
+    image = Image.new("RGB", (64, 48), (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "PhoneModel X"  # Model
+    exif[0x013B] = AUTHOR  # Artist
+    exif[0x010E] = GPS_MARKER.decode()  # ImageDescription
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes(), comment=GPS_MARKER)
+    return buffer.getvalue()
+
+
+def metadata_pdf():
+    """Three pages with the author everywhere metadata hides: /Info, XMP on the
+    catalog and on a page, /PieceInfo, /LastModified, a sticky note signed by
+    the author, and a photo whose JPEG stream carries EXIF."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 3)
+    pdf.trailer.Info = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Author=AUTHOR,
+            Creator=CREATOR_TOOL,
+            Producer=PRODUCER,
+            Title=TITLE,
+            Subject="Exile",
+            Keywords=AUTHOR,
+            CreationDate="D:20240301100000+02'00'",
+            ModDate="D:20240302100000+02'00'",
+        )
+    )
+    pdf.Root.Metadata = pdf.make_stream(
+        XMP, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+    )
+    first = pdf.pages[0].obj
+    first.Metadata = pdf.make_stream(
+        XMP, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+    )
+    first.PieceInfo = pikepdf.Dictionary(
+        Writer=pikepdf.Dictionary(Private=AUTHOR, LastModified="D:20240301")
+    )
+    first.LastModified = "D:20240301100000+02'00'"
+    photo = pdf.make_stream(
+        exif_jpeg(),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=64,
+        Height=48,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+        Metadata=pdf.make_stream(XMP),
+    )
+    first.Resources.XObject = pikepdf.Dictionary(Im1=photo)
+    first.Contents = pdf.make_stream(
+        first.Contents.read_bytes() + b" q 128 0 0 96 200 300 cm /Im1 Do Q"
+    )
+    first.Annots = pdf.make_indirect(
+        [
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Text,
+                Rect=[50, 50, 70, 70],
+                Contents="A note",
+                T=AUTHOR,
+                M="D:20240301100000+02'00'",
+            )
+        ]
+    )
+    return _save(pdf)
+
+
+def active_content_pdf():
+    """Two pages with JavaScript that runs on opening, a document-level script,
+    a page action, a link that launches a program and an attached file, both
+    in the catalog and as a file attachment annotation."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 2)
+    script = pikepdf.Dictionary(
+        Type=pikepdf.Name.Action,
+        S=pikepdf.Name.JavaScript,
+        JS="app.alert('hello');",
+    )
+    pdf.Root.OpenAction = pdf.make_indirect(script)
+    attachment = pdf.make_stream(
+        b"secret attachment " + AUTHOR.encode(),
+        Type=pikepdf.Name.EmbeddedFile,
+    )
+    filespec = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Filespec,
+            F="notes.txt",
+            UF="notes.txt",
+            EF=pikepdf.Dictionary(F=attachment),
+        )
+    )
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(
+            Names=["init", pdf.make_indirect(pikepdf.Dictionary(script))]
+        ),
+        EmbeddedFiles=pikepdf.Dictionary(Names=["notes.txt", filespec]),
+    )
+    first = pdf.pages[0].obj
+    first.AA = pikepdf.Dictionary(
+        O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.beep();")
+    )
+    attachment_annotation = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.FileAttachment,
+            Rect=[400, 50, 420, 70],
+            FS=filespec,
+        )
+    )
+    # A tagged PDF's structure tree refers to the annotation too, so the file
+    # stays reachable even when the annotation leaves the page.
+    pdf.Root.StructTreeRoot = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructTreeRoot,
+            K=pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem,
+                S=pikepdf.Name.Annot,
+                K=pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=attachment_annotation),
+            ),
+        )
+    )
+    first.Annots = pdf.make_indirect(
+        [
+            attachment_annotation,
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=[50, 50, 200, 70],
+                A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F="cmd.exe"),
+            ),
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=[50, 80, 200, 100],
+                A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI="https://example.org/"),
+            ),
+        ]
+    )
+    return _save(pdf)
+
+
+def encrypted_pdf():
+    """Needs the user password to open."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 2)
+    return _save(
+        pdf,
+        encryption=pikepdf.Encryption(user=USER_PASSWORD, owner=OWNER_PASSWORD),
+    )
+
+
+def owner_password_pdf():
+    """Encrypted with an owner password only: opens without one."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 2)
+    return _save(
+        pdf,
+        encryption=pikepdf.Encryption(
+            user="",
+            owner=OWNER_PASSWORD,
+            allow=pikepdf.Permissions(extract=False, modify_other=False),
+        ),
+    )
+
+
+def truncated_pdf():
+    """The first half of a three-page PDF, as a broken upload leaves it."""
+    data = plain_pdf(pages=3)
+    return data[: len(data) // 2]
+
+
+def giant_pdf():
+    """One page of 14400 by 14400 points, the largest PDF allows."""
+    return plain_pdf(pages=1, size=(14400, 14400))
+
+
+def ten_page_pdf():
+    return plain_pdf(pages=10)
+
+
+def empty_pdf():
+    """A well-formed PDF without a single page."""
+    return _save(pikepdf.new())

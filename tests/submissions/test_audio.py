@@ -1,0 +1,235 @@
+import io
+import struct
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from submissions import audio
+from submissions.enums import DerivativeKind
+from submissions.renditions import Rejected
+from tests import media_fixtures, processing_fixtures
+from tests.media_fixtures import all_tags, ffprobe, make_audio, make_video, truncate
+
+TAGS = {
+    "title": "Letter to my sister",
+    "artist": "Jane Doe",
+    "album": "Kowloon nights",
+    "comment": "Recorded at 22 Nathan Road",
+}
+# Keys a preview may carry: the MP4 muxer's own, the same in every file.
+NEUTRAL_KEYS = {
+    "major_brand",
+    "minor_version",
+    "compatible_brands",
+    "0:language",
+    "0:handler_name",
+    "0:vendor_id",
+}
+
+
+def by_kind(processed):
+    return {rendition.kind: rendition for rendition in processed.renditions}
+
+
+def png_chunk_types(data):
+    """The chunk types of a PNG file, in order."""
+    types, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        types.append(data[offset + 4 : offset + 8].decode("ascii"))
+        offset += 12 + length
+    return types
+
+
+@pytest.mark.parametrize(
+    ("fmt", "codec", "container"),
+    [
+        ("mp3", "mp3", "mp3"),
+        ("wav", "pcm_s16le", "wav"),
+        ("flac", "flac", "flac"),
+        ("ogg", "vorbis", "ogg"),
+        ("opus", "opus", "ogg"),
+        ("m4a", "aac", "m4a"),
+    ],
+)
+def test_preview_and_waveform_carry_no_tags(tmp_path, fmt, codec, container):
+    cover = fmt in media_fixtures.COVER_CODECS
+    original = make_audio(tmp_path / f"song.{fmt}", fmt=fmt, tags=TAGS, cover_art=cover)
+    described = ffprobe(original)
+    # The trap is real: the original carries the tags (and its cover).
+    assert "jane doe" in all_tags(described).values()
+    assert any(s["codec_type"] == "video" for s in described["streams"]) == cover
+
+    processed = audio.make_renditions(original, tmp_path)
+
+    assert processed.duration == pytest.approx(2, abs=0.1)
+    assert processed.details == {
+        "container": container,
+        "audio_codec": codec,
+        "sample_rate": 48000 if fmt == "opus" else 44100,
+        "channels": 2,
+    }
+    renditions = by_kind(processed)
+    preview = renditions[DerivativeKind.AUDIO]
+    assert (preview.content_type, preview.extension) == ("audio/mp4", "m4a")
+    description = ffprobe(preview.path)
+    assert [(s["codec_type"], s["codec_name"]) for s in description["streams"]] == [
+        ("audio", "aac")
+    ]
+    assert float(description["format"]["duration"]) == pytest.approx(2, abs=0.1)
+    assert set(all_tags(description)) <= NEUTRAL_KEYS
+    data = Path(preview.path).read_bytes()
+    for value in (*TAGS.values(), "Lavf", "Lavc"):
+        assert value.encode() not in data
+    assert b"ftypisom" in data[:16]
+    # Faststart: the index comes before the sound.
+    assert data.index(b"moov") < data.index(b"mdat")
+
+
+def test_waveform_is_a_clean_png_of_the_sound(tmp_path):
+    original = make_audio(tmp_path / "song.mp3", tags=TAGS, cover_art=True)
+
+    waveform = by_kind(audio.make_renditions(original, tmp_path))[
+        DerivativeKind.WAVEFORM
+    ]
+
+    assert (waveform.content_type, waveform.extension) == ("image/png", "png")
+    assert (waveform.width, waveform.height) == (1200, 240)
+    assert set(png_chunk_types(waveform.data)) <= {
+        "IHDR",
+        "PLTE",
+        "tRNS",
+        "IDAT",
+        "IEND",
+    }
+    with Image.open(io.BytesIO(waveform.data)) as image:
+        assert image.size == (1200, 240)
+        assert not image.info.get("text")
+        picture = image.convert("RGBA")
+    # The tone is drawn across the middle, in a dark colour; the edges are clear.
+    middle = picture.getpixel((600, 120))
+    assert middle[3] == 255 and max(middle[:3]) < 80
+    assert picture.getpixel((600, 0))[3] == 0
+
+
+def test_preview_of_surround_sound_is_stereo_at_48k(tmp_path):
+    original = make_audio(tmp_path / "room.wav", fmt="wav", rate=96000, channels=1)
+    # Six channels at 96 kHz, from the mono tone.
+    media_fixtures.ffmpeg(
+        "-i",
+        str(original),
+        "-af",
+        "pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0",
+        str(tmp_path / "surround.flac"),
+    )
+
+    processed = audio.make_renditions(tmp_path / "surround.flac", tmp_path)
+
+    assert processed.details["channels"] == 6
+    assert processed.details["sample_rate"] == 96000
+    (stream,) = ffprobe(by_kind(processed)[DerivativeKind.AUDIO].path)["streams"]
+    assert (stream["channels"], stream["sample_rate"]) == (2, "48000")
+
+
+def test_sound_of_a_video_file_is_taken(tmp_path):
+    original = make_video(tmp_path / "clip.mp4", metadata=media_fixtures.PHONE_METADATA)
+
+    processed = audio.make_renditions(original, tmp_path)
+
+    description = ffprobe(by_kind(processed)[DerivativeKind.AUDIO].path)
+    assert [s["codec_type"] for s in description["streams"]] == ["audio"]
+    assert set(all_tags(description)) <= NEUTRAL_KEYS
+
+
+def test_video_without_sound_is_not_audio(tmp_path):
+    original = make_video(tmp_path / "clip.mp4", audio=False)
+
+    with pytest.raises(Rejected) as raised:
+        audio.make_renditions(original, tmp_path)
+
+    assert raised.value.code == "not_audio"
+
+
+def test_webm_is_not_an_audio_format_we_take(tmp_path):
+    original = make_video(tmp_path / "clip.webm", codec="vp8", container="webm")
+
+    with pytest.raises(Rejected) as raised:
+        audio.make_renditions(original, tmp_path)
+
+    assert raised.value.code == "not_audio"
+
+
+def test_truncated_m4a_without_its_index_is_corrupt(tmp_path):
+    original = make_audio(tmp_path / "song.m4a", fmt="m4a", seconds=4)
+    # Move the index to the end, as a recorder that was stopped writes it, then cut.
+    moved = tmp_path / "moved.m4a"
+    media_fixtures.ffmpeg("-i", str(original), "-c", "copy", "-f", "mp4", str(moved))
+    data = moved.read_bytes()
+    assert data.index(b"mdat") < data.index(b"moov")
+    truncate(moved, 0.5)
+
+    with pytest.raises(Rejected) as raised:
+        audio.make_renditions(moved, tmp_path)
+
+    assert raised.value.code == "corrupt"
+
+
+def test_truncated_mp3_is_previewed_or_rejected(tmp_path):
+    original = truncate(make_audio(tmp_path / "song.mp3", seconds=4), 0.5)
+
+    try:
+        processed = audio.make_renditions(original, tmp_path)
+    except Rejected as rejected:
+        assert rejected.code == "corrupt"
+    else:
+        preview = by_kind(processed)[DerivativeKind.AUDIO]
+        assert float(ffprobe(preview.path)["format"]["duration"]) > 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        processing_fixtures.png_bytes(),
+        processing_fixtures.jpeg_bytes(),
+        processing_fixtures.zip_archive(),
+        b"Just some text, typed into a file named like a song.\n" * 20,
+        bytes(range(256)) * 40,
+    ],
+    ids=["png", "jpeg", "zip", "text", "garbage"],
+)
+def test_other_files_are_not_audio(tmp_path, content):
+    original = tmp_path / "song.mp3"
+    original.write_bytes(content)
+
+    with pytest.raises(Rejected) as raised:
+        audio.make_renditions(original, tmp_path)
+
+    assert raised.value.code == "not_audio"
+
+
+def test_playlist_disguised_as_audio_is_refused_unread(tmp_path):
+    song = make_audio(tmp_path / "song.mp3").read_bytes()
+    with media_fixtures.OpenWatch(tmp_path / "someone-elses.mp3", song) as watch:
+        playlist = media_fixtures.hls_playlist(tmp_path / "song.m4a", watch.path)
+        with pytest.raises(Rejected) as raised:
+            audio.make_renditions(playlist, tmp_path)
+
+    assert raised.value.code == "not_audio"
+    assert not watch.opened
+
+
+def test_audio_is_read_from_a_url(tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    make_audio(served / "song.flac", fmt="flac", tags=TAGS, seconds=3)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    with media_fixtures.RangeServer(served) as server:
+        processed = audio.make_renditions(server.url("song.flac"), work)
+
+    assert processed.duration == pytest.approx(3, abs=0.1)
+    preview = by_kind(processed)[DerivativeKind.AUDIO]
+    assert preview.path.startswith(str(work))
+    assert set(all_tags(ffprobe(preview.path))) <= NEUTRAL_KEYS

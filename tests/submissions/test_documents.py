@@ -1,0 +1,293 @@
+import io
+import time
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from submissions import documents
+from submissions.enums import DerivativeKind
+from submissions.renditions import Rejected
+from tests import document_fixtures
+
+
+def _process(tmp_path, data):
+    tmp_path.mkdir(exist_ok=True)
+    original = tmp_path / "original.pdf"
+    original.write_bytes(data)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    return documents.make_renditions(original, workdir)
+
+
+def _of_kind(processed, kind):
+    return [r for r in processed.renditions if r.kind == kind]
+
+
+def _judge_copy(processed):
+    (document,) = _of_kind(processed, DerivativeKind.DOCUMENT)
+    assert document.content_type == "application/pdf"
+    assert document.extension == "pdf"
+    return document.path
+
+
+def _all_dictionaries(pdf):
+    """The trailer and every dictionary and stream of the file, direct ones
+    nested in others included."""
+    pending = [pdf.trailer, *pdf.objects]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, pikepdf.Array):
+            children = list(item)
+        elif isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
+            yield item
+            children = [item[key] for key in item]
+        else:
+            continue
+        pending.extend(
+            child
+            for child in children
+            if isinstance(child, pikepdf.Array | pikepdf.Dictionary)
+            and not child.is_indirect
+        )
+
+
+def _keys_anywhere(pdf):
+    return {key for item in _all_dictionaries(pdf) for key in item}
+
+
+def _uncompressed(path):
+    """The file's bytes with every stream decompressed, to search in."""
+    buffer = io.BytesIO()
+    with pikepdf.open(path) as pdf:
+        pdf.save(
+            buffer,
+            qdf=True,
+            compress_streams=False,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        )
+    return buffer.getvalue()
+
+
+def _open_jpeg(rendition):
+    image = Image.open(io.BytesIO(rendition.data))
+    assert image.format == "JPEG"
+    return image
+
+
+def _pixel_at(rendition, x_fraction, y_fraction):
+    image = _open_jpeg(rendition).convert("RGB")
+    return image.getpixel(
+        (int(image.width * x_fraction), int(image.height * y_fraction))
+    )
+
+
+def test_judge_copy_has_no_metadata(tmp_path):
+    original = document_fixtures.metadata_pdf()
+    processed = _process(tmp_path, original)
+    judge = _judge_copy(processed)
+    with pikepdf.open(judge) as pdf:
+        assert "/Info" not in pdf.trailer
+        assert not pdf.is_encrypted
+        keys = _keys_anywhere(pdf)
+    for key in ("/Metadata", "/PieceInfo", "/LastModified", "/Author", "/Producer"):
+        assert key not in keys
+    assert {"/Info", "/Metadata", "/PieceInfo", "JPEG metadata"} <= set(
+        processed.details["removed"]
+    )
+    raw = (tmp_path / "work" / "judge-copy.pdf").read_bytes()
+    for data in (raw, _uncompressed(judge)):
+        for secret in (
+            document_fixtures.AUTHOR,
+            document_fixtures.CREATOR_TOOL,
+            document_fixtures.PRODUCER,
+            document_fixtures.TITLE,
+        ):
+            assert secret.encode() not in data
+        assert document_fixtures.GPS_MARKER not in data
+        assert b"xpacket" not in data
+        assert b"pikepdf" not in data
+    # The search itself works: the original, decompressed, holds the author.
+    (tmp_path / "original-copy.pdf").write_bytes(original)
+    uncompressed_original = _uncompressed(tmp_path / "original-copy.pdf")
+    assert document_fixtures.AUTHOR.encode() in uncompressed_original
+    assert document_fixtures.GPS_MARKER in uncompressed_original
+
+
+def test_judge_copy_keeps_the_pages(tmp_path):
+    original_bytes = document_fixtures.metadata_pdf()
+    processed = _process(tmp_path, original_bytes)
+    assert processed.page_count == 3
+    with (
+        pikepdf.open(io.BytesIO(original_bytes)) as original,
+        pikepdf.open(_judge_copy(processed)) as judge,
+    ):
+        assert len(judge.pages) == 3
+        for before, after in zip(original.pages, judge.pages, strict=True):
+            assert list(after.mediabox) == list(before.mediabox)
+            assert after.obj.Contents.read_bytes() == before.obj.Contents.read_bytes()
+        # The photo keeps every pixel; only its EXIF and comment are gone.
+        photo_before = original.pages[0].Resources.XObject.Im1
+        photo_after = judge.pages[0].Resources.XObject.Im1
+        assert b"Exif" in photo_before.read_raw_bytes()
+        assert b"Exif" not in photo_after.read_raw_bytes()
+        assert "/Metadata" not in photo_after
+        pixels_before = pikepdf.PdfImage(photo_before).as_pil_image()
+        pixels_after = pikepdf.PdfImage(photo_after).as_pil_image()
+        assert pixels_after.tobytes() == pixels_before.tobytes()
+        # The sticky note stays, without its author and date.
+        (note,) = judge.pages[0].Annots
+        assert note.Contents == "A note"
+        assert "/T" not in note
+        assert "/M" not in note
+        assert judge.trailer.ID[0] != original.trailer.ID[0]
+        assert judge.trailer.ID[1] != original.trailer.ID[1]
+
+
+def test_judge_copy_is_the_same_for_the_same_original(tmp_path):
+    """Nothing of the moment or place of processing (time, file names) goes into
+    the copy, its /ID included."""
+    data = document_fixtures.metadata_pdf()
+    first = _process(tmp_path / "first", data)
+    second = _process(tmp_path / "second", data)
+    with open(_judge_copy(first), "rb") as one, open(_judge_copy(second), "rb") as two:
+        assert one.read() == two.read()
+
+
+def test_page_images(tmp_path):
+    processed = _process(tmp_path, document_fixtures.metadata_pdf())
+    pages = _of_kind(processed, DerivativeKind.PAGE)
+    assert [page.index for page in pages] == [1, 2, 3]
+    assert processed.details["pages_rendered"] == 3
+    assert processed.details["pdf_version"] == "1.3"
+    for page in pages:
+        image = _open_jpeg(page)
+        assert max(image.size) == 2000
+        assert (page.width, page.height) == image.size
+        assert not image.getexif()
+        assert "exif" not in image.info
+        assert "comment" not in image.info
+    assert pages[0].data != pages[1].data
+    # The first page's block is red where the second page's is blue.
+    red, _green, blue = _pixel_at(pages[0], 0.5, 0.3)
+    assert red > 180 and blue < 80
+    red, _green, blue = _pixel_at(pages[1], 0.5, 0.3)
+    assert blue > 180 and red < 80
+    (thumb,) = _of_kind(processed, DerivativeKind.THUMB)
+    assert thumb.index == 0
+    image = _open_jpeg(thumb)
+    assert max(image.size) == 480
+    assert not image.getexif()
+    red, _green, blue = _pixel_at(thumb, 0.5, 0.3)
+    assert red > 180 and blue < 80
+
+
+def test_active_content_is_removed(tmp_path):
+    processed = _process(tmp_path, document_fixtures.active_content_pdf())
+    judge = _judge_copy(processed)
+    with pikepdf.open(judge) as pdf:
+        assert len(pdf.pages) == 2
+        names = pdf.Root.get("/Names", pikepdf.Dictionary())
+        assert "/JavaScript" not in names
+        assert "/EmbeddedFiles" not in names
+        keys = _keys_anywhere(pdf)
+        for key in ("/OpenAction", "/AA", "/JS", "/EF"):
+            assert key not in keys
+        annotations = list(pdf.pages[0].Annots)
+        subtypes = [annotation.Subtype for annotation in annotations]
+        assert subtypes == ["/Link", "/Link"]
+        launch, uri = annotations
+        assert "/A" not in launch
+        assert uri.A.S == "/URI"
+        assert uri.A.URI == "https://example.org/"
+        for item in _all_dictionaries(pdf):
+            assert item.get("/S") not in ("/JavaScript", "/Launch")
+            assert item.get("/Type") != "/EmbeddedFile"
+    data = _uncompressed(judge)
+    assert b"secret attachment" not in data
+    assert b"app.alert" not in data
+    assert b"cmd.exe" not in data
+    assert {"/JavaScript", "/EmbeddedFiles", "/OpenAction", "/FileAttachment"} <= set(
+        processed.details["removed"]
+    )
+
+
+def test_encrypted_pdf_is_rejected(tmp_path):
+    with pytest.raises(Rejected) as rejection:
+        _process(tmp_path, document_fixtures.encrypted_pdf())
+    assert rejection.value.code == "encrypted"
+
+
+def test_owner_password_pdf_is_copied_without_encryption(tmp_path):
+    processed = _process(tmp_path, document_fixtures.owner_password_pdf())
+    assert processed.page_count == 2
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        assert not pdf.is_encrypted
+        assert "/Encrypt" not in pdf.trailer
+        assert len(pdf.pages) == 2
+    assert len(_of_kind(processed, DerivativeKind.PAGE)) == 2
+
+
+def test_truncated_pdf_is_rejected(tmp_path):
+    with pytest.raises(Rejected) as rejection:
+        _process(tmp_path, document_fixtures.truncated_pdf())
+    assert rejection.value.code == "corrupt"
+
+
+def test_pdf_missing_only_its_cross_reference_table_is_recovered(tmp_path):
+    data = document_fixtures.plain_pdf(pages=3)
+    processed = _process(tmp_path, data[: data.rindex(b"xref")])
+    assert processed.page_count == 3
+    assert len(_of_kind(processed, DerivativeKind.PAGE)) == 3
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        assert len(pdf.pages) == 3
+
+
+def test_not_a_pdf_is_rejected(tmp_path):
+    with pytest.raises(Rejected) as rejection:
+        _process(tmp_path, b"%PDF-1.7\n" + b"\x00garbage" * 100)
+    assert rejection.value.code == "corrupt"
+
+
+def test_pdf_without_pages_is_rejected(tmp_path):
+    with pytest.raises(Rejected) as rejection:
+        _process(tmp_path, document_fixtures.empty_pdf())
+    assert rejection.value.code == "empty"
+
+
+def test_giant_page_is_rendered_within_bounds(tmp_path):
+    started = time.monotonic()
+    processed = _process(tmp_path, document_fixtures.giant_pdf())
+    assert time.monotonic() - started < 10
+    assert processed.page_count == 1
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    assert _open_jpeg(page).size == (2000, 2000)
+    (thumb,) = _of_kind(processed, DerivativeKind.THUMB)
+    assert _open_jpeg(thumb).size == (480, 480)
+    # The intermediate PNG was bounded too, not only the JPEG made from it.
+    (png,) = (tmp_path / "work").glob("page-*.png")
+    with Image.open(png) as image:
+        assert image.size == (2000, 2000)
+
+
+def test_only_the_first_pages_are_rendered(tmp_path):
+    processed = _process(tmp_path, document_fixtures.ten_page_pdf())
+    assert processed.page_count == 10
+    assert processed.details["pages_rendered"] == 3
+    pages = _of_kind(processed, DerivativeKind.PAGE)
+    assert [page.index for page in pages] == [1, 2, 3]
+    assert len(_of_kind(processed, DerivativeKind.THUMB)) == 1
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        assert len(pdf.pages) == 10
+
+
+def test_jpeg_with_unreadable_markers_is_dropped():
+    assert documents._stripped_jpeg(b"\xff\xd8\x00\x01garbage") is None
+    assert documents._stripped_jpeg(b"not a jpeg") is None
+    jpeg = document_fixtures.exif_jpeg()
+    stripped = documents._stripped_jpeg(jpeg)
+    assert b"Exif" in jpeg and b"Exif" not in stripped
+    assert document_fixtures.GPS_MARKER not in stripped
+    with Image.open(io.BytesIO(stripped)) as image, Image.open(io.BytesIO(jpeg)) as raw:
+        assert image.tobytes() == raw.tobytes()

@@ -1,0 +1,239 @@
+"""Video, audio and PDF files through the processing service, against the suite's
+S3 server: what judges get is read back from storage and checked for metadata."""
+
+import io
+import json
+import subprocess
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from submissions import storage
+from submissions.enums import DerivativeKind, FileState, MediaKind
+from submissions.services.processing import ProcessingUnavailable, process_file
+from tests import document_fixtures, media_fixtures
+from tests import processing_fixtures as fixtures
+from tests.factories import make_entrant
+from tests.submissions.test_processing import _read, _state_events, _upload
+from tests.upload_helpers import make_entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry():
+    return make_entry(make_entrant())
+
+
+def _derivatives(file):
+    return {(d.kind, d.index): d for d in file.derivatives.order_by("kind", "index")}
+
+
+def _probe_stored(key, tmp_path):
+    path = tmp_path / key.replace("/", "_")
+    path.write_bytes(_read(key))
+    return path, media_fixtures.ffprobe(path)
+
+
+@pytest.fixture(scope="module")
+def phone_clip(tmp_path_factory):
+    return media_fixtures.make_video(
+        tmp_path_factory.mktemp("video") / "phone.mp4",
+        seconds=2,
+        size=(320, 240),
+        metadata=media_fixtures.PHONE_METADATA,
+        stream_metadata=media_fixtures.PHONE_STREAM_METADATA,
+    )
+
+
+def test_a_phone_video_gets_a_poster_and_a_copy_without_its_location(
+    entry, phone_clip, tmp_path
+):
+    data = phone_clip.read_bytes()
+    assert media_fixtures.LOCATION.encode() in data
+
+    file = process_file(_upload(entry, data, name="clip.mp4", kind=MediaKind.VIDEO))
+
+    assert file.state == FileState.READY, file.reason
+    assert (file.width, file.height) == (320, 240)
+    assert file.duration == pytest.approx(2, abs=0.2)
+    assert file.content_type == "video/mp4"
+    assert file.media_details["copy"] == "remuxed"
+    derivatives = _derivatives(file)
+    assert set(derivatives) == {
+        (DerivativeKind.POSTER, 0),
+        (DerivativeKind.THUMB, 0),
+        (DerivativeKind.VIDEO, 0),
+    }
+    copy = derivatives[(DerivativeKind.VIDEO, 0)]
+    assert copy.key.endswith("/video.mp4")
+    assert copy.content_type == "video/mp4"
+    path, description = _probe_stored(copy.key, tmp_path)
+    assert copy.size == path.stat().st_size
+    assert not {
+        key
+        for key in media_fixtures.all_tags(description)
+        if "location" in key.lower() or "creation_time" in key or "apple" in key
+    }
+    raw = path.read_bytes()
+    assert media_fixtures.LOCATION.encode() not in raw
+    poster = _read(derivatives[(DerivativeKind.POSTER, 0)].key)
+    with Image.open(io.BytesIO(poster)) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+
+
+def test_a_truncated_video_is_rejected_and_its_original_deleted(entry, tmp_path):
+    clip = media_fixtures.make_video(tmp_path / "cut.mp4", faststart=False)
+    media_fixtures.truncate(clip, 0.5)
+
+    file = process_file(
+        _upload(entry, clip.read_bytes(), name="cut.mp4", kind=MediaKind.VIDEO)
+    )
+
+    assert (file.state, file.reason) == (FileState.REJECTED, "corrupt")
+    assert storage.head_object(file.key) is None
+    assert not file.derivatives.exists()
+    assert _state_events(file) == [
+        (FileState.PROCESSING, FileState.REJECTED, "corrupt")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        (MediaKind.VIDEO, "not_a_video"),
+        (MediaKind.AUDIO, "not_audio"),
+        (MediaKind.DOCUMENT, "not_a_pdf"),
+    ],
+)
+def test_a_photo_given_as_another_kind_is_refused_by_its_bytes(entry, kind, reason):
+    file = process_file(_upload(entry, fixtures.jpeg_bytes(), kind=kind))
+
+    assert (file.state, file.reason) == (FileState.REJECTED, reason)
+    assert file.media_details == {}
+
+
+def test_a_pdf_renamed_jpg_is_refused_as_an_image(entry):
+    file = process_file(_upload(entry, document_fixtures.metadata_pdf()))
+
+    assert (file.state, file.reason) == (FileState.REJECTED, "not_an_image")
+
+
+def test_a_song_keeps_its_sound_and_loses_its_tags(entry, tmp_path):
+    song = media_fixtures.make_audio(
+        tmp_path / "song.mp3",
+        fmt="mp3",
+        seconds=3,
+        tags={"title": "Night ferry", "artist": "Amira Haddad"},
+        cover_art=True,
+    )
+
+    file = process_file(
+        _upload(entry, song.read_bytes(), name="song.mp3", kind=MediaKind.AUDIO)
+    )
+
+    assert file.state == FileState.READY, file.reason
+    assert file.duration == pytest.approx(3, abs=0.2)
+    assert file.content_type == "audio/mpeg"
+    derivatives = _derivatives(file)
+    assert set(derivatives) == {(DerivativeKind.WAVEFORM, 0), (DerivativeKind.AUDIO, 0)}
+    path, description = _probe_stored(
+        derivatives[(DerivativeKind.AUDIO, 0)].key, tmp_path
+    )
+    assert [stream["codec_type"] for stream in description["streams"]] == ["audio"]
+    assert "Amira" not in json.dumps(description)
+    assert b"Amira" not in path.read_bytes()
+    waveform = _read(derivatives[(DerivativeKind.WAVEFORM, 0)].key)
+    with Image.open(io.BytesIO(waveform)) as image:
+        assert image.format == "PNG"
+        assert image.size == (
+            derivatives[(DerivativeKind.WAVEFORM, 0)].width,
+            derivatives[(DerivativeKind.WAVEFORM, 0)].height,
+        )
+
+
+def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_path):
+    data = document_fixtures.metadata_pdf()
+    assert document_fixtures.AUTHOR.encode() in data or b"<dc:creator>" in data
+
+    file = process_file(_upload(entry, data, name="poems.pdf", kind=MediaKind.DOCUMENT))
+
+    assert file.state == FileState.READY, file.reason
+    assert file.content_type == "application/pdf"
+    derivatives = _derivatives(file)
+    pages = [key for key in derivatives if key[0] == DerivativeKind.PAGE]
+    assert pages == [(DerivativeKind.PAGE, n) for n in range(1, len(pages) + 1)]
+    assert 1 <= len(pages) <= 3 and file.page_count >= len(pages)
+    assert derivatives[(DerivativeKind.PAGE, 1)].key.endswith("/page-1.jpg")
+    assert (DerivativeKind.THUMB, 0) in derivatives
+    copy = derivatives[(DerivativeKind.DOCUMENT, 0)]
+    judge_copy = _read(copy.key)
+    with pikepdf.open(io.BytesIO(judge_copy)) as pdf:
+        assert "/Metadata" not in pdf.Root
+        assert not pdf.docinfo.keys()
+        assert len(pdf.pages) == file.page_count
+    # Nothing of the author's anywhere, once every stream is uncompressed.
+    with pikepdf.open(io.BytesIO(judge_copy)) as pdf:
+        plain = tmp_path / "plain.pdf"
+        pdf.save(
+            plain,
+            compress_streams=False,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+        )
+    assert document_fixtures.AUTHOR.encode() not in plain.read_bytes()
+
+
+def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
+    file = process_file(
+        _upload(
+            entry,
+            document_fixtures.encrypted_pdf(),
+            name="locked.pdf",
+            kind=MediaKind.DOCUMENT,
+        )
+    )
+
+    assert (file.state, file.reason) == (FileState.REJECTED, "encrypted")
+
+
+def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
+    entry, tmp_path, monkeypatch
+):
+    from submissions import video
+
+    def too_slow(source, workdir):
+        raise subprocess.TimeoutExpired(["ffmpeg"], 1)
+
+    monkeypatch.setattr(video, "make_renditions", too_slow)
+    clip = media_fixtures.make_video(tmp_path / "slow.mp4")
+
+    file = process_file(
+        _upload(entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO)
+    )
+
+    assert (file.state, file.reason) == (FileState.FAILED, "timed_out")
+    assert storage.head_object(file.key) is not None
+
+
+def test_a_video_the_tools_cannot_fetch_fails_for_a_retry_and_keeps_its_original(
+    entry, tmp_path, monkeypatch
+):
+    # Storage answers the worker but not ffmpeg (a dropped connection, an
+    # expired URL): our fault, never a verdict on the entrant's file.
+    monkeypatch.setattr(
+        storage,
+        "presign_worker_read",
+        lambda key, seconds: "http://127.0.0.1:9/originals/unreachable",
+    )
+    clip = media_fixtures.make_video(tmp_path / "fine.mp4")
+    file = _upload(entry, clip.read_bytes(), name="fine.mp4", kind=MediaKind.VIDEO)
+
+    with pytest.raises(ProcessingUnavailable) as raised:
+        process_file(file)
+
+    assert "127.0.0.1:9" not in str(raised.value)
+    file.refresh_from_db()
+    assert (file.state, file.reason) == (FileState.FAILED, "storage_unavailable")
+    assert storage.head_object(file.key) is not None
