@@ -11,12 +11,11 @@ that judges see the same thing in both.
 """
 
 import dataclasses
-import subprocess
 from pathlib import Path
 
 import pikepdf
 
-from submissions import images
+from submissions import images, tools
 from submissions.enums import DerivativeKind
 from submissions.renditions import Processed, Rejected, Rendition
 
@@ -357,7 +356,7 @@ def _render_pages(pdf_path, workdir, count):
     """PNG images of pages 1 to ``count``, long edge PAGE_EDGE, as (page number,
     path) in page order."""
     prefix = workdir / PAGE_PREFIX
-    result = subprocess.run(
+    result = tools.run(
         [
             "pdftoppm",
             "-png",
@@ -371,9 +370,7 @@ def _render_pages(pdf_path, workdir, count):
             str(pdf_path),
             str(prefix),
         ],
-        capture_output=True,
         timeout=RENDER_TIMEOUT,
-        check=False,
     )
     if result.returncode != 0:
         raise Rejected("corrupt")

@@ -15,10 +15,10 @@ demuxers the caller takes.
 
 import json
 import os
-import subprocess
 import urllib.request
 from pathlib import Path
 
+from submissions import tools
 from submissions.renditions import Rejected, SourceUnavailable
 
 PROBE_TIMEOUT = 60
@@ -114,7 +114,7 @@ def probe(source, *, families, wrong_kind, timeout=PROBE_TIMEOUT):
     Raises Rejected(``wrong_kind``) when the file is not in one of ``families``
     and Rejected("corrupt") when it is, but cannot be read.
     """
-    result = subprocess.run(
+    result = tools.run(
         [
             "ffprobe",
             "-v",
@@ -125,9 +125,7 @@ def probe(source, *, families, wrong_kind, timeout=PROBE_TIMEOUT):
             "-show_streams",
             *input_args(source, families),
         ],
-        capture_output=True,
         timeout=timeout,
-        check=False,
     )
     _check_reachable([source], result)
     description = _parse(result)
@@ -160,11 +158,9 @@ def container_name(description):
 def run(args, *, timeout, failure="corrupt"):
     """Run ffmpeg with ``args`` (inputs, filters, outputs) and return the
     completed process; Rejected(``failure``) when ffmpeg fails on the file."""
-    result = subprocess.run(
+    result = tools.run(
         ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
-        capture_output=True,
         timeout=timeout,
-        check=False,
     )
     _check_reachable(args, result)
     if result.returncode != 0:

@@ -53,13 +53,22 @@ class Worker:
     def output(self):
         return self.log_path.read_text(errors="replace")
 
-    def wait_until_ready(self, timeout=READY_SECONDS):
+    def wait_until_ready(self, timeout=READY_SECONDS, *, beat=True):
         """Wait for the worker to consume and beat to run, or fail with its output."""
         self.wait_for(
-            lambda: " ready." in self.output() and "beat: Starting" in self.output(),
+            lambda: (
+                " ready." in self.output()
+                and (not beat or "beat: Starting" in self.output())
+            ),
             timeout=timeout,
             what="the worker to start",
         )
+
+    def kill(self):
+        """SIGKILL the worker and everything it started, as a crashed machine."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def wait_for(self, condition, *, timeout, what):
         deadline = time.monotonic() + timeout
@@ -120,15 +129,28 @@ def _forget_queue(broker_url, queue):
 
 @contextlib.contextmanager
 def running_worker(
-    *, folder, broker_url, s3_env, beat=True, env=None, pool="solo", concurrency=1
+    *,
+    folder,
+    broker_url,
+    s3_env,
+    beat=True,
+    env=None,
+    pool="solo",
+    concurrency=1,
+    queue=None,
+    log_name="worker.log",
+    forget_queue=True,
 ):
     """Run ``celery -A artsprize worker`` (with embedded beat unless ``beat`` is
     False) for the length of the ``with`` block.
 
     ``folder`` holds the filesystem broker, beat's schedule and the worker's log.
+    A second worker on the same ``folder`` and ``queue`` takes over what the first
+    left (give it another ``log_name``; let the first keep its queue with
+    ``forget_queue=False``).
     """
     folder = Path(folder)
-    queue = f"test-{uuid.uuid4().hex}"
+    queue = queue or f"test-{uuid.uuid4().hex}"
     worker_env = {
         **os.environ,
         **s3_env,
@@ -158,7 +180,7 @@ def running_worker(
     ]
     if beat:
         command += ["--beat", f"--schedule={folder / 'beat-schedule'}"]
-    log_path = folder / "worker.log"
+    log_path = folder / log_name
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -193,4 +215,5 @@ def running_worker(
         raise
     finally:
         worker.stop()
-        _forget_queue(broker_url, queue)
+        if forget_queue:
+            _forget_queue(broker_url, queue)

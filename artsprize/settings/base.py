@@ -220,7 +220,10 @@ else:
     # still running would be run a second time. A crashed worker's task waits
     # this long for redelivery; the processing sweeper finds such files sooner.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200),
+        # Look for such messages every 10 s (kombu's default only every 100 s).
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 # Deployments (or test workers) sharing one Redis keep apart by their queue's name.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
