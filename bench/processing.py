@@ -2,7 +2,7 @@
 memory it needs for the largest files, and how quickly a gigabyte video in
 object storage gets its poster frame.
 
-    .venv/bin/python bench/processing.py            # the full run, about 5 minutes
+    .venv/bin/python bench/processing.py            # the full run, about 3 minutes
     .venv/bin/python bench/processing.py --quick    # a smoke run, under a minute
 
 No database: the bench calls the media functions the pipeline calls
@@ -53,8 +53,10 @@ from bench.upload_cost import status_kib
 MiB = 2**20
 CHILD_TIMEOUT = 1800
 PHOTO_SIZE = (4000, 3000)
-# The largest image accepted: settings.IMAGE_MAX_PIXELS is 100 megapixels.
-LARGEST_SIZE = (12000, 8333)
+# The largest images accepted: settings.IMAGE_MAX_PIXELS is 100 megapixels for
+# a JPEG, IMAGE_MAX_PIXELS_FULL_DECODE 50 megapixels for the other formats.
+LARGEST_JPEG_SIZE = (12000, 8333)
+LARGEST_PNG_SIZE = (8660, 5773)
 VIDEO_KEY = "originals/bench/phone.mp4"
 # What the proxy lets sit in its socket's send buffer: bytes counted as delivered
 # that ffmpeg may never read before it closes the connection.
@@ -259,18 +261,16 @@ CASES = {
 # --- images: throughput and the format trade-off --------------------------------------
 
 
-def _draft_fitted(original_draft):
-    """Pillow's JPEG draft asked with the preview's box fitted to the image's
-    aspect, instead of the square box images.py asks for."""
+def _thumbnail_with_gap(original_thumbnail, gap):
+    """Image.thumbnail with another ``reducing_gap`` for the renditions' loop
+    (the shrink of the decoded original keeps its own)."""
 
-    def draft(self, mode, size):
-        if size:
-            edge = max(size)
-            scale = edge / max(self.size)
-            size = (math.ceil(self.size[0] * scale), math.ceil(self.size[1] * scale))
-        return original_draft(self, mode, size)
+    def thumbnail(self, size, resample=3, reducing_gap=2.0):
+        if reducing_gap == 2.0:
+            reducing_gap = gap
+        return original_thumbnail(self, size, resample, reducing_gap)
 
-    return draft
+    return thumbnail
 
 
 def _preview_encoder(original_encode, fmt, **options):
@@ -311,9 +311,17 @@ def variants():
     jpeg = JpegImagePlugin.JpegImageFile
     return {
         "current": (
-            "images.make_renditions as it is: draft to a 2000×2000 box, JPEG q85 "
-            "progressive optimized",
+            "images.make_renditions as it is: draft to the preview's box in the "
+            "photo's proportions (2000×1500 for 4:3, so libjpeg decodes at 1/2 "
+            "scale), baseline JPEG q85 with optimized tables, thumbnail by box "
+            "reduction then Lanczos",
             contextlib.nullcontext,
+        ),
+        "square_draft": (
+            "draft to a square 2000×2000 box (a 4:3 photo is then decoded whole)",
+            lambda: mock.patch.object(
+                images, "_draft_box", lambda size, edge: (edge, edge)
+            ),
         ),
         "full_decode": (
             "no draft decoding (full decode), JPEG q85 as now",
@@ -325,26 +333,27 @@ def variants():
                 images, "_encode", _preview_encoder(images._encode, "WEBP")
             ),
         ),
-        "draft_fitted": (
-            "draft to the preview's own box (2000×1500 for 4:3): libjpeg decodes at "
-            "1/2 scale, JPEG q85 as now",
-            lambda: mock.patch.object(jpeg, "draft", _draft_fitted(jpeg.draft)),
-        ),
-        "draft_fitted_baseline": (
-            "draft to the preview's own box, and the preview in baseline (not "
-            "progressive) JPEG q85 with optimized Huffman tables",
-            lambda: _both(
-                mock.patch.object(jpeg, "draft", _draft_fitted(jpeg.draft)),
-                mock.patch.object(
-                    images,
-                    "_encode",
-                    _preview_encoder(
-                        images._encode,
-                        "JPEG",
-                        quality=images.JPEG_QUALITY,
-                        optimize=True,
-                    ),
+        "progressive_preview": (
+            "as now, but the preview in progressive JPEG q85",
+            lambda: mock.patch.object(
+                images,
+                "_encode",
+                _preview_encoder(
+                    images._encode,
+                    "JPEG",
+                    quality=images.JPEG_QUALITY,
+                    optimize=True,
+                    progressive=True,
                 ),
+            ),
+        ),
+        "lanczos_thumb": (
+            "as now, but the thumbnail made from the preview by Lanczos all the way "
+            "(reducing_gap 3.0, no box reduction first)",
+            lambda: mock.patch.object(
+                images.Image.Image,
+                "thumbnail",
+                _thumbnail_with_gap(images.Image.Image.thumbnail, 3.0),
             ),
         ),
     }
@@ -574,8 +583,8 @@ def make_inputs(tmp, args):
         maker.jpeg(tmp / f"photo-{number:02}.jpg", PHOTO_SIZE, number)
         for number in range(args.images)
     ]
-    largest_jpeg = maker.jpeg(tmp / "largest.jpg", LARGEST_SIZE, 1)
-    largest_png = maker.png(tmp / "largest.png", LARGEST_SIZE, 2)
+    largest_jpeg = maker.jpeg(tmp / "largest.jpg", LARGEST_JPEG_SIZE, 1)
+    largest_png = maker.png(tmp / "largest.png", LARGEST_PNG_SIZE, 2)
     return photos, largest_jpeg, largest_png
 
 
@@ -624,11 +633,11 @@ def main():
             print("images: peak memory …", flush=True)
             summary["image_memory"] = {
                 "12 MP JPEG (4000×3000)": run_child("image", photos[0]),
-                "12 MP JPEG, draft_fitted": run_child(
-                    "image", photos[0], "draft_fitted"
+                "12 MP JPEG, square draft box": run_child(
+                    "image", photos[0], "square_draft"
                 ),
                 "100 MP JPEG (12000×8333)": run_child("image", largest_jpeg),
-                "100 MP PNG (12000×8333)": run_child("image", largest_png),
+                "50 MP PNG (8660×5773)": run_child("image", largest_png),
             }
             summary["largest_bytes"] = {
                 "jpeg": largest_jpeg.stat().st_size,

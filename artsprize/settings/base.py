@@ -253,7 +253,13 @@ PROCESSING_REQUEUE_AFTER_SECONDS = env.int(
     "PROCESSING_REQUEUE_AFTER_SECONDS", default=900
 )
 # The largest image decoded, in pixels; larger ones are refused from the header.
+# JPEG is decoded at a fraction of its size; other formats (PNG, TIFF, WebP,
+# HEIC, GIF) are decoded whole, so their limit is lower: 50 megapixels keep a
+# worker under 300 MB.
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=100_000_000)
+IMAGE_MAX_PIXELS_FULL_DECODE = env.int(
+    "IMAGE_MAX_PIXELS_FULL_DECODE", default=50_000_000
+)
 
 # E-mail: printed to the console unless EMAIL_URL names an SMTP server.
 if env("EMAIL_URL", default=""):

@@ -48,6 +48,9 @@ SNIFF_BYTES = 8192
 CLAIMABLE_STATES = (FileState.UPLOADED, FileState.FAILED)
 # How many sweeps may queue files at once, so that a backlog is not doubled.
 SWEEP_BATCH = 500
+# A file whose runs died this often (killed at the hard time limit, or taking
+# its worker down each time) is not queued again: staff see it as failed.
+MAX_ATTEMPTS = 3
 
 # What libmagic may call each kind's files. A file of another type is refused
 # whatever its name or the browser said.
@@ -124,8 +127,9 @@ REJECTION_MESSAGES = {
         "Please upload a copy without a password."
     ),
     "too_many_pixels": _(
-        "The image has too many pixels for us to process. "
-        "Please upload a smaller copy (at most %(megapixels)s megapixels)."
+        "The image has too many pixels for us to process. Please upload a smaller "
+        "copy: at most %(jpeg)s megapixels as a JPEG, or %(other)s megapixels in "
+        "other formats."
     ),
 }
 # Our own faults: the entrant is told that we are still working on it.
@@ -156,7 +160,10 @@ def rejection_message(code):
         return FAILURE_MESSAGES[code]
     message = REJECTION_MESSAGES.get(code, _("The file could not be accepted."))
     if code == "too_many_pixels":
-        return message % {"megapixels": settings.IMAGE_MAX_PIXELS // 1_000_000}
+        return message % {
+            "jpeg": settings.IMAGE_MAX_PIXELS // 1_000_000,
+            "other": images.max_pixels("PNG") // 1_000_000,
+        }
     return message
 
 
@@ -231,15 +238,21 @@ def stuck_files(*, now=None):
 
 
 def requeue_stuck_files(*, now=None):
-    """Queue again every file whose processing was lost. With the filesystem
-    broker (a message is gone once read) this is the only recovery from a worker
-    that died; with Redis it is usually sooner than the redelivery."""
+    """Queue again every file whose processing was lost, and give up on one whose
+    runs died MAX_ATTEMPTS times. With the filesystem broker (a message is gone
+    once read) this is the only recovery from a worker that died; with Redis it
+    is usually sooner than the redelivery. Returns the IDs queued."""
     now = now or timezone.now()
     files = list(stuck_files(now=now)[:SWEEP_BATCH])
+    queued = []
     with transaction.atomic():
         for file in files:
+            if file.state == FileState.PROCESSING and file.attempts >= MAX_ATTEMPTS:
+                _fail(file, file.processing_run, "timed_out")
+                continue
             queue_processing(file, now=now)
-    return [file.pk for file in files]
+            queued.append(file.pk)
+    return queued
 
 
 # Processing --------------------------------------------------------------------

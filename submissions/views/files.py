@@ -66,7 +66,7 @@ def file_status(request):
     now = timezone.now()
     answer = []
     for file in files:
-        if not request.user.has_perm("submissions.view_entry", file.entry):
+        if not request.user.has_perm("submissions.change_entry", file.entry):
             continue
         prepare_files([file], file.entry, now=now)
         answer.append(
@@ -100,7 +100,7 @@ def file_view(request, pk, name):
         index=int(number or 0),
     )
     if not request.user.has_perm(
-        "submissions.view_entry", derivative.artwork_file.entry
+        "submissions.change_entry", derivative.artwork_file.entry
     ):
         raise Http404
     response = redirect(

@@ -217,7 +217,12 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     # The parts stored before the reload were not sent again: the upload continued.
     assert puts, "The video was not uploaded after the reload."
     assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_before)
-    assert page.locator(f"[data-file-id='{video.pk}']").count() == 1
+    assert page.locator(f"[data-upload-row][data-file-id='{video.pk}']").count() == 1
+    # The finished file joins the entry's list, where its processing shows.
+    page.wait_for_selector(
+        f"#entry-files [data-file-id='{video.pk}'][data-file-state=ready] img.file-thumb",
+        timeout=WAIT_MS,
+    )
     completed = page.evaluate("window.uploadsCompleted")
     assert [(item["file"], item["size"]) for item in completed] == [
         (video.pk, video_size)
@@ -227,12 +232,12 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert set(files) == {PHONE_PHOTO.name, noise_video.name}
     photo, video = files[PHONE_PHOTO.name], files[noise_video.name]
     assert (photo.state, photo.kind, photo.size) == (
-        FileState.UPLOADED,
+        FileState.READY,
         MediaKind.IMAGE,
         photo_size,
     )
     assert (video.state, video.kind, video.size) == (
-        FileState.UPLOADED,
+        FileState.READY,
         MediaKind.VIDEO,
         video_size,
     )
@@ -260,7 +265,7 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert [
         receipt_rows.nth(index).locator("td").all_inner_texts()[:2]
         for index in range(receipt_rows.count())
-    ] == [[PHONE_PHOTO.name, "Uploaded"], [noise_video.name, "Uploaded"]]
+    ] == [[PHONE_PHOTO.name, "Ready"], [noise_video.name, "Ready"]]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -363,7 +368,7 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         )
         assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_at_pause)
         video.refresh_from_db()
-        assert (video.state, video.size) == (FileState.UPLOADED, video_size)
+        assert (video.state, video.size) == (FileState.READY, video_size)
 
         # The same file again is a new copy; cancelling it leaves nothing behind.
         stored.clear()

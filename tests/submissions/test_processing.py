@@ -465,3 +465,48 @@ def test_colours_are_converted_to_srgb(entry):
     assert all(
         abs(got - want) <= 3 for got, want in zip(pixel, (215, 93, 31), strict=True)
     )
+
+
+def test_formats_decoded_whole_have_a_lower_pixel_limit(tmp_path, settings):
+    # 60 megapixels: a JPEG is decoded at a quarter of that, a PNG would be whole.
+    path = tmp_path / "big.png"
+    path.write_bytes(fixtures.png_with_giant_header(8_000, 7_500))
+
+    with pytest.raises(Rejected) as refusal:
+        images.make_renditions(path)
+
+    assert refusal.value.code == "too_many_pixels"
+    assert images.max_pixels("JPEG") == settings.IMAGE_MAX_PIXELS
+    assert images.max_pixels("PNG") == settings.IMAGE_MAX_PIXELS_FULL_DECODE
+    assert "100 megapixels as a JPEG, or 50 megapixels" in str(
+        rejection_message("too_many_pixels")
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "box"),
+    [
+        ((4000, 3000), (2000, 1500)),
+        ((3000, 4000), (1500, 2000)),
+        ((900, 600), (2000, 1333)),
+    ],
+)
+def test_jpeg_draft_box_keeps_the_photos_proportions(size, box):
+    # A square box would keep a 4:3 photo at full size (4000 // 2000 but
+    # 3000 // 2000 = 1); in proportion libjpeg may decode it at half size.
+    assert images._draft_box(size, 2000) == box
+
+
+def test_a_12_megapixel_photo_is_decoded_at_half_size(tmp_path):
+    path = tmp_path / "photo.jpg"
+    Image.new("RGB", (4000, 3000), (40, 90, 160)).save(path, quality=90)
+
+    with Image.open(path) as image:
+        image.draft("RGB", images._draft_box(image.size, 2000))
+        assert image.size == (2000, 1500)
+    processed = images.make_renditions(path)
+    assert (processed.width, processed.height) == (4000, 3000)
+    assert [(r.width, r.height) for r in processed.renditions] == [
+        (2000, 1500),
+        (480, 360),
+    ]

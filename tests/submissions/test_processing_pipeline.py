@@ -413,3 +413,38 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.content.decode().count("data-replace-file=") == 9
+
+
+def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
+    entry, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        process_file_task, "apply_async", lambda **options: sent.append(options)
+    )
+    doomed = _stored_file(
+        entry,
+        b"x",
+        state=FileState.PROCESSING,
+        processing_run="third-run",
+        processing_started_at=timezone.now() - datetime.timedelta(hours=2),
+        attempts=processing.MAX_ATTEMPTS,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stuck_files() == []
+
+    doomed.refresh_from_db()
+    assert (doomed.state, doomed.reason) == (FileState.FAILED, "timed_out")
+    assert sent == []
+
+
+def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
+    # Staff pages need two-factor sign-in; the entrant's pages do not.
+    file = _stored_file(entry, fixtures.jpeg_bytes())
+    processing.process_file(file)
+    client.force_login(make_staff())
+
+    assert client.get(reverse("file_view", args=[file.pk, "thumb"])).status_code == 404
+    answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
+    assert answer == {"files": []}

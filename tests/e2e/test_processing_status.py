@@ -1,0 +1,131 @@
+"""An entrant follows processing in the browser: a file turns from processing to
+ready with its thumbnail without a reload, and a refused file is replaced with the
+keyboard alone, in Traditional Chinese, on a laptop and a phone."""
+
+import uuid
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from submissions import storage
+from submissions.enums import FileState, MediaKind
+from submissions.models import ArtworkFile
+from submissions.services.processing import process_file
+from tests.e2e.media import PHONE_PHOTO
+from tests.e2e.test_uploads_browser import make_entry, sign_in
+
+WAIT_MS = 30_000
+
+
+def _stored(entry, data, *, name, state, reason="", position=0):
+    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
+    if state != FileState.REJECTED:
+        storage.client().put_object(Bucket=storage.bucket(), Key=key, Body=data)
+    return ArtworkFile.objects.create(
+        entry=entry,
+        owner=entry.entrant,
+        position=position,
+        kind=MediaKind.IMAGE,
+        key=key,
+        original_name=name,
+        content_type="image/jpeg",
+        declared_size=len(data),
+        size=len(data),
+        state=state,
+        reason=reason,
+        uploaded_at=timezone.now(),
+    )
+
+
+def test_a_file_turns_ready_with_its_thumbnail_while_the_page_is_open(
+    live_server, page, browser_uploads
+):
+    entrant, entry = make_entry()
+    file = _stored(
+        entry, PHONE_PHOTO.read_bytes(), name="harbour.jpg", state=FileState.UPLOADED
+    )
+    sign_in(page, live_server, entrant)
+
+    page.goto(live_server.url + reverse("my_entries"))
+    item = page.locator(f"[data-file-id='{file.pk}']")
+    assert item.get_attribute("data-file-state") == "uploaded"
+    assert "We are checking the file" in item.inner_text()
+
+    # The worker finishes while the entrant watches.
+    process_file(file)
+
+    page.wait_for_selector(
+        f"[data-file-id='{file.pk}'][data-file-state=ready]", timeout=WAIT_MS
+    )
+    item = page.locator(f"[data-file-id='{file.pk}']")
+    assert "Ready" in item.inner_text()
+    thumbnail = item.locator("img.file-thumb")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
+    assert page.locator("[data-file-announce]").inner_text() == "harbour.jpg is ready."
+    assert (
+        page.evaluate("document.documentElement.scrollWidth")
+        <= page.viewport_size["width"]
+    )
+
+
+def test_a_refused_file_is_replaced_with_the_keyboard_in_chinese(
+    live_server, page, browser_uploads
+):
+    entrant, entry = make_entry()
+    good = _stored(
+        entry, PHONE_PHOTO.read_bytes(), name="good.jpg", state=FileState.UPLOADED
+    )
+    process_file(good)
+    refused = _stored(
+        entry,
+        b"not a photo",
+        name="broken.jpg",
+        state=FileState.REJECTED,
+        reason="corrupt",
+        position=1,
+    )
+    entrant.language = "zh-hant"
+    entrant.save(update_fields=["language"])
+    sign_in(page, live_server, entrant)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.LANGUAGE_COOKIE_NAME,
+                "value": "zh-hant",
+                "url": live_server.url,
+            }
+        ]
+    )
+
+    page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+    item = page.locator(f"#entry-files [data-file-id='{refused.pk}']")
+    text = item.inner_text()
+    assert "damaged" not in text
+    assert "broken.jpg" in text
+    replace = item.locator(f"[data-replace-file='{refused.pk}']")
+    assert replace.is_visible()
+
+    # Tab to the button and press Enter: the file chooser opens.
+    replace.focus()
+    assert page.evaluate("document.activeElement.dataset.replaceFile") == str(
+        refused.pk
+    )
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(PHONE_PHOTO))
+
+    page.wait_for_selector(
+        f"#entry-files [data-file-state=ready]:has-text('{PHONE_PHOTO.name}')",
+        timeout=WAIT_MS,
+    )
+    assert page.locator(f"#entry-files [data-file-id='{refused.pk}']").count() == 0
+    assert not ArtworkFile.objects.filter(pk=refused.pk).exists()
+    new = ArtworkFile.objects.get(entry=entry, original_name=PHONE_PHOTO.name)
+    assert (new.state, new.position) == (FileState.READY, 1)
+    assert (
+        page.evaluate("document.documentElement.scrollWidth")
+        <= page.viewport_size["width"]
+    )
