@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from artsprize.accounts.enums import Role
 from artsprize.accounts.models import EntrantProfile
@@ -259,6 +260,7 @@ def mail_file_rejected(file_id):
         logger.info("File %s: nobody to tell of a rejection.", file_id)
         return
     entrant = file.entry.entrant
+    deadline = replacement_deadline(file.entry)
     send_templated_mail(
         "submissions/mail/file_rejected",
         to=[entrant.email],
@@ -267,7 +269,10 @@ def mail_file_rejected(file_id):
             "entry": file.entry,
             "file": file,
             "reason": rejection_message(file.reason),
-            "replace_until": replacement_deadline(file.entry),
+            # Past the grace window the file can no longer be replaced.
+            "replace_until": deadline
+            if deadline and deadline > timezone.now()
+            else None,
             "entries_url": _entries_url(),
         },
     )

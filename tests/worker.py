@@ -87,10 +87,19 @@ class Worker:
         process would (the test's own Celery app runs tasks eagerly)."""
         from celery import Celery
 
-        client = Celery("test-client", broker=self.broker_url)
+        client = Celery("test-client")
         client.conf.broker_transport_options = self.transport_options
+        # An explicit connection: Celery prefers a CELERY_BROKER_URL in the
+        # environment (CI sets one) to the app's own broker setting.
         try:
-            client.send_task(name, args=list(args), queue=self.queue, **options)
+            with client.connection_for_write(self.broker_url) as connection:
+                client.send_task(
+                    name,
+                    args=list(args),
+                    queue=self.queue,
+                    connection=connection,
+                    **options,
+                )
         finally:
             client.close()
 

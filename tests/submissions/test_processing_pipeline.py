@@ -448,3 +448,23 @@ def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, ent
     assert client.get(reverse("file_view", args=[file.pk, "thumb"])).status_code == 404
     answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
     assert answer == {"files": []}
+
+
+def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
+    entrant, django_capture_on_commit_callbacks
+):
+    round_ = make_open_round(
+        opens_at=timezone.now() - datetime.timedelta(days=9),
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    entry = make_entry(
+        entrant, round_=round_, state=EntryState.SUBMITTED, reference="HRAP-2026-0043"
+    )
+    file = _stored_file(entry, fixtures.html_with_script(), name="late.jpg")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        processing.process_file(file)
+
+    [message] = mail.outbox
+    assert "You can replace it" not in message.body
+    assert "You can see your entry on your entries page" in message.body

@@ -97,8 +97,11 @@ def _assert_ready_once(file):
     return current, kinds
 
 
-def test_a_worker_on_redis_processes_an_upload_end_to_end(tmp_path, s3_server):
-    url = _redis()
+@pytest.mark.parametrize(
+    "broker", ["redis", pytest.param("filesystem", marks=pytest.mark.smoke)]
+)
+def test_a_worker_processes_uploads_end_to_end(tmp_path, s3_server, broker):
+    url = _redis() if broker == "redis" else "filesystem://"
     photo = _stored(
         (fixtures.REAL_FIXTURES / "portrait_6.jpg").read_bytes(),
         kind=MediaKind.IMAGE,
