@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from submissions import ffmpeg
+from submissions import ffmpeg, images
 from submissions.enums import DerivativeKind
 from submissions.renditions import Processed, Rejected, Rendition
 
@@ -63,8 +63,10 @@ def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
         raise Rejected("not_audio")
     duration = ffmpeg.duration(description, audio)
     preview, picture = _render(source, Path(workdir), audio, duration, timeout=timeout)
+    # The waveform's thumbnail stands for the recording in lists of files.
+    thumb = images.make_renditions(picture, sizes=((DerivativeKind.THUMB, 480),))
     return Processed(
-        renditions=[_waveform(picture), _preview(preview)],
+        renditions=[_waveform(picture), *thumb.renditions, _preview(preview)],
         duration=duration,
         details={
             "container": ffmpeg.container_name(description),

@@ -12,6 +12,7 @@
   const WAITING = ["uploaded", "processing", "failed"];
   const FIRST_DELAY = 2000;
   const LONGEST_DELAY = 15000;
+  const BATCH = 50;
   let delay = FIRST_DELAY;
   let timer = null;
   let stopped = false;
@@ -111,7 +112,10 @@
     const ids = waitingIds();
     if (!ids.length) return;
     try {
-      update(await fetchStatus(ids));
+      // The server answers for at most BATCH files a request.
+      for (let start = 0; start < ids.length && !stopped; start += BATCH) {
+        update(await fetchStatus(ids.slice(start, start + BATCH)));
+      }
       delay = Math.min(LONGEST_DELAY, Math.round(delay * 1.5));
     } catch (error) {
       // Offline or the portal busy: keep the page as it is and ask later.

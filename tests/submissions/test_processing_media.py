@@ -138,7 +138,12 @@ def test_a_song_keeps_its_sound_and_loses_its_tags(entry, tmp_path):
     assert file.duration == pytest.approx(3, abs=0.2)
     assert file.content_type == "audio/mpeg"
     derivatives = _derivatives(file)
-    assert set(derivatives) == {(DerivativeKind.WAVEFORM, 0), (DerivativeKind.AUDIO, 0)}
+    assert set(derivatives) == {
+        (DerivativeKind.WAVEFORM, 0),
+        (DerivativeKind.THUMB, 0),
+        (DerivativeKind.AUDIO, 0),
+    }
+    assert derivatives[(DerivativeKind.THUMB, 0)].width == 480
     path, description = _probe_stored(
         derivatives[(DerivativeKind.AUDIO, 0)].key, tmp_path
     )
