@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from submissions import storage
-from submissions.enums import DerivativeKind, FileState
+from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
 from submissions.services.processing import rejection_message
@@ -28,6 +28,13 @@ VIEWABLE_KINDS = {
     DerivativeKind.PAGE,
     DerivativeKind.DOCUMENT,
 }
+# The copy judges get of each kind, which the entrant may look at.
+JUDGE_COPIES = {
+    MediaKind.IMAGE: DerivativeKind.PREVIEW,
+    MediaKind.VIDEO: DerivativeKind.VIDEO,
+    MediaKind.AUDIO: DerivativeKind.AUDIO,
+    MediaKind.DOCUMENT: DerivativeKind.DOCUMENT,
+}
 # The presigned URL behind a redirect lives S3_PRESIGN_SECONDS; the browser may
 # keep the redirect for a part of that.
 REDIRECT_MAX_AGE = 60
@@ -40,6 +47,9 @@ def prepare_files(files, entry, *, now=None):
     for file in files:
         file.entry = entry
         file.replaceable = replaceable
+        file.judge_copy = (
+            JUDGE_COPIES.get(file.kind, "") if file.state == FileState.READY else ""
+        )
         file.status_message = (
             rejection_message(file.reason)
             if file.state in (FileState.REJECTED, FileState.FAILED) and file.reason

@@ -468,3 +468,19 @@ def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
     [message] = mail.outbox
     assert "You can replace it" not in message.body
     assert "You can see your entry on your entries page" in message.body
+
+
+def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
+    file = _stored_file(entry, fixtures.jpeg_bytes())
+    processing.process_file(file)
+    client.force_login(entrant)
+
+    html = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)[
+        "files"
+    ][0]["html"]
+
+    link = reverse("file_view", args=[file.pk, "preview"])
+    assert f'href="{link}"' in html
+    response = client.get(link)
+    assert response.status_code == 302
+    assert "response-content-type=image%2Fjpeg" in response["Location"]
