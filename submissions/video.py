@@ -43,6 +43,14 @@ TRANSCODE_FILTER = (
     ":force_original_aspect_ratio=decrease:force_divisible_by=2,"
     "format=yuv420p"
 )
+# HDR video (PQ, as in HDR10, or HLG, as iPhones record by default) shown as if
+# it were SDR looks flat and grey. Its poster and transcode are tone-mapped to
+# BT.709 first: to linear light, to BT.709 primaries, Hable's curve, back to
+# BT.709's transfer.
+HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})
+# zscale's names for what ffprobe reports; an HDR stream without them is BT.2020.
+ZSCALE_PRIMARIES = {"bt2020": "2020", "bt709": "709"}
+ZSCALE_MATRICES = {"bt2020nc": "2020_ncl", "bt2020c": "2020_cl", "bt709": "709"}
 AUDIO_BITRATE = "128k"
 MAX_AUDIO_CHANNELS = 2
 MAX_AUDIO_RATE = 48000
@@ -89,17 +97,20 @@ def make_renditions(source, workdir, *, timeout=COPY_TIMEOUT):
     renditions = make_poster(source, workdir, description)
     copy, remuxed = make_playable_copy(source, workdir, description, timeout=timeout)
     renditions.append(copy)
+    details = {
+        "container": container_name(description, video, audio),
+        "video_codec": video.get("codec_name"),
+        "audio_codec": audio.get("codec_name") if audio else None,
+        "copy": "remuxed" if remuxed else "transcoded",
+    }
+    if is_hdr(video):
+        details["hdr"] = video["color_transfer"]
     return Processed(
         renditions=renditions,
         width=width,
         height=height,
         duration=ffmpeg.duration(description, video),
-        details={
-            "container": container_name(description, video, audio),
-            "video_codec": video.get("codec_name"),
-            "audio_codec": audio.get("codec_name") if audio else None,
-            "copy": "remuxed" if remuxed else "transcoded",
-        },
+        details=details,
     )
 
 
@@ -152,6 +163,7 @@ def _grab_frame(source, video, at, destination):
             f"0:{video['index']}",
             "-frames:v",
             "1",
+            *(["-vf", tone_map_filter(video).rstrip(",")] if is_hdr(video) else []),
             "-map_metadata",
             "-1",
             "-pix_fmt",
@@ -167,6 +179,25 @@ def _grab_frame(source, video, at, destination):
     return destination.exists() and destination.stat().st_size > 0
 
 
+def is_hdr(video):
+    return video.get("color_transfer") in HDR_TRANSFERS
+
+
+def tone_map_filter(video):
+    """The filters that bring an HDR stream to SDR BT.709, ending in 8-bit RGB-
+    or YUV-ready frames; empty for an SDR stream."""
+    if not is_hdr(video):
+        return ""
+    transfer = "smpte2084" if video["color_transfer"] == "smpte2084" else "arib-std-b67"
+    primaries = ZSCALE_PRIMARIES.get(video.get("color_primaries"), "2020")
+    matrix = ZSCALE_MATRICES.get(video.get("color_space"), "2020_ncl")
+    return (
+        f"zscale=tin={transfer}:pin={primaries}:min={matrix}:t=linear:npl=100,"
+        "format=gbrpf32le,zscale=p=709,tonemap=tonemap=hable:desat=0,"
+        "zscale=t=709:m=709:r=tv,format=yuv420p,"
+    )
+
+
 def make_playable_copy(source, workdir, description, *, timeout=COPY_TIMEOUT):
     """The MP4 copy for browsers and whether it was remuxed (else transcoded)."""
     video = ffmpeg.first_stream(description, "video")
@@ -176,7 +207,7 @@ def make_playable_copy(source, workdir, description, *, timeout=COPY_TIMEOUT):
     args = [*ffmpeg.input_args(source, VIDEO_FAMILIES), "-map", f"0:{video['index']}"]
     if audio is not None:
         args += ["-map", f"0:{audio['index']}"]
-    args += ["-c", "copy"] if remux else _transcode_options(audio)
+    args += ["-c", "copy"] if remux else _transcode_options(video, audio)
     ffmpeg.run(
         [*args, *CLEAN_OUTPUT_OPTIONS, "file:" + str(destination)], timeout=timeout
     )
@@ -191,6 +222,7 @@ def can_remux(description, video, audio):
         video.get("codec_name") != "h264"
         or video.get("profile") not in REMUX_PROFILES
         or video.get("pix_fmt") not in REMUX_PIXEL_FORMATS
+        or is_hdr(video)
     ):
         return False
     if audio is not None and audio.get("codec_name") not in REMUX_AUDIO_CODECS:
@@ -199,10 +231,10 @@ def can_remux(description, video, audio):
     return long_edge <= REMUX_MAX_SIZE[0] and short_edge <= REMUX_MAX_SIZE[1]
 
 
-def _transcode_options(audio):
+def _transcode_options(video, audio):
     options = [
         "-vf",
-        TRANSCODE_FILTER,
+        tone_map_filter(video) + TRANSCODE_FILTER,
         "-c:v",
         "libx264",
         "-preset",
@@ -213,6 +245,14 @@ def _transcode_options(audio):
         "high",
         "-pix_fmt",
         "yuv420p",
+        # Say what the pixels are: BT.709, as tone mapping made them or as an
+        # untagged SDR source is taken to be.
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
     ]
     if audio is not None:
         options += audio_encoder_options(audio)

@@ -1,3 +1,4 @@
+import copy
 import io
 import subprocess
 from pathlib import Path
@@ -397,3 +398,70 @@ def test_text_at_a_url_is_not_a_video(tmp_path):
         video.make_renditions(server.url("clip.mp4"), tmp_path)
 
     assert raised.value.code == "not_a_video"
+
+
+def _hdr_clip(path, transfer):
+    """A 10-bit HEVC clip tagged as HDR, as phones record (HLG) or HDR10 (PQ)."""
+    x265_transfer = {"smpte2084": "smpte2084", "arib-std-b67": "arib-std-b67"}[transfer]
+    media_fixtures.ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x240:rate=25:duration=2",
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p10le",
+        "-x265-params",
+        f"log-level=0:colorprim=bt2020:transfer={x265_transfer}:colormatrix=bt2020nc",
+        "-color_primaries",
+        "bt2020",
+        "-color_trc",
+        transfer,
+        "-colorspace",
+        "bt2020nc",
+        "-tag:v",
+        "hvc1",
+        str(path),
+    )
+    return path
+
+
+@pytest.mark.parametrize("transfer", ["arib-std-b67", "smpte2084"])
+def test_hdr_video_is_tone_mapped_to_sdr_for_the_copy_and_the_poster(
+    tmp_path, transfer
+):
+    clip = _hdr_clip(tmp_path / "hdr.mp4", transfer)
+
+    processed = video.make_renditions(clip, tmp_path)
+
+    assert processed.details["copy"] == "transcoded"
+    assert processed.details["hdr"] == transfer
+    copy = next(r for r in processed.renditions if r.kind == DerivativeKind.VIDEO)
+    (stream,) = [
+        s
+        for s in media_fixtures.ffprobe(copy.path)["streams"]
+        if s["codec_type"] == "video"
+    ]
+    assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+    assert stream.get("color_transfer") == "bt709"
+    assert stream.get("color_primaries") == "bt709"
+    poster = next(r for r in processed.renditions if r.kind == DerivativeKind.POSTER)
+    assert poster.data[:2] == b"\xff\xd8"
+
+
+def test_hdr_frames_are_not_shown_as_if_they_were_sdr(tmp_path):
+    # The same frame, once as the HLG it is and once as if it were SDR (its
+    # transfer tag dropped): tone mapping changes the picture.
+    clip = _hdr_clip(tmp_path / "hlg.mp4", "arib-std-b67")
+    description = video.probe(clip)
+    toned = video.make_poster(clip, tmp_path, description)[0]
+    as_sdr = copy.deepcopy(description)
+    for stream in as_sdr["streams"]:
+        stream.pop("color_transfer", None)
+    (tmp_path / "plain").mkdir()
+    plain = video.make_poster(clip, tmp_path / "plain", as_sdr)[0]
+
+    assert toned.data != plain.data
