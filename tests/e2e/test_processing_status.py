@@ -108,14 +108,23 @@ def test_a_refused_file_is_replaced_with_the_keyboard_in_chinese(
     replace = item.locator(f"[data-replace-file='{refused.pk}']")
     assert replace.is_visible()
 
-    # Tab to the button and press Enter: the file chooser opens.
+    # Tab to the button and press Enter: the file chooser opens. (Listening
+    # before the key is pressed: Playwright intercepts the chooser only once a
+    # listener exists, and the interception must be in place in time.)
+    choosers = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
+    page.wait_for_timeout(200)
     replace.focus()
     assert page.evaluate("document.activeElement.dataset.replaceFile") == str(
         refused.pk
     )
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(PHONE_PHOTO))
+    page.keyboard.press("Enter")
+    wait = 0
+    while not choosers:
+        assert wait < 100, "The file chooser did not open."
+        page.wait_for_timeout(100)
+        wait += 1
+    choosers[0].set_files(str(PHONE_PHOTO))
 
     page.wait_for_selector(
         f"#entry-files [data-file-state=ready]:has-text('{PHONE_PHOTO.name}')",
