@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import pgettext
 
 from artsprize.common.i18n import localized as localized_value
 
@@ -22,3 +23,10 @@ def clock_duration(seconds):
     if hours:
         return f"{hours}:{minutes:02d}:{seconds:02d}"
     return f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def colon(label):
+    """``{{ _("Theme")|colon }}``: a label with the colon of the active language,
+    "Theme:" in English, 「主題：」 in Chinese."""
+    return pgettext("a label followed by its value", "%(label)s:") % {"label": label}
