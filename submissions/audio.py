@@ -29,27 +29,6 @@ WAVEFORM_COLOUR = "0x1f2937"
 WAVEFORM_MAX_SAMPLES = 20_000_000
 WAVEFORM_RATE_RANGE = (200, 8000)
 
-AUDIO_BITRATE = "128k"
-MAX_CHANNELS = 2
-MAX_SAMPLE_RATE = 48000
-
-CLEAN_OUTPUT_OPTIONS = (
-    "-map_metadata",
-    "-1",
-    "-map_metadata:s",
-    "-1",
-    "-map_chapters",
-    "-1",
-    "-fflags",
-    "+bitexact",
-    "-flags:a",
-    "+bitexact",
-    "-movflags",
-    "+faststart",
-    "-f",
-    "mp4",
-)
-
 
 def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
     """The waveform and browser preview of the audio at ``source`` (a path or a
@@ -90,11 +69,6 @@ def _render(source, workdir, audio, duration, *, timeout):
         "aformat=sample_fmts=s16:channel_layouts=mono,"
         f"showwavespic=s={width}x{height}:colors={WAVEFORM_COLOUR}:filter=peak[picture]"
     )
-    encoder = ["-c:a", "aac", "-b:a", AUDIO_BITRATE]
-    if (_int(audio.get("channels")) or 0) > MAX_CHANNELS:
-        encoder += ["-ac", str(MAX_CHANNELS)]
-    if (_int(audio.get("sample_rate")) or 0) > MAX_SAMPLE_RATE:
-        encoder += ["-ar", str(MAX_SAMPLE_RATE)]
     ffmpeg.run(
         [
             *ffmpeg.input_args(source, AUDIO_FAMILIES),
@@ -102,8 +76,8 @@ def _render(source, workdir, audio, duration, *, timeout):
             graph,
             "-map",
             "[sound]",
-            *encoder,
-            *CLEAN_OUTPUT_OPTIONS,
+            *ffmpeg.aac_options(audio),
+            *ffmpeg.CLEAN_MP4_OPTIONS,
             "file:" + str(preview),
             "-map",
             "[picture]",

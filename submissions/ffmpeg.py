@@ -79,6 +79,50 @@ NETWORK_ERRORS = (
 )
 
 
+# Output options that keep every identifying trace out of a copy: no global,
+# per-stream or chapter metadata, no encoder strings or creation times
+# (bitexact), and the index first (faststart) so that browsers play at once.
+CLEAN_MP4_OPTIONS = (
+    "-map_metadata",
+    "-1",
+    "-map_metadata:s",
+    "-1",
+    "-map_chapters",
+    "-1",
+    "-fflags",
+    "+bitexact",
+    "-flags:a",
+    "+bitexact",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+)
+
+# The sound of every copy: AAC at 128 kbit/s, in at most two channels and
+# 48 kHz, which every browser decodes.
+AAC_BITRATE = "128k"
+AAC_MAX_CHANNELS = 2
+AAC_MAX_RATE = 48000
+
+
+def aac_options(audio):
+    """The encoder options for ``audio`` (an ffprobe stream) as browsers take it."""
+    options = ["-c:a", "aac", "-b:a", AAC_BITRATE]
+    if _number(audio.get("channels")) > AAC_MAX_CHANNELS:
+        options += ["-ac", str(AAC_MAX_CHANNELS)]
+    if _number(audio.get("sample_rate")) > AAC_MAX_RATE:
+        options += ["-ar", str(AAC_MAX_RATE)]
+    return options
+
+
+def _number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def is_url(source):
     return str(source).startswith(("http://", "https://"))
 

@@ -51,34 +51,18 @@ HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})
 # zscale's names for what ffprobe reports; an HDR stream without them is BT.2020.
 ZSCALE_PRIMARIES = {"bt2020": "2020", "bt709": "709"}
 ZSCALE_MATRICES = {"bt2020nc": "2020_ncl", "bt2020c": "2020_cl", "bt709": "709"}
-AUDIO_BITRATE = "128k"
-MAX_AUDIO_CHANNELS = 2
-MAX_AUDIO_RATE = 48000
 
-# Output options that keep every identifying trace out of the copy: no global,
-# per-stream or chapter metadata, no encoder strings or creation times, no
-# timecode track, and no SEI messages in the H.264 stream.
+# Beyond the clean MP4 options: no timecode track, no encoder string in the
+# video stream, and no SEI messages in the H.264 stream (x264's settings, some
+# cameras' date, model and position).
 CLEAN_OUTPUT_OPTIONS = (
-    "-map_metadata",
-    "-1",
-    "-map_metadata:s",
-    "-1",
-    "-map_chapters",
-    "-1",
-    "-fflags",
-    "+bitexact",
     "-flags:v",
-    "+bitexact",
-    "-flags:a",
     "+bitexact",
     "-bsf:v",
     "filter_units=remove_types=6",
     "-write_tmcd",
     "0",
-    "-movflags",
-    "+faststart",
-    "-f",
-    "mp4",
+    *ffmpeg.CLEAN_MP4_OPTIONS,
 )
 
 WEBM_CODECS = frozenset({"vp8", "vp9", "av1", "opus", "vorbis"})
@@ -255,19 +239,7 @@ def _transcode_options(video, audio):
         "bt709",
     ]
     if audio is not None:
-        options += audio_encoder_options(audio)
-    return options
-
-
-def audio_encoder_options(audio):
-    """AAC at 128 kbit/s, in at most two channels and 48 kHz (what every
-    browser decodes)."""
-    options = ["-c:a", "aac", "-b:a", AUDIO_BITRATE]
-    channels = audio.get("channels") or 0
-    if channels > MAX_AUDIO_CHANNELS:
-        options += ["-ac", str(MAX_AUDIO_CHANNELS)]
-    if int(audio.get("sample_rate") or 0) > MAX_AUDIO_RATE:
-        options += ["-ar", str(MAX_AUDIO_RATE)]
+        options += ffmpeg.aac_options(audio)
     return options
 
 
