@@ -187,12 +187,15 @@ def queue_processing(file, *, now=None):
     ArtworkFile.objects.filter(pk=file.pk).update(queued_at=now)
     file.queued_at = now
     pk, kind = file.pk, file.kind
+    # Robust: a broker that cannot be reached must not turn a completed upload
+    # into an error; the file stays queued-looking and the sweeper sends it later.
     transaction.on_commit(
         lambda: process_file_task.apply_async(
             args=[pk],
             soft_time_limit=time_limit(kind),
             time_limit=hard_time_limit(kind),
-        )
+        ),
+        robust=True,
     )
 
 
@@ -476,7 +479,7 @@ def _tell_entrant_of_rejection(file):
 
     if file.entry.state == EntryState.SUBMITTED:
         pk = file.pk
-        transaction.on_commit(lambda: mail_file_rejected.delay(pk))
+        transaction.on_commit(lambda: mail_file_rejected.delay(pk), robust=True)
 
 
 def _fail(file, run, code, *, data=None):

@@ -484,3 +484,23 @@ def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
     response = client.get(link)
     assert response.status_code == 302
     assert "response-content-type=image%2Fjpeg" in response["Location"]
+
+
+def test_an_unreachable_broker_does_not_fail_a_completed_upload(
+    browser, entry, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(**options):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(process_file_task, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        status, answer = browser.upload(
+            entry, "photo.jpg", fixtures.jpeg_bytes(), "image/jpeg"
+        )
+
+    assert status == 200, answer
+    file = ArtworkFile.objects.get(pk=answer["file"])
+    # Left for the sweeper, which queues it again once it has waited too long.
+    assert file.state == FileState.UPLOADED
+    assert file.queued_at is not None
