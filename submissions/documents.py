@@ -93,7 +93,8 @@ def make_renditions(path, workdir):
     pages (the first also as the file's thumbnail), written into ``workdir``.
 
     Raises Rejected with "encrypted" (needs a password to open), "corrupt" (cannot
-    be read or rendered) or "empty" (has no pages).
+    be read or rendered) or "empty" (has no pages), and CopyUnreadable when the
+    copy written here does not open again.
     """
     workdir = Path(workdir)
     judge_copy = workdir / JUDGE_COPY_NAME
@@ -103,6 +104,8 @@ def make_renditions(path, workdir):
             page_count = len(pdf.pages)
             if page_count == 0:
                 raise Rejected("empty")
+            if _lost_objects(pdf):
+                raise Rejected("corrupt")
             pdf_version = pdf.pdf_version
             _clean(pdf, removed)
             _save(pdf, judge_copy)
@@ -132,11 +135,31 @@ def make_renditions(path, workdir):
     return processed
 
 
+def _lost_objects(pdf):
+    """Whether the file is damaged and objects it refers to are missing or
+    unreadable (qpdf lists them as null): what a file cut short looks like,
+    its pages' contents lost with the end. A file that only lost its
+    cross-reference table or its trailer's entries is rebuilt whole."""
+    return bool(pdf.get_warnings()) and any(obj is None for obj in pdf.objects)
+
+
+class CopyUnreadable(Exception):
+    """The judge copy written here does not open again, or not with every page:
+    a fault of the writing, never a verdict on the entrant's file (which opened),
+    so the file is failed for staff to see and retry, and its original kept."""
+
+
 def _save(pdf, destination):
     """Write the copy unencrypted, without anything pikepdf would add: no
     producer, no XMP, and an /ID computed from the clean copy itself rather than
     the original's. Streams are copied as they are stored, never decompressed:
     a small stream that inflates to gigabytes must not be inflated here."""
+    if "/Size" not in pdf.trailer:
+        # A trailer rebuilt from a file without one (no cross-reference table,
+        # no /Size) keeps no /Size, and qpdf writes the cross-reference stream
+        # without one, which no reader opens. Given any, qpdf writes the right
+        # count in its place.
+        pdf.trailer.Size = len(pdf.objects) + 1
     pdf.save(
         destination,
         encryption=False,
@@ -149,16 +172,15 @@ def _save(pdf, destination):
 
 
 def _check_copy(judge_copy, page_count):
-    """qpdf reconstructs a damaged file as far as it can and writes what it
-    found; a copy that does not open again with every page lost part of the
-    work on the way."""
+    """The copy must open again with every page the original showed: otherwise
+    part of the work was lost in the writing."""
     try:
         with pikepdf.open(judge_copy) as copy:
-            complete = len(copy.pages) == page_count
+            copied = len(copy.pages)
     except pikepdf.PdfError as error:
-        raise Rejected("corrupt") from error
-    if not complete:
-        raise Rejected("corrupt")
+        raise CopyUnreadable(str(error)) from error
+    if copied != page_count:
+        raise CopyUnreadable(f"{copied} of {page_count} pages in the copy")
 
 
 def _clean(pdf, removed):

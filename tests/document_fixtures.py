@@ -2,6 +2,7 @@
 each one carries exactly the metadata or trap it names."""
 
 import io
+import re
 
 import pikepdf
 from PIL import Image
@@ -269,3 +270,13 @@ def ten_page_pdf():
 def empty_pdf():
     """A well-formed PDF without a single page."""
     return _save(pikepdf.new())
+
+
+def trailer_without_size_pdf():
+    """Two pages with neither a cross-reference table nor /Size in the trailer,
+    as some hand-made or badly repaired files are: readers rebuild the table
+    from the objects and open it."""
+    data = plain_pdf(pages=2)
+    root = re.search(rb"/Root (\d+ \d+ R)", data[data.rindex(b"trailer") :])[1]
+    body = data[: data.index(b"\nxref\n") + 1]
+    return body + b"trailer\n<< /Root " + root + b" >>\n%%EOF\n"

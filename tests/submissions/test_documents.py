@@ -1,4 +1,5 @@
 import io
+import subprocess
 import time
 
 import pikepdf
@@ -242,6 +243,32 @@ def test_pdf_missing_only_its_cross_reference_table_is_recovered(tmp_path):
     assert len(_of_kind(processed, DerivativeKind.PAGE)) == 3
     with pikepdf.open(_judge_copy(processed)) as pdf:
         assert len(pdf.pages) == 3
+
+
+def test_pdf_without_cross_reference_or_size_is_copied_so_that_it_reopens(tmp_path):
+    data = document_fixtures.trailer_without_size_pdf()
+    # The trap is real: readers open it, and it has no /Size for a copy to keep.
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 2
+        assert "/Size" not in pdf.trailer
+    original = tmp_path / "malformed.pdf"
+    original.write_bytes(data)
+    rendered = subprocess.run(
+        ["pdftoppm", "-png", "-r", "10", str(original), str(tmp_path / "shown")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert rendered.returncode == 0
+    assert len(list(tmp_path.glob("shown-*.png"))) == 2
+
+    processed = _process(tmp_path / "processed", data)
+
+    assert processed.page_count == 2
+    assert [page.index for page in _of_kind(processed, DerivativeKind.PAGE)] == [1, 2]
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        assert len(pdf.pages) == 2
+        assert int(pdf.trailer.Size) > 2
 
 
 def test_not_a_pdf_is_rejected(tmp_path):

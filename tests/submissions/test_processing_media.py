@@ -316,6 +316,39 @@ def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
     assert (file.state, file.reason) == (FileState.REJECTED, "encrypted")
 
 
+def test_a_pdf_without_cross_reference_or_size_is_ready(entry):
+    data = document_fixtures.trailer_without_size_pdf()
+
+    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+
+    assert (file.state, file.reason, file.page_count) == (FileState.READY, "", 2)
+    copy = _derivatives(file)[(DerivativeKind.DOCUMENT, 0)]
+    with pikepdf.open(io.BytesIO(_read(copy.key))) as pdf:
+        assert len(pdf.pages) == 2
+
+
+def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
+    entry, monkeypatch
+):
+    # Our writing goes wrong (a fault of the PDF library, say): the copy on disk
+    # is not a PDF that opens. The entrant's file is not to blame.
+    def broken_save(pdf, destination, **options):
+        with open(destination, "wb") as handle:
+            handle.write(b"%PDF-1.7\n1 0 obj\n<<")
+
+    data = document_fixtures.plain_pdf(pages=2)
+    monkeypatch.setattr(pikepdf.Pdf, "save", broken_save)
+
+    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+
+    assert (file.state, file.reason) == (FileState.FAILED, "internal_error")
+    assert storage.head_object(file.key) is not None
+    assert not file.derivatives.exists()
+    assert _state_events(file) == [
+        (FileState.PROCESSING, FileState.FAILED, "internal_error")
+    ]
+
+
 def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
     entry, tmp_path, monkeypatch
 ):
