@@ -11,6 +11,7 @@ that judges see the same thing in both.
 """
 
 import dataclasses
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -83,6 +84,26 @@ ANNOTATION_DATES = ("/M", "/CreationDate")
 # says how to read the colours. The other application segments (EXIF with GPS,
 # XMP, ICC, Photoshop/IPTC) and comments are removed; the pixels stay as they are.
 JPEG_KEPT_APP_MARKERS = frozenset({0xE0, 0xEE})
+# The filters that decode a photo's JPEG into pixels.
+PHOTO_FILTERS = frozenset({"/DCTDecode", "/DCT"})
+# Filters a JPEG may be wrapped in before its /DCTDecode, and at most how many
+# times larger each makes what it decodes (Flate, unbounded, is measured).
+WRAPPING_FILTERS = {
+    "/FlateDecode": None,
+    "/Fl": None,
+    "/LZWDecode": 4096,
+    "/LZW": 4096,
+    "/RunLengthDecode": 128,
+    "/RL": 128,
+    "/ASCII85Decode": 4,
+    "/A85": 4,
+    "/ASCIIHexDecode": 1,
+    "/AHx": 1,
+}
+# The largest JPEG unwrapped to be cleaned, beyond any camera's photo: a
+# wrapped stream that would decode to more is a decompression bomb.
+MAX_UNWRAPPED_BYTES = 128 * 1024 * 1024
+INFLATE_CHUNK = 1024 * 1024
 JPEG_COMMENT = 0xFE
 JPEG_START_OF_SCAN = 0xDA
 JPEG_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
@@ -272,8 +293,8 @@ def _clean_dictionary(item, removed):
         signature.get("/Type") == "/Sig" or "/ByteRange" in signature
     ):
         _delete(item, "/V", removed)
-    if isinstance(item, pikepdf.Stream) and _is_plain_jpeg(item):
-        _strip_jpeg(item, removed)
+    if isinstance(item, pikepdf.Stream):
+        _clean_photo(item, removed)
 
 
 def _clean_actions(item, removed):
@@ -316,27 +337,113 @@ def _delete(dictionary, key, removed):
         removed.add(key)
 
 
-def _is_plain_jpeg(stream):
-    filters = stream.get("/Filter")
-    if isinstance(filters, pikepdf.Array):
-        return len(filters) == 1 and filters[0] == "/DCTDecode"
-    return filters == "/DCTDecode"
-
-
-def _strip_jpeg(stream, removed):
-    """Drop the metadata segments of an embedded JPEG, keeping its image data
-    byte for byte. One that cannot be parsed could not be shown by any reader
-    either, so its data is dropped rather than kept with whatever it carries."""
+def _clean_photo(stream, removed):
+    """Drop the metadata segments of a photo embedded as a JPEG, keeping its
+    image data byte for byte, whatever filters wrap the JPEG before its
+    /DCTDecode (a Flate-compressed or ASCII-encoded JPEG is still a JPEG with
+    its EXIF). The JPEG is stored unwrapped: the wrapping filters barely
+    compress it anyway. One that cannot be unwrapped or parsed could not be
+    shown by any reader either, so its data is dropped rather than kept with
+    whatever it carries."""
+    chain = _filter_chain(stream)
+    position = next(
+        (index for index, (name, _) in enumerate(chain) if name in PHOTO_FILTERS),
+        None,
+    )
+    if position is None:
+        return
     data = stream.read_raw_bytes()
-    stripped = _stripped_jpeg(data)
-    if stripped == data:
+    photo = _unwrapped(data, chain[:position])
+    stripped = None if photo is None else _stripped_jpeg(photo)
+    if photo is not None and stripped == photo:
+        # Nothing to strip: the stream stays as it was stored.
         return
     removed.add("JPEG metadata")
+    names = [pikepdf.Name(name) for name, _ in chain[position:]]
+    parms = [value for _, value in chain[position:]]
     stream.write(
         stripped or b"",
-        filter=stream.get("/Filter"),
-        decode_parms=stream.get("/DecodeParms"),
+        filter=names[0] if len(names) == 1 else pikepdf.Array(names),
+        decode_parms=_decode_parms(parms),
     )
+
+
+def _decode_parms(parms):
+    """The /DecodeParms entry for filters with ``parms`` (None for a filter
+    with none), or None when none has any."""
+    if all(value is None for value in parms):
+        return None
+    if len(parms) == 1:
+        return parms[0]
+    return pikepdf.Array(
+        [pikepdf.Dictionary() if value is None else value for value in parms]
+    )
+
+
+def _filter_chain(stream):
+    """The stream's filters as (name, decode parameters or None) pairs, in the
+    order a reader undoes them."""
+    filters = stream.get("/Filter")
+    parms = stream.get("/DecodeParms")
+    if isinstance(filters, pikepdf.Name):
+        filters, parms = [filters], [parms]
+    elif not isinstance(filters, pikepdf.Array):
+        return []
+    if not isinstance(parms, pikepdf.Array):
+        parms = [parms] if len(filters) == 1 else []
+    parms = [
+        value if isinstance(value, pikepdf.Dictionary) else None for value in parms
+    ]
+    parms += [None] * (len(filters) - len(parms))
+    return [(str(name), value) for name, value in zip(filters, parms, strict=False)]
+
+
+def _unwrapped(data, filters):
+    """``data`` decoded by ``filters`` ((name, parameters) pairs), one at a time
+    by qpdf; None when one of them is not a filter that wraps photos, fails, or
+    would inflate the data beyond MAX_UNWRAPPED_BYTES (a decompression bomb)."""
+    for name, parms in filters:
+        if name not in WRAPPING_FILTERS or (
+            _decoded_size_bound(data, name) > MAX_UNWRAPPED_BYTES
+        ):
+            return None
+        with pikepdf.new() as scratch:
+            wrapped = pikepdf.Stream(scratch, data)
+            wrapped.Filter = pikepdf.Name(name)
+            if parms is not None:
+                wrapped.DecodeParms = (
+                    scratch.copy_foreign(parms) if parms.is_indirect else parms
+                )
+            try:
+                data = wrapped.read_bytes(
+                    decode_level=pikepdf.StreamDecodeLevel.specialized
+                )
+            except pikepdf.PdfError:
+                return None
+    return data
+
+
+def _decoded_size_bound(data, name):
+    """At most how many bytes the filter ``name`` decodes ``data`` to: Flate
+    is inflated a chunk at a time without keeping the output, up to just past
+    MAX_UNWRAPPED_BYTES; the others grow by a bounded factor."""
+    growth = WRAPPING_FILTERS[name]
+    if growth is not None:
+        return len(data) * growth
+    inflater = zlib.decompressobj()
+    size, pending = 0, data
+    try:
+        while not inflater.eof and size <= MAX_UNWRAPPED_BYTES:
+            size += len(inflater.decompress(pending, INFLATE_CHUNK))
+            pending = inflater.unconsumed_tail
+            if not pending and not inflater.eof:
+                # All input taken: what is left is what zlib still holds.
+                size += len(inflater.flush())
+                break
+    except zlib.error:
+        # qpdf stops where the data breaks, as this count does.
+        pass
+    return size
 
 
 def _stripped_jpeg(data):

@@ -1,5 +1,8 @@
 import io
+import json
+import os
 import subprocess
+import sys
 import time
 
 import pikepdf
@@ -307,6 +310,155 @@ def test_only_the_first_pages_are_rendered(tmp_path):
     assert len(_of_kind(processed, DerivativeKind.THUMB)) == 1
     with pikepdf.open(_judge_copy(processed)) as pdf:
         assert len(pdf.pages) == 10
+
+
+# Filter chains a photo's JPEG may be wrapped in before its /DCTDecode, in the
+# order a reader undoes them; the first is the bare JPEG.
+PHOTO_CHAINS = [
+    (),
+    ("/FlateDecode",),
+    ("/ASCIIHexDecode",),
+    ("/ASCII85Decode",),
+    ("/RunLengthDecode",),
+    ("/LZWDecode",),
+    ("/ASCII85Decode", "/FlateDecode"),
+    ("/FlateDecode", "/ASCIIHexDecode"),
+    ("/ASCIIHexDecode", "/LZWDecode", "/RunLengthDecode"),
+    ("/RunLengthDecode", "/ASCII85Decode", "/LZWDecode", "/FlateDecode"),
+]
+# What exiftool must not find in a judge copy, nor in any image in it.
+PHOTO_SECRETS = (
+    "GPS",
+    document_fixtures.AUTHOR,
+    document_fixtures.EMAIL,
+    "PhoneModel",
+)
+
+
+def _exiftool(path, *options):
+    """Every tag exiftool reads in the file at ``path``, as JSON text."""
+    result = subprocess.run(
+        ["exiftool", "-json", "-a", "-G1", *options, str(path)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        text=True,
+    )
+    return json.dumps(json.loads(result.stdout))
+
+
+def _what_exiftool_reads(pdf_path, workdir):
+    """What exiftool reads in the PDF with its embedded images, and in each
+    image poppler's pdfimages takes out of it as stored (a JPEG as a .jpg)."""
+    workdir.mkdir()
+    subprocess.run(
+        ["pdfimages", "-all", str(pdf_path), str(workdir / "image")],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    images = sorted(workdir.iterdir())
+    assert images
+    return [_exiftool(pdf_path, "-ee"), *(_exiftool(image) for image in images)]
+
+
+@pytest.mark.parametrize(
+    "chain", PHOTO_CHAINS, ids=lambda chain: "+".join(chain) or "bare"
+)
+def test_photo_behind_any_filter_chain_loses_its_exif_and_still_shows(tmp_path, chain):
+    data = document_fixtures.photo_behind_filters_pdf(list(chain))
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    # The trap is real: exiftool reads the position, author and e-mail.
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in PHOTO_SECRETS:
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    judge = _judge_copy(processed)
+    for read in _what_exiftool_reads(judge, tmp_path / "copy-images"):
+        for secret in PHOTO_SECRETS:
+            assert secret not in read
+    assert "JPEG metadata" in processed.details["removed"]
+    with pikepdf.open(judge) as pdf:
+        photo = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im1).as_pil_image()
+        assert photo.size == document_fixtures.PHOTO_SIZE
+        assert photo.convert("RGB").getpixel((80, 60)) == pytest.approx(
+            document_fixtures.PHOTO_COLOUR, abs=3
+        )
+    # The page image, drawn by pdftoppm from the copy, shows the photo where
+    # it stands: from 200 to 400 points across and 150 to 300 up an A4 page.
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+
+
+def test_photo_keeps_the_decode_parameters_of_its_own_filter(tmp_path):
+    # The Flate parameters are an indirect object, the JPEG's a direct one.
+    data = document_fixtures.photo_behind_filters_pdf(
+        ["/FlateDecode"], decode_parms=[{"/Predictor": 1}, {"/ColorTransform": 1}]
+    )
+
+    processed = _process(tmp_path, data)
+
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        assert photo.Filter == "/DCTDecode"
+        assert photo.DecodeParms == pikepdf.Dictionary(ColorTransform=1)
+        assert b"Exif" not in photo.read_raw_bytes()
+        pixels = pikepdf.PdfImage(photo).as_pil_image().convert("RGB")
+        assert pixels.getpixel((80, 60)) == pytest.approx(
+            document_fixtures.PHOTO_COLOUR, abs=3
+        )
+
+
+# Run in a fresh interpreter, so that its peak memory is this PDF's alone.
+PEAK_MEMORY_OF_PROCESSING = """
+import resource, sys
+import django
+django.setup()
+from submissions import documents
+processed = documents.make_renditions(sys.argv[1], sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(",".join(processed.details["removed"]))
+"""
+
+
+def test_photo_that_would_inflate_beyond_any_camera_is_dropped_uninflated(
+    tmp_path,
+):
+    data = document_fixtures.photo_behind_filters_pdf([])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        photo.write(
+            document_fixtures.jpeg_bomb(megabytes=400),
+            filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]),
+        )
+        pdf.save(tmp_path / "bomb.pdf")
+    (tmp_path / "work").mkdir()
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PEAK_MEMORY_OF_PROCESSING,
+            str(tmp_path / "bomb.pdf"),
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "artsprize.settings.test"},
+    )
+
+    peak_kilobytes, removed = result.stdout.splitlines()[-2:]
+    # Inflated, the 400 MB would have been held in memory at least once.
+    assert int(peak_kilobytes) < 300 * 1024
+    assert "JPEG metadata" in removed.split(",")
+    with pikepdf.open(tmp_path / "work" / "judge-copy.pdf") as pdf:
+        assert pdf.pages[0].Resources.XObject.Im1.read_raw_bytes() == b""
 
 
 def test_jpeg_with_unreadable_markers_is_dropped():
