@@ -84,8 +84,17 @@ ANNOTATION_DATES = ("/M", "/CreationDate")
 # says how to read the colours. The other application segments (EXIF with GPS,
 # XMP, ICC, Photoshop/IPTC) and comments are removed; the pixels stay as they are.
 JPEG_KEPT_APP_MARKERS = frozenset({0xE0, 0xEE})
-# The filters that decode a photo's JPEG into pixels.
-PHOTO_FILTERS = frozenset({"/DCTDecode", "/DCT"})
+# JPEG 2000 boxes kept in embedded photos: the signature, the file type, the
+# reader requirements, the headers (size, colours, palette) and the codestream.
+# The others (XML with XMP or GML, UUID boxes with EXIF or GeoJP2, IPR, UUID
+# info with URLs, labels and associations, fragment tables naming other files)
+# are removed; in the codestream, so are the comments of the main header.
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
+JP2_KEPT_BOXES = frozenset({b"jP  ", b"ftyp", b"rreq", b"jp2h", b"jpch", b"jplh"})
+JP2_CODESTREAM_BOX = b"jp2c"
+J2K_START = b"\xff\x4f\xff\x51"
+J2K_START_OF_TILE = 0x90
+J2K_COMMENT = 0x64
 # Filters a JPEG may be wrapped in before its /DCTDecode, and at most how many
 # times larger each makes what it decodes (Flate, unbounded, is measured).
 WRAPPING_FILTERS = {
@@ -338,10 +347,10 @@ def _delete(dictionary, key, removed):
 
 
 def _clean_photo(stream, removed):
-    """Drop the metadata segments of a photo embedded as a JPEG, keeping its
-    image data byte for byte, whatever filters wrap the JPEG before its
-    /DCTDecode (a Flate-compressed or ASCII-encoded JPEG is still a JPEG with
-    its EXIF). The JPEG is stored unwrapped: the wrapping filters barely
+    """Drop the metadata segments of a photo embedded as a JPEG (or JPEG 2000),
+    keeping its image data byte for byte, whatever filters wrap the JPEG before
+    its /DCTDecode (a Flate-compressed or ASCII-encoded JPEG is still a JPEG
+    with its EXIF). The JPEG is stored unwrapped: the wrapping filters barely
     compress it anyway. One that cannot be unwrapped or parsed could not be
     shown by any reader either, so its data is dropped rather than kept with
     whatever it carries."""
@@ -352,13 +361,14 @@ def _clean_photo(stream, removed):
     )
     if position is None:
         return
+    strip, label = PHOTO_FILTERS[chain[position][0]]
     data = stream.read_raw_bytes()
     photo = _unwrapped(data, chain[:position])
-    stripped = None if photo is None else _stripped_jpeg(photo)
+    stripped = None if photo is None else strip(photo)
     if photo is not None and stripped == photo:
         # Nothing to strip: the stream stays as it was stored.
         return
-    removed.add("JPEG metadata")
+    removed.add(label)
     names = [pikepdf.Name(name) for name, _ in chain[position:]]
     parms = [value for _, value in chain[position:]]
     stream.write(
@@ -479,6 +489,74 @@ def _stripped_jpeg(data):
             out += data[position:end]
         position = end
     return None
+
+
+def _stripped_jpx(data):
+    """The JPEG 2000 ``data`` (a JP2 or JPX file, or a bare codestream) with
+    only the boxes of JP2_KEPT_BOXES and the codestream without its comments;
+    None when its boxes or markers cannot be followed."""
+    if data.startswith(J2K_START):
+        return _stripped_codestream(data)
+    if not data.startswith(JP2_SIGNATURE):
+        return None
+    out = bytearray()
+    position = 0
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        header = 8
+        if length == 1:
+            # The length follows in eight bytes.
+            length = int.from_bytes(data[position + 8 : position + 16], "big")
+            header = 16
+        elif length == 0:
+            # The last box runs to the end of the file.
+            length = len(data) - position
+        end = position + length
+        if length < header or end > len(data):
+            return None
+        if kind == JP2_CODESTREAM_BOX:
+            codestream = _stripped_codestream(data[position + header : end])
+            if codestream is None:
+                return None
+            out += (8 + len(codestream)).to_bytes(4, "big") + kind + codestream
+        elif kind in JP2_KEPT_BOXES:
+            out += data[position:end]
+        position = end
+    return bytes(out)
+
+
+def _stripped_codestream(data):
+    """The JPEG 2000 codestream ``data`` without the comment segments of its
+    main header; None when its markers cannot be followed."""
+    if not data.startswith(J2K_START):
+        return None
+    out = bytearray(data[:2])
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == J2K_START_OF_TILE:
+            out += data[position:]
+            return bytes(out)
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        if marker != J2K_COMMENT:
+            out += data[position:end]
+        position = end
+    return None
+
+
+# The filters that decode a photo into pixels, how its metadata is stripped
+# and what the removal is recorded as.
+PHOTO_FILTERS = {
+    "/DCTDecode": (_stripped_jpeg, "JPEG metadata"),
+    "/DCT": (_stripped_jpeg, "JPEG metadata"),
+    "/JPXDecode": (_stripped_jpx, "JPEG 2000 metadata"),
+}
 
 
 def _render_pages(pdf_path, workdir, count):

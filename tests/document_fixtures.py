@@ -291,40 +291,74 @@ def trailer_without_size_pdf():
     return body + b"trailer\n<< /Root " + root + b" >>\n%%EOF\n"
 
 
-def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
-    """A photo carrying all a phone or an editor puts in one: EXIF with the
-    camera, the author and a GPS position, XMP naming the author and their
-    e-mail, and a comment with the e-mail."""
-    image = Image.new("RGB", size, colour)
+def _photo_exif():
+    """EXIF as a phone writes it: the camera, the author and a GPS position."""
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x0110] = "PhoneModel X"  # Model
     exif[0x013B] = AUTHOR  # Artist
     gps = exif.get_ifd(0x8825)
     gps.update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: GPS_LONGITUDE})
-    xmp = (
-        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
-        ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
-        f"<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>"
-        '<Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource">'
-        f"<Iptc4xmpCore:CiEmailWork>{EMAIL}</Iptc4xmpCore:CiEmailWork>"
-        "</Iptc4xmpCore:CreatorContactInfo>"
-        "</rdf:Description></rdf:RDF></x:xmpmeta>"
-        '<?xpacket end="w"?>'
-    )
+    return exif.tobytes()
+
+
+# XMP as an editor writes it: the author and their e-mail.
+PHOTO_XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
+    f"<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>"
+    '<Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource">'
+    f"<Iptc4xmpCore:CiEmailWork>{EMAIL}</Iptc4xmpCore:CiEmailWork>"
+    "</Iptc4xmpCore:CreatorContactInfo>"
+    "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    '<?xpacket end="w"?>'
+).encode()
+PHOTO_COMMENT = f"Scanned by {EMAIL}".encode()
+
+
+def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
+    """A photo carrying all a phone or an editor puts in one: EXIF with the
+    camera, the author and a GPS position, XMP naming the author and their
+    e-mail, and a comment with the e-mail."""
     buffer = io.BytesIO()
-    image.save(
+    Image.new("RGB", size, colour).save(
         buffer,
         "JPEG",
         quality=95,
-        exif=exif.tobytes(),
-        xmp=xmp.encode(),
-        comment=f"Scanned by {EMAIL}".encode(),
+        exif=_photo_exif(),
+        xmp=PHOTO_XMP,
+        comment=PHOTO_COMMENT,
     )
     return buffer.getvalue()
+
+
+# The UUID of the box in which JPEG 2000 files carry EXIF.
+JP2_EXIF_UUID = b"JpgTiffExif->JP2"
+
+
+def _jp2_box(kind, content):
+    return (8 + len(content)).to_bytes(4, "big") + kind + content
+
+
+def tracked_jp2(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
+    """The same photo as a JPEG 2000 file: EXIF in a UUID box, XMP in an XML
+    box and the comment in the codestream's COM segment."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(
+        buffer, "JPEG2000", no_jp2=False, comment=PHOTO_COMMENT
+    )
+    data = buffer.getvalue()
+    # The signature and file type boxes, the header, then the codestream.
+    header_end = data.index(b"jp2c") - 4
+    return (
+        data[:header_end]
+        + _jp2_box(b"uuid", JP2_EXIF_UUID + _photo_exif())
+        + _jp2_box(b"xml ", PHOTO_XMP)
+        + data[header_end:]
+    )
 
 
 def _run_length(data):
@@ -385,13 +419,16 @@ ENCODERS = {
 }
 
 
-def photo_behind_filters_pdf(filters, jpeg=None, decode_parms=None):
+def photo_behind_filters_pdf(
+    filters, jpeg=None, decode_parms=None, photo_filter="/DCTDecode"
+):
     """One page showing ``jpeg`` (the tracked photo by default) from an image
     stream whose filter chain is ``filters`` (names, in the order a reader
-    undoes them) and then /DCTDecode, with ``decode_parms`` (a list, one entry
-    for each filter, the last for /DCTDecode) if given. The photo fills the
+    undoes them) and then ``photo_filter`` (/DCTDecode, or /JPXDecode for the
+    tracked JPEG 2000 photo), with ``decode_parms`` (a list, one entry for each
+    filter, the last for the photo's) if given. The photo fills the
     rectangle from (200, 150) to (400, 300) points of an A4 page."""
-    data = jpeg or tracked_jpeg()
+    data = jpeg or (tracked_jp2() if photo_filter == "/JPXDecode" else tracked_jpeg())
     for name in reversed(filters):
         data = ENCODERS[name](data)
     pdf = pikepdf.new()
@@ -405,10 +442,11 @@ def photo_behind_filters_pdf(filters, jpeg=None, decode_parms=None):
         Height=height,
         ColorSpace=pikepdf.Name.DeviceRGB,
         BitsPerComponent=8,
-        Filter=pikepdf.Array(
-            [pikepdf.Name(name) for name in filters] + [pikepdf.Name.DCTDecode]
-        ),
+        Filter=pikepdf.Array([pikepdf.Name(name) for name in [*filters, photo_filter]]),
     )
+    if photo_filter == "/JPXDecode":
+        # A JPEG 2000 photo names its own colours and depth.
+        del photo["/ColorSpace"], photo["/BitsPerComponent"]
     if decode_parms is not None:
         photo.DecodeParms = pikepdf.Array(
             [

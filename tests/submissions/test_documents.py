@@ -359,7 +359,16 @@ def _what_exiftool_reads(pdf_path, workdir):
     )
     images = sorted(workdir.iterdir())
     assert images
-    return [_exiftool(pdf_path, "-ee"), *(_exiftool(image) for image in images)]
+    return [
+        _exiftool(pdf_path, "-ee"),
+        *(_exiftool(image) for image in images),
+        # The comment of a JPEG 2000 codestream, which exiftool does not show.
+        *(
+            document_fixtures.PHOTO_COMMENT.decode()
+            for image in images
+            if document_fixtures.PHOTO_COMMENT in image.read_bytes()
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -389,6 +398,32 @@ def test_photo_behind_any_filter_chain_loses_its_exif_and_still_shows(tmp_path, 
         )
     # The page image, drawn by pdftoppm from the copy, shows the photo where
     # it stands: from 200 to 400 points across and 150 to 300 up an A4 page.
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [(), ("/FlateDecode",), ("/ASCII85Decode", "/LZWDecode")],
+    ids=lambda chain: "+".join(chain) or "bare",
+)
+def test_jpeg_2000_photo_loses_its_metadata_and_still_shows(tmp_path, chain):
+    data = document_fixtures.photo_behind_filters_pdf(
+        list(chain), photo_filter="/JPXDecode"
+    )
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in (*PHOTO_SECRETS, "Scanned by"):
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    for read in _what_exiftool_reads(_judge_copy(processed), tmp_path / "copy-images"):
+        for secret in (*PHOTO_SECRETS, "Scanned by"):
+            assert secret not in read
+    assert "JPEG 2000 metadata" in processed.details["removed"]
     (page,) = _of_kind(processed, DerivativeKind.PAGE)
     shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
     assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
@@ -470,3 +505,18 @@ def test_jpeg_with_unreadable_markers_is_dropped():
     assert document_fixtures.GPS_MARKER not in stripped
     with Image.open(io.BytesIO(stripped)) as image, Image.open(io.BytesIO(jpeg)) as raw:
         assert image.tobytes() == raw.tobytes()
+
+
+def test_jpeg_2000_with_unreadable_boxes_is_dropped():
+    jp2 = document_fixtures.tracked_jp2()
+    assert documents._stripped_jpx(b"not a jpeg 2000") is None
+    assert documents._stripped_jpx(jp2[:40]) is None
+    stripped = documents._stripped_jpx(jp2)
+    for secret in (b"xml ", b"uuid", document_fixtures.PHOTO_COMMENT, b"GPS"):
+        assert secret not in stripped
+    with Image.open(io.BytesIO(stripped)) as image, Image.open(io.BytesIO(jp2)) as raw:
+        assert image.tobytes() == raw.tobytes()
+    # A bare codestream loses its comment too.
+    codestream = jp2[jp2.index(b"jp2c") + 4 :]
+    assert document_fixtures.PHOTO_COMMENT in codestream
+    assert document_fixtures.PHOTO_COMMENT not in documents._stripped_jpx(codestream)
