@@ -10,6 +10,7 @@ a judge's viewer would run. The page images are rendered from the judge copy, so
 that judges see the same thing in both.
 """
 
+import binascii
 import dataclasses
 import zlib
 from pathlib import Path
@@ -223,6 +224,7 @@ def _clean(pdf, removed):
     # not survive there.
     for obj in pdf.objects:
         _clean_object(obj, removed)
+    _clean_inline_photos(pdf, removed)
 
 
 def _clean_trailer(pdf, removed):
@@ -347,34 +349,120 @@ def _delete(dictionary, key, removed):
 
 
 def _clean_photo(stream, removed):
+    """Strip the photo an image stream holds, if it holds one (see
+    _cleaned_photo), keeping the filters from the photo's own on."""
+    cleaned = _cleaned_photo(_filter_chain(stream), stream.read_raw_bytes, removed)
+    if cleaned is None:
+        return
+    data, chain = cleaned
+    names = [pikepdf.Name(name) for name, _ in chain]
+    stream.write(
+        data,
+        filter=names[0] if len(names) == 1 else pikepdf.Array(names),
+        decode_parms=_decode_parms([parms for _, parms in chain]),
+    )
+
+
+def _cleaned_photo(chain, read, removed):
     """Drop the metadata segments of a photo embedded as a JPEG (or JPEG 2000),
     keeping its image data byte for byte, whatever filters wrap the JPEG before
     its /DCTDecode (a Flate-compressed or ASCII-encoded JPEG is still a JPEG
-    with its EXIF). The JPEG is stored unwrapped: the wrapping filters barely
-    compress it anyway. One that cannot be unwrapped or parsed could not be
-    shown by any reader either, so its data is dropped rather than kept with
-    whatever it carries."""
-    chain = _filter_chain(stream)
+    with its EXIF). ``chain`` is the stream's filter chain and ``read`` returns
+    its data as stored.
+
+    None when the data is not a photo or has nothing to strip; otherwise the
+    stripped photo, unwrapped (the wrapping filters barely compress it anyway),
+    and the filters that remain from the photo's own on. One that cannot be
+    unwrapped or parsed could not be shown by any reader either, so its data is
+    dropped (empty) rather than kept with whatever it carries."""
     position = next(
         (index for index, (name, _) in enumerate(chain) if name in PHOTO_FILTERS),
         None,
     )
     if position is None:
-        return
+        return None
     strip, label = PHOTO_FILTERS[chain[position][0]]
-    data = stream.read_raw_bytes()
-    photo = _unwrapped(data, chain[:position])
+    photo = _unwrapped(read(), chain[:position])
     stripped = None if photo is None else strip(photo)
     if photo is not None and stripped == photo:
-        # Nothing to strip: the stream stays as it was stored.
-        return
+        return None
     removed.add(label)
-    names = [pikepdf.Name(name) for name, _ in chain[position:]]
-    parms = [value for _, value in chain[position:]]
-    stream.write(
-        stripped or b"",
-        filter=names[0] if len(names) == 1 else pikepdf.Array(names),
-        decode_parms=_decode_parms(parms),
+    return stripped or b"", chain[position:]
+
+
+def _clean_inline_photos(pdf, removed):
+    """Strip the photos drawn as inline images (BI ... ID ... EI) inside the
+    content streams of pages, forms, patterns and Type 3 glyphs. A content
+    stream holding one is written again, its other operators as they were."""
+    for stream in _content_streams(pdf):
+        data = _unwrapped(stream.read_raw_bytes(), _filter_chain(stream))
+        if data is None or b"ID" not in data:
+            continue
+        try:
+            instructions = pikepdf.parse_content_stream(stream)
+        except pikepdf.PdfError:
+            continue
+        parts, changed = [], False
+        for instruction in instructions:
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                image = instruction.iimage
+                cleaned = _cleaned_photo(
+                    _filter_chain(image.obj), image.read_raw_bytes, removed
+                )
+                if cleaned is not None:
+                    parts.append(_inline_image(image.obj, *cleaned))
+                    changed = True
+                    continue
+            parts.append(pikepdf.unparse_content_stream([instruction]))
+        if changed:
+            stream.write(b"\n".join(parts))
+
+
+def _content_streams(pdf):
+    """Each stream that something is drawn from, once."""
+    seen = set()
+    candidates = []
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        candidates += contents if isinstance(contents, pikepdf.Array) else [contents]
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and (
+            obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1
+        ):
+            candidates.append(obj)
+        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type3":
+            procs = obj.get("/CharProcs")
+            if isinstance(procs, pikepdf.Dictionary):
+                candidates += list(procs.values())
+    for stream in candidates:
+        if isinstance(stream, pikepdf.Stream) and stream.objgen not in seen:
+            seen.add(stream.objgen)
+            yield stream
+
+
+def _inline_image(dictionary, data, chain):
+    """The operators of an inline image with ``dictionary``'s entries showing
+    ``data``, the photo behind the filters ``chain``: hex-encoded, so that no
+    "EI" can appear inside it and end it early."""
+    entries = pikepdf.Dictionary(
+        {
+            key: value
+            for key, value in dictionary.items()
+            if key not in ("/Filter", "/DecodeParms")
+        }
+    )
+    entries.Filter = pikepdf.Array(
+        [pikepdf.Name.ASCIIHexDecode, *(pikepdf.Name(name) for name, _ in chain)]
+    )
+    parms = _decode_parms([None, *(value for _, value in chain)])
+    if parms is not None:
+        entries.DecodeParms = parms
+    return (
+        b"BI "
+        + entries.unparse()[2:-2].strip()
+        + b" ID\n"
+        + binascii.hexlify(data)
+        + b">\nEI"
     )
 
 

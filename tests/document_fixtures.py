@@ -472,3 +472,27 @@ def jpeg_bomb(megabytes=140):
     chunk = bytes(1024 * 1024)
     chunks += [deflater.compress(chunk) for _ in range(megabytes)]
     return b"".join([*chunks, deflater.flush()])
+
+
+def inline_photo_pdf(filters=("/AHx", "/DCT")):
+    """One page drawing the tracked photo as an inline image (BI ... ID ... EI
+    in the page's content stream), its data encoded with the abbreviated
+    ``filters`` (an ASCII one first, as writers do, so that no "EI" appears in
+    the data), in the same place as photo_behind_filters_pdf's."""
+    full = {"/AHx": "/ASCIIHexDecode", "/A85": "/ASCII85Decode", "/Fl": "/FlateDecode"}
+    data = tracked_jpeg()
+    for name in reversed(filters[:-1]):
+        data = ENCODERS[full[name]](data)
+    width, height = PHOTO_SIZE
+    names = " ".join(filters).encode()
+    image = (
+        b" q 200 0 0 150 200 150 cm BI /W %d /H %d /CS /RGB /BPC 8 /F [%s] ID\n"
+        % (width, height, names)
+        + data
+        + b"\nEI Q"
+    )
+    pdf = pikepdf.new()
+    _add_pages(pdf, 1)
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(page.Contents.read_bytes() + image)
+    return _save(pdf)

@@ -429,6 +429,41 @@ def test_jpeg_2000_photo_loses_its_metadata_and_still_shows(tmp_path, chain):
     assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [("/AHx", "/DCT"), ("/A85", "/DCT"), ("/A85", "/Fl", "/DCT")],
+    ids=lambda filters: "+".join(filters),
+)
+def test_inline_photo_loses_its_exif_and_still_shows(tmp_path, filters):
+    data = document_fixtures.inline_photo_pdf(filters)
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in PHOTO_SECRETS:
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    judge = _judge_copy(processed)
+    for read in _what_exiftool_reads(judge, tmp_path / "copy-images"):
+        for secret in PHOTO_SECRETS:
+            assert secret not in read
+    assert "JPEG metadata" in processed.details["removed"]
+    with pikepdf.open(judge) as pdf:
+        (image,) = [
+            item.iimage
+            for item in pikepdf.parse_content_stream(pdf.pages[0])
+            if isinstance(item, pikepdf.ContentStreamInlineImage)
+        ]
+        assert image.size == document_fixtures.PHOTO_SIZE
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+    # The page's other marks are still drawn: the red block above the photo.
+    red, _green, blue = _pixel_at(page, 0.5, 0.3)
+    assert red > 180 and blue < 80
+
+
 def test_photo_keeps_the_decode_parameters_of_its_own_filter(tmp_path):
     # The Flate parameters are an indirect object, the JPEG's a direct one.
     data = document_fixtures.photo_behind_filters_pdf(
