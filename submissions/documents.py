@@ -12,6 +12,7 @@ that judges see the same thing in both.
 
 import binascii
 import dataclasses
+import re
 import zlib
 from pathlib import Path
 
@@ -96,20 +97,12 @@ JP2_CODESTREAM_BOX = b"jp2c"
 J2K_START = b"\xff\x4f\xff\x51"
 J2K_START_OF_TILE = 0x90
 J2K_COMMENT = 0x64
-# Filters a JPEG may be wrapped in before its /DCTDecode, and at most how many
-# times larger each makes what it decodes (Flate, unbounded, is measured).
-WRAPPING_FILTERS = {
-    "/FlateDecode": None,
-    "/Fl": None,
-    "/LZWDecode": 4096,
-    "/LZW": 4096,
-    "/RunLengthDecode": 128,
-    "/RL": 128,
-    "/ASCII85Decode": 4,
-    "/A85": 4,
-    "/ASCIIHexDecode": 1,
-    "/AHx": 1,
-}
+LZW_CLEAR = 256
+LZW_END = 257
+LZW_FIRST_CODE = 258
+LZW_MAX_CODES = 4096
+LZW_MAX_WIDTH = 12
+RUN_LENGTH_END = 128
 # The largest JPEG unwrapped to be cleaned, beyond any camera's photo: a
 # wrapped stream that would decode to more is a decompression bomb.
 MAX_UNWRAPPED_BYTES = 128 * 1024 * 1024
@@ -396,7 +389,9 @@ def _clean_inline_photos(pdf, removed):
     stream holding one is written again, its other operators as they were."""
     for stream in _content_streams(pdf):
         data = _unwrapped(stream.read_raw_bytes(), _filter_chain(stream))
-        if data is None or b"ID" not in data:
+        # Only a stream naming a photo's filter (/DCT, /DCTDecode, /JPXDecode)
+        # can draw an inline photo: the others are not parsed.
+        if data is None or b"ID" not in data or not re.search(rb"DCT|JPX", data):
             continue
         try:
             instructions = pikepdf.parse_content_stream(stream)
@@ -502,7 +497,7 @@ def _unwrapped(data, filters):
     would inflate the data beyond MAX_UNWRAPPED_BYTES (a decompression bomb)."""
     for name, parms in filters:
         if name not in WRAPPING_FILTERS or (
-            _decoded_size_bound(data, name) > MAX_UNWRAPPED_BYTES
+            _decoded_size_bound(data, name, parms) > MAX_UNWRAPPED_BYTES
         ):
             return None
         with pikepdf.new() as scratch:
@@ -521,13 +516,18 @@ def _unwrapped(data, filters):
     return data
 
 
-def _decoded_size_bound(data, name):
-    """At most how many bytes the filter ``name`` decodes ``data`` to: Flate
-    is inflated a chunk at a time without keeping the output, up to just past
-    MAX_UNWRAPPED_BYTES; the others grow by a bounded factor."""
-    growth = WRAPPING_FILTERS[name]
-    if growth is not None:
+def _decoded_size_bound(data, name, parms):
+    """At most how many bytes the filter ``name`` decodes ``data`` to, counted
+    no further than just past MAX_UNWRAPPED_BYTES: from the data's length when
+    even the filter's greatest growth stays below, else by decoding it without
+    keeping the output."""
+    growth, count = WRAPPING_FILTERS[name]
+    if growth is not None and len(data) * growth <= MAX_UNWRAPPED_BYTES:
         return len(data) * growth
+    return count(data, parms)
+
+
+def _inflated_size(data, parms):
     inflater = zlib.decompressobj()
     size, pending = 0, data
     try:
@@ -542,6 +542,85 @@ def _decoded_size_bound(data, name):
         # qpdf stops where the data breaks, as this count does.
         pass
     return size
+
+
+def _lzw_size(data, parms):
+    """The length LZW ``data`` decodes to, from the length of each code's
+    string alone (a code's string is its predecessor's and one byte more)."""
+    early = 1 if parms is None else int(parms.get("/EarlyChange", 1))
+    lengths = [1] * 258
+    size, bits, held, width, previous = 0, 0, 0, 9, None
+    for byte in data:
+        bits, held = bits << 8 | byte, held + 8
+        while held >= width:
+            held -= width
+            code = bits >> held
+            bits &= (1 << held) - 1
+            if code == LZW_CLEAR:
+                del lengths[LZW_FIRST_CODE:]
+                width, previous = 9, None
+                continue
+            if code == LZW_END:
+                return size
+            if code < len(lengths):
+                length = lengths[code]
+            elif code == len(lengths) and previous is not None:
+                length = lengths[previous] + 1
+            else:
+                return size
+            if previous is not None and len(lengths) < LZW_MAX_CODES:
+                lengths.append(lengths[previous] + 1)
+            size += length
+            previous = code
+            if size > MAX_UNWRAPPED_BYTES:
+                return size
+            if len(lengths) + early >= 1 << width and width < LZW_MAX_WIDTH:
+                width += 1
+    return size
+
+
+def _run_length_size(data, parms):
+    size, position = 0, 0
+    while position < len(data) and size <= MAX_UNWRAPPED_BYTES:
+        length = data[position]
+        if length == RUN_LENGTH_END:
+            break
+        if length < RUN_LENGTH_END:
+            # A literal run of length + 1 bytes.
+            size += length + 1
+            position += length + 2
+        else:
+            # One byte repeated 257 - length times.
+            size += 257 - length
+            position += 2
+    return size
+
+
+def _ascii85_size(data, parms):
+    # Five characters give four bytes, and a "z" four zero bytes.
+    zeros = data.count(b"z")
+    return (len(data) - zeros) * 4 // 5 + 4 * zeros + 4
+
+
+def _hex_size(data, parms):
+    return len(data) // 2 + 1
+
+
+# Filters a JPEG may be wrapped in before its /DCTDecode: by name, the most
+# times larger each makes what it decodes (None for Flate: without limit) and
+# how its decoded length is counted when that factor is not enough.
+WRAPPING_FILTERS = {
+    "/FlateDecode": (None, _inflated_size),
+    "/Fl": (None, _inflated_size),
+    "/LZWDecode": (4096, _lzw_size),
+    "/LZW": (4096, _lzw_size),
+    "/RunLengthDecode": (128, _run_length_size),
+    "/RL": (128, _run_length_size),
+    "/ASCII85Decode": (None, _ascii85_size),
+    "/A85": (None, _ascii85_size),
+    "/ASCIIHexDecode": (None, _hex_size),
+    "/AHx": (None, _hex_size),
+}
 
 
 def _stripped_jpeg(data):

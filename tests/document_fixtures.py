@@ -319,12 +319,16 @@ PHOTO_XMP = (
 PHOTO_COMMENT = f"Scanned by {EMAIL}".encode()
 
 
-def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
+def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE, *, noise=False):
     """A photo carrying all a phone or an editor puts in one: EXIF with the
     camera, the author and a GPS position, XMP naming the author and their
-    e-mail, and a comment with the e-mail."""
+    e-mail, and a comment with the e-mail. Of one colour, or of grey noise
+    (which JPEG barely compresses: about a megabyte for 1200 by 900 pixels)."""
+    image = Image.new("RGB", size, colour)
+    if noise:
+        image = Image.effect_noise(size, 60).convert("RGB")
     buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(
+    image.save(
         buffer,
         "JPEG",
         quality=95,
@@ -420,20 +424,21 @@ ENCODERS = {
 
 
 def photo_behind_filters_pdf(
-    filters, jpeg=None, decode_parms=None, photo_filter="/DCTDecode"
+    filters, jpeg=None, decode_parms=None, photo_filter="/DCTDecode", size=PHOTO_SIZE
 ):
     """One page showing ``jpeg`` (the tracked photo by default) from an image
     stream whose filter chain is ``filters`` (names, in the order a reader
     undoes them) and then ``photo_filter`` (/DCTDecode, or /JPXDecode for the
     tracked JPEG 2000 photo), with ``decode_parms`` (a list, one entry for each
-    filter, the last for the photo's) if given. The photo fills the
+    filter, the last for the photo's) if given, and ``size`` the photo's
+    size in pixels. The photo fills the
     rectangle from (200, 150) to (400, 300) points of an A4 page."""
     data = jpeg or (tracked_jp2() if photo_filter == "/JPXDecode" else tracked_jpeg())
     for name in reversed(filters):
         data = ENCODERS[name](data)
     pdf = pikepdf.new()
     _add_pages(pdf, 1)
-    width, height = PHOTO_SIZE
+    width, height = size
     photo = pdf.make_stream(
         data,
         Type=pikepdf.Name.XObject,

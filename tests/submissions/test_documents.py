@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 
 import pikepdf
 import pytest
@@ -464,6 +465,25 @@ def test_inline_photo_loses_its_exif_and_still_shows(tmp_path, filters):
     assert red > 180 and blue < 80
 
 
+def test_large_photo_behind_lzw_keeps_every_pixel(tmp_path):
+    # LZW may grow data 4,000 times: a megabyte is checked by counting.
+    size = (1200, 900)
+    jpeg = document_fixtures.tracked_jpeg(size=size, noise=True)
+    assert len(jpeg) > 500_000
+    data = document_fixtures.photo_behind_filters_pdf(
+        ["/LZWDecode"], jpeg=jpeg, size=size
+    )
+
+    processed = _process(tmp_path, data)
+
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        assert photo.Filter == "/DCTDecode"
+        assert photo.read_raw_bytes() == documents._stripped_jpeg(jpeg)
+    with Image.open(io.BytesIO(jpeg)) as original:
+        assert original.size == size
+
+
 def test_photo_keeps_the_decode_parameters_of_its_own_filter(tmp_path):
     # The Flate parameters are an indirect object, the JPEG's a direct one.
     data = document_fixtures.photo_behind_filters_pdf(
@@ -555,3 +575,47 @@ def test_jpeg_2000_with_unreadable_boxes_is_dropped():
     codestream = jp2[jp2.index(b"jp2c") + 4 :]
     assert document_fixtures.PHOTO_COMMENT in codestream
     assert document_fixtures.PHOTO_COMMENT not in documents._stripped_jpx(codestream)
+
+
+def _lzw_from_tiff(pixels):
+    """LZW data as libtiff writes it (codes growing to twelve bits, with the
+    early change PDF readers expect by default), from one strip of a TIFF."""
+    buffer = io.BytesIO()
+    pixels.save(buffer, "TIFF", compression="tiff_lzw", strip_size=2**30)
+    with Image.open(buffer) as tiff:
+        ((offset,), (length,)) = tiff.tag_v2[273], tiff.tag_v2[279]
+    return buffer.getvalue()[offset : offset + length]
+
+
+def _qpdf_decoded_length(data, name):
+    with pikepdf.new() as pdf:
+        stream = pikepdf.Stream(pdf, data)
+        stream.Filter = pikepdf.Name(name)
+        return len(
+            stream.read_bytes(decode_level=pikepdf.StreamDecodeLevel.specialized)
+        )
+
+
+def test_decoded_lengths_are_counted_as_qpdf_decodes():
+    jpeg = document_fixtures.tracked_jpeg()
+    noise = Image.effect_noise((300, 200), 60).convert("RGB")
+    samples = {
+        "/FlateDecode": [zlib.compress(jpeg), zlib.compress(bytes(100_000))],
+        "/LZWDecode": [
+            document_fixtures.ENCODERS["/LZWDecode"](jpeg),
+            _lzw_from_tiff(noise),
+            _lzw_from_tiff(Image.new("RGB", (400, 400), (9, 9, 9))),
+        ],
+        "/RunLengthDecode": [
+            document_fixtures.ENCODERS["/RunLengthDecode"](jpeg),
+            b"\x81a\x00b\xffc\x80",
+        ],
+    }
+    for name, datas in samples.items():
+        _growth, count = documents.WRAPPING_FILTERS[name]
+        for data in datas:
+            assert count(data, None) == _qpdf_decoded_length(data, name), name
+    for name in ("/ASCII85Decode", "/ASCIIHexDecode"):
+        data = document_fixtures.ENCODERS[name](jpeg + bytes(400))
+        _growth, count = documents.WRAPPING_FILTERS[name]
+        assert len(jpeg) + 400 <= count(data, None) <= len(jpeg) + 408
