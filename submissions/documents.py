@@ -160,11 +160,12 @@ def make_renditions(path, workdir):
 
 
 def _lost_objects(pdf):
-    """Whether the file is damaged and objects it refers to are missing or
-    unreadable (qpdf lists them as null): what a file cut short looks like,
-    its pages' contents lost with the end. A file that only lost its
-    cross-reference table or its trailer's entries is rebuilt whole."""
-    return bool(pdf.get_warnings()) and any(obj is None for obj in pdf.objects)
+    """Whether the file was cut short: no whole trailer survived (its /Size is
+    missing) and objects it refers to are missing or unreadable (qpdf lists
+    them as null), the pages' contents lost with the end. A file that only
+    lost its cross-reference table or its trailer's entries is rebuilt whole;
+    a damaged one whose trailer survived is taken as readers show it."""
+    return "/Size" not in pdf.trailer and any(obj is None for obj in pdf.objects)
 
 
 class CopyUnreadable(Exception):

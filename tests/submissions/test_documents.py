@@ -275,6 +275,23 @@ def test_pdf_without_cross_reference_or_size_is_copied_so_that_it_reopens(tmp_pa
         assert int(pdf.trailer.Size) > 2
 
 
+def test_damaged_pdf_whose_trailer_survived_is_taken_as_readers_show_it(tmp_path):
+    # Offsets shifted (the cross-reference table is not where it is said to
+    # be) and a reference to an object that does not exist, as sloppy editors
+    # leave them: nothing of the pages is lost.
+    data = document_fixtures.plain_pdf(pages=2).replace(
+        b"/Type /Catalog", b"/StructTreeRoot 99 0 R /Type /Catalog", 1
+    )
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.get_warnings()
+        assert any(obj is None for obj in pdf.objects)
+
+    processed = _process(tmp_path, data)
+
+    assert processed.page_count == 2
+    assert len(_of_kind(processed, DerivativeKind.PAGE)) == 2
+
+
 def test_not_a_pdf_is_rejected(tmp_path):
     with pytest.raises(Rejected) as rejection:
         _process(tmp_path, b"%PDF-1.7\n" + b"\x00garbage" * 100)
