@@ -14,7 +14,7 @@ needs=(
 )
 libraries=("libmagic.so.1:libmagic1")
 if [ "$mode" = test ]; then
-  needs+=("chromium:chromium")
+  needs+=("chromium:chromium" "exiftool:libimage-exiftool-perl" "pdfimages:poppler-utils")
 fi
 
 missing=()

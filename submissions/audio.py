@@ -29,6 +29,16 @@ WAVEFORM_COLOUR = "0x1f2937"
 WAVEFORM_MAX_SAMPLES = 20_000_000
 WAVEFORM_RATE_RANGE = (200, 8000)
 
+# Tags may stand before the sound: ID3v2 (MP3, some FLAC and WAV files), with
+# album art or lyrics of hundreds of kilobytes, and APEv2. A file's type is told
+# from the bytes after them; a few tags may follow one another.
+MAX_LEADING_TAGS = 4
+ID3_HEADER = 10
+ID3_FOOTER_FLAG = 0x10
+APE_PREAMBLE = b"APETAGEX"
+APE_HEADER = 32
+APE_IS_HEADER_FLAG = 1 << 29
+
 
 def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
     """The waveform and browser preview of the audio at ``source`` (a path or a
@@ -54,6 +64,28 @@ def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
             "channels": _int(audio.get("channels")),
         },
     )
+
+
+def leading_tag_length(head):
+    """The length of the ID3v2 or APEv2 tag that ``head`` (the first bytes of a
+    file, at least 32 of them) starts with, or 0 when it starts with none."""
+    if head.startswith(b"ID3") and len(head) >= ID3_HEADER:
+        # The size is four bytes of seven bits each ("synchsafe"), counting
+        # neither the header nor the footer that ID3v2.4 may add.
+        size = 0
+        for byte in head[6:10]:
+            if byte & 0x80:
+                return 0
+            size = size << 7 | byte
+        footer = ID3_HEADER if head[5] & ID3_FOOTER_FLAG else 0
+        return ID3_HEADER + size + footer
+    if head.startswith(APE_PREAMBLE) and len(head) >= APE_HEADER:
+        # The size counts the items and the footer, not the header.
+        size = int.from_bytes(head[12:16], "little")
+        flags = int.from_bytes(head[20:24], "little")
+        if flags & APE_IS_HEADER_FLAG:
+            return APE_HEADER + size
+    return 0
 
 
 def _render(source, workdir, audio, duration, *, timeout):

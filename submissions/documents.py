@@ -10,7 +10,10 @@ a judge's viewer would run. The page images are rendered from the judge copy, so
 that judges see the same thing in both.
 """
 
+import binascii
 import dataclasses
+import re
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -83,6 +86,27 @@ ANNOTATION_DATES = ("/M", "/CreationDate")
 # says how to read the colours. The other application segments (EXIF with GPS,
 # XMP, ICC, Photoshop/IPTC) and comments are removed; the pixels stay as they are.
 JPEG_KEPT_APP_MARKERS = frozenset({0xE0, 0xEE})
+# JPEG 2000 boxes kept in embedded photos: the signature, the file type, the
+# reader requirements, the headers (size, colours, palette) and the codestream.
+# The others (XML with XMP or GML, UUID boxes with EXIF or GeoJP2, IPR, UUID
+# info with URLs, labels and associations, fragment tables naming other files)
+# are removed; in the codestream, so are the comments of the main header.
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
+JP2_KEPT_BOXES = frozenset({b"jP  ", b"ftyp", b"rreq", b"jp2h", b"jpch", b"jplh"})
+JP2_CODESTREAM_BOX = b"jp2c"
+J2K_START = b"\xff\x4f\xff\x51"
+J2K_START_OF_TILE = 0x90
+J2K_COMMENT = 0x64
+LZW_CLEAR = 256
+LZW_END = 257
+LZW_FIRST_CODE = 258
+LZW_MAX_CODES = 4096
+LZW_MAX_WIDTH = 12
+RUN_LENGTH_END = 128
+# The largest JPEG unwrapped to be cleaned, beyond any camera's photo: a
+# wrapped stream that would decode to more is a decompression bomb.
+MAX_UNWRAPPED_BYTES = 128 * 1024 * 1024
+INFLATE_CHUNK = 1024 * 1024
 JPEG_COMMENT = 0xFE
 JPEG_START_OF_SCAN = 0xDA
 JPEG_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
@@ -93,7 +117,8 @@ def make_renditions(path, workdir):
     pages (the first also as the file's thumbnail), written into ``workdir``.
 
     Raises Rejected with "encrypted" (needs a password to open), "corrupt" (cannot
-    be read or rendered) or "empty" (has no pages).
+    be read or rendered) or "empty" (has no pages), and CopyUnreadable when the
+    copy written here does not open again.
     """
     workdir = Path(workdir)
     judge_copy = workdir / JUDGE_COPY_NAME
@@ -103,6 +128,8 @@ def make_renditions(path, workdir):
             page_count = len(pdf.pages)
             if page_count == 0:
                 raise Rejected("empty")
+            if _lost_objects(pdf):
+                raise Rejected("corrupt")
             pdf_version = pdf.pdf_version
             _clean(pdf, removed)
             _save(pdf, judge_copy)
@@ -132,11 +159,32 @@ def make_renditions(path, workdir):
     return processed
 
 
+def _lost_objects(pdf):
+    """Whether the file was cut short: no whole trailer survived (its /Size is
+    missing) and objects it refers to are missing or unreadable (qpdf lists
+    them as null), the pages' contents lost with the end. A file that only
+    lost its cross-reference table or its trailer's entries is rebuilt whole;
+    a damaged one whose trailer survived is taken as readers show it."""
+    return "/Size" not in pdf.trailer and any(obj is None for obj in pdf.objects)
+
+
+class CopyUnreadable(Exception):
+    """The judge copy written here does not open again, or not with every page:
+    a fault of the writing, never a verdict on the entrant's file (which opened),
+    so the file is failed for staff to see and retry, and its original kept."""
+
+
 def _save(pdf, destination):
     """Write the copy unencrypted, without anything pikepdf would add: no
     producer, no XMP, and an /ID computed from the clean copy itself rather than
     the original's. Streams are copied as they are stored, never decompressed:
     a small stream that inflates to gigabytes must not be inflated here."""
+    if "/Size" not in pdf.trailer:
+        # A trailer rebuilt from a file without one (no cross-reference table,
+        # no /Size) keeps no /Size, and qpdf writes the cross-reference stream
+        # without one, which no reader opens. Given any, qpdf writes the right
+        # count in its place.
+        pdf.trailer.Size = len(pdf.objects) + 1
     pdf.save(
         destination,
         encryption=False,
@@ -149,16 +197,15 @@ def _save(pdf, destination):
 
 
 def _check_copy(judge_copy, page_count):
-    """qpdf reconstructs a damaged file as far as it can and writes what it
-    found; a copy that does not open again with every page lost part of the
-    work on the way."""
+    """The copy must open again with every page the original showed: otherwise
+    part of the work was lost in the writing."""
     try:
         with pikepdf.open(judge_copy) as copy:
-            complete = len(copy.pages) == page_count
+            copied = len(copy.pages)
     except pikepdf.PdfError as error:
-        raise Rejected("corrupt") from error
-    if not complete:
-        raise Rejected("corrupt")
+        raise CopyUnreadable(str(error)) from error
+    if copied != page_count:
+        raise CopyUnreadable(f"{copied} of {page_count} pages in the copy")
 
 
 def _clean(pdf, removed):
@@ -171,6 +218,7 @@ def _clean(pdf, removed):
     # not survive there.
     for obj in pdf.objects:
         _clean_object(obj, removed)
+    _clean_inline_photos(pdf, removed)
 
 
 def _clean_trailer(pdf, removed):
@@ -250,8 +298,8 @@ def _clean_dictionary(item, removed):
         signature.get("/Type") == "/Sig" or "/ByteRange" in signature
     ):
         _delete(item, "/V", removed)
-    if isinstance(item, pikepdf.Stream) and _is_plain_jpeg(item):
-        _strip_jpeg(item, removed)
+    if isinstance(item, pikepdf.Stream):
+        _clean_photo(item, removed)
 
 
 def _clean_actions(item, removed):
@@ -294,27 +342,286 @@ def _delete(dictionary, key, removed):
         removed.add(key)
 
 
-def _is_plain_jpeg(stream):
-    filters = stream.get("/Filter")
-    if isinstance(filters, pikepdf.Array):
-        return len(filters) == 1 and filters[0] == "/DCTDecode"
-    return filters == "/DCTDecode"
-
-
-def _strip_jpeg(stream, removed):
-    """Drop the metadata segments of an embedded JPEG, keeping its image data
-    byte for byte. One that cannot be parsed could not be shown by any reader
-    either, so its data is dropped rather than kept with whatever it carries."""
-    data = stream.read_raw_bytes()
-    stripped = _stripped_jpeg(data)
-    if stripped == data:
+def _clean_photo(stream, removed):
+    """Strip the photo an image stream holds, if it holds one (see
+    _cleaned_photo), keeping the filters from the photo's own on."""
+    cleaned = _cleaned_photo(_filter_chain(stream), stream.read_raw_bytes, removed)
+    if cleaned is None:
         return
-    removed.add("JPEG metadata")
+    data, chain = cleaned
+    names = [pikepdf.Name(name) for name, _ in chain]
     stream.write(
-        stripped or b"",
-        filter=stream.get("/Filter"),
-        decode_parms=stream.get("/DecodeParms"),
+        data,
+        filter=names[0] if len(names) == 1 else pikepdf.Array(names),
+        decode_parms=_decode_parms([parms for _, parms in chain]),
     )
+
+
+def _cleaned_photo(chain, read, removed):
+    """Drop the metadata segments of a photo embedded as a JPEG (or JPEG 2000),
+    keeping its image data byte for byte, whatever filters wrap the JPEG before
+    its /DCTDecode (a Flate-compressed or ASCII-encoded JPEG is still a JPEG
+    with its EXIF). ``chain`` is the stream's filter chain and ``read`` returns
+    its data as stored.
+
+    None when the data is not a photo or has nothing to strip; otherwise the
+    stripped photo, unwrapped (the wrapping filters barely compress it anyway),
+    and the filters that remain from the photo's own on. One that cannot be
+    unwrapped or parsed could not be shown by any reader either, so its data is
+    dropped (empty) rather than kept with whatever it carries."""
+    position = next(
+        (index for index, (name, _) in enumerate(chain) if name in PHOTO_FILTERS),
+        None,
+    )
+    if position is None:
+        return None
+    strip, label = PHOTO_FILTERS[chain[position][0]]
+    photo = _unwrapped(read(), chain[:position])
+    stripped = None if photo is None else strip(photo)
+    if photo is not None and stripped == photo:
+        return None
+    removed.add(label)
+    return stripped or b"", chain[position:]
+
+
+def _clean_inline_photos(pdf, removed):
+    """Strip the photos drawn as inline images (BI ... ID ... EI) inside the
+    content streams of pages, forms, patterns and Type 3 glyphs. A content
+    stream holding one is written again, its other operators as they were."""
+    for stream in _content_streams(pdf):
+        data = _unwrapped(stream.read_raw_bytes(), _filter_chain(stream))
+        # Only a stream naming a photo's filter (/DCT, /DCTDecode, /JPXDecode)
+        # can draw an inline photo: the others are not parsed.
+        if data is None or b"ID" not in data or not re.search(rb"DCT|JPX", data):
+            continue
+        try:
+            instructions = pikepdf.parse_content_stream(stream)
+        except pikepdf.PdfError:
+            continue
+        parts, changed = [], False
+        for instruction in instructions:
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                image = instruction.iimage
+                cleaned = _cleaned_photo(
+                    _filter_chain(image.obj), image.read_raw_bytes, removed
+                )
+                if cleaned is not None:
+                    parts.append(_inline_image(image.obj, *cleaned))
+                    changed = True
+                    continue
+            parts.append(pikepdf.unparse_content_stream([instruction]))
+        if changed:
+            stream.write(b"\n".join(parts))
+
+
+def _content_streams(pdf):
+    """Each stream that something is drawn from, once."""
+    seen = set()
+    candidates = []
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        candidates += contents if isinstance(contents, pikepdf.Array) else [contents]
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and (
+            obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1
+        ):
+            candidates.append(obj)
+        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type3":
+            procs = obj.get("/CharProcs")
+            if isinstance(procs, pikepdf.Dictionary):
+                candidates += list(procs.values())
+    for stream in candidates:
+        if isinstance(stream, pikepdf.Stream) and stream.objgen not in seen:
+            seen.add(stream.objgen)
+            yield stream
+
+
+def _inline_image(dictionary, data, chain):
+    """The operators of an inline image with ``dictionary``'s entries showing
+    ``data``, the photo behind the filters ``chain``: hex-encoded, so that no
+    "EI" can appear inside it and end it early."""
+    entries = pikepdf.Dictionary(
+        {
+            key: value
+            for key, value in dictionary.items()
+            if key not in ("/Filter", "/DecodeParms")
+        }
+    )
+    entries.Filter = pikepdf.Array(
+        [pikepdf.Name.ASCIIHexDecode, *(pikepdf.Name(name) for name, _ in chain)]
+    )
+    parms = _decode_parms([None, *(value for _, value in chain)])
+    if parms is not None:
+        entries.DecodeParms = parms
+    return (
+        b"BI "
+        + entries.unparse()[2:-2].strip()
+        + b" ID\n"
+        + binascii.hexlify(data)
+        + b">\nEI"
+    )
+
+
+def _decode_parms(parms):
+    """The /DecodeParms entry for filters with ``parms`` (None for a filter
+    with none), or None when none has any."""
+    if all(value is None for value in parms):
+        return None
+    if len(parms) == 1:
+        return parms[0]
+    return pikepdf.Array(
+        [pikepdf.Dictionary() if value is None else value for value in parms]
+    )
+
+
+def _filter_chain(stream):
+    """The stream's filters as (name, decode parameters or None) pairs, in the
+    order a reader undoes them."""
+    filters = stream.get("/Filter")
+    parms = stream.get("/DecodeParms")
+    if isinstance(filters, pikepdf.Name):
+        filters, parms = [filters], [parms]
+    elif not isinstance(filters, pikepdf.Array):
+        return []
+    if not isinstance(parms, pikepdf.Array):
+        parms = [parms] if len(filters) == 1 else []
+    parms = [
+        value if isinstance(value, pikepdf.Dictionary) else None for value in parms
+    ]
+    parms += [None] * (len(filters) - len(parms))
+    return [(str(name), value) for name, value in zip(filters, parms, strict=False)]
+
+
+def _unwrapped(data, filters):
+    """``data`` decoded by ``filters`` ((name, parameters) pairs), one at a time
+    by qpdf; None when one of them is not a filter that wraps photos, fails, or
+    would inflate the data beyond MAX_UNWRAPPED_BYTES (a decompression bomb)."""
+    for name, parms in filters:
+        if name not in WRAPPING_FILTERS or (
+            _decoded_size_bound(data, name, parms) > MAX_UNWRAPPED_BYTES
+        ):
+            return None
+        with pikepdf.new() as scratch:
+            wrapped = pikepdf.Stream(scratch, data)
+            wrapped.Filter = pikepdf.Name(name)
+            if parms is not None:
+                wrapped.DecodeParms = (
+                    scratch.copy_foreign(parms) if parms.is_indirect else parms
+                )
+            try:
+                data = wrapped.read_bytes(
+                    decode_level=pikepdf.StreamDecodeLevel.specialized
+                )
+            except pikepdf.PdfError:
+                return None
+    return data
+
+
+def _decoded_size_bound(data, name, parms):
+    """At most how many bytes the filter ``name`` decodes ``data`` to, counted
+    no further than just past MAX_UNWRAPPED_BYTES: from the data's length when
+    even the filter's greatest growth stays below, else by decoding it without
+    keeping the output."""
+    growth, count = WRAPPING_FILTERS[name]
+    if growth is not None and len(data) * growth <= MAX_UNWRAPPED_BYTES:
+        return len(data) * growth
+    return count(data, parms)
+
+
+def _inflated_size(data, parms):
+    inflater = zlib.decompressobj()
+    size, pending = 0, data
+    try:
+        while not inflater.eof and size <= MAX_UNWRAPPED_BYTES:
+            size += len(inflater.decompress(pending, INFLATE_CHUNK))
+            pending = inflater.unconsumed_tail
+            if not pending and not inflater.eof:
+                # All input taken: what is left is what zlib still holds.
+                size += len(inflater.flush())
+                break
+    except zlib.error:
+        # qpdf stops where the data breaks, as this count does.
+        pass
+    return size
+
+
+def _lzw_size(data, parms):
+    """The length LZW ``data`` decodes to, from the length of each code's
+    string alone (a code's string is its predecessor's and one byte more)."""
+    early = 1 if parms is None else int(parms.get("/EarlyChange", 1))
+    lengths = [1] * 258
+    size, bits, held, width, previous = 0, 0, 0, 9, None
+    for byte in data:
+        bits, held = bits << 8 | byte, held + 8
+        while held >= width:
+            held -= width
+            code = bits >> held
+            bits &= (1 << held) - 1
+            if code == LZW_CLEAR:
+                del lengths[LZW_FIRST_CODE:]
+                width, previous = 9, None
+                continue
+            if code == LZW_END:
+                return size
+            if code < len(lengths):
+                length = lengths[code]
+            elif code == len(lengths) and previous is not None:
+                length = lengths[previous] + 1
+            else:
+                return size
+            if previous is not None and len(lengths) < LZW_MAX_CODES:
+                lengths.append(lengths[previous] + 1)
+            size += length
+            previous = code
+            if size > MAX_UNWRAPPED_BYTES:
+                return size
+            if len(lengths) + early >= 1 << width and width < LZW_MAX_WIDTH:
+                width += 1
+    return size
+
+
+def _run_length_size(data, parms):
+    size, position = 0, 0
+    while position < len(data) and size <= MAX_UNWRAPPED_BYTES:
+        length = data[position]
+        if length == RUN_LENGTH_END:
+            break
+        if length < RUN_LENGTH_END:
+            # A literal run of length + 1 bytes.
+            size += length + 1
+            position += length + 2
+        else:
+            # One byte repeated 257 - length times.
+            size += 257 - length
+            position += 2
+    return size
+
+
+def _ascii85_size(data, parms):
+    # Five characters give four bytes, and a "z" four zero bytes.
+    zeros = data.count(b"z")
+    return (len(data) - zeros) * 4 // 5 + 4 * zeros + 4
+
+
+def _hex_size(data, parms):
+    return len(data) // 2 + 1
+
+
+# Filters a JPEG may be wrapped in before its /DCTDecode: by name, the most
+# times larger each makes what it decodes (None for Flate: without limit) and
+# how its decoded length is counted when that factor is not enough.
+WRAPPING_FILTERS = {
+    "/FlateDecode": (None, _inflated_size),
+    "/Fl": (None, _inflated_size),
+    "/LZWDecode": (4096, _lzw_size),
+    "/LZW": (4096, _lzw_size),
+    "/RunLengthDecode": (128, _run_length_size),
+    "/RL": (128, _run_length_size),
+    "/ASCII85Decode": (None, _ascii85_size),
+    "/A85": (None, _ascii85_size),
+    "/ASCIIHexDecode": (None, _hex_size),
+    "/AHx": (None, _hex_size),
+}
 
 
 def _stripped_jpeg(data):
@@ -350,6 +657,74 @@ def _stripped_jpeg(data):
             out += data[position:end]
         position = end
     return None
+
+
+def _stripped_jpx(data):
+    """The JPEG 2000 ``data`` (a JP2 or JPX file, or a bare codestream) with
+    only the boxes of JP2_KEPT_BOXES and the codestream without its comments;
+    None when its boxes or markers cannot be followed."""
+    if data.startswith(J2K_START):
+        return _stripped_codestream(data)
+    if not data.startswith(JP2_SIGNATURE):
+        return None
+    out = bytearray()
+    position = 0
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        header = 8
+        if length == 1:
+            # The length follows in eight bytes.
+            length = int.from_bytes(data[position + 8 : position + 16], "big")
+            header = 16
+        elif length == 0:
+            # The last box runs to the end of the file.
+            length = len(data) - position
+        end = position + length
+        if length < header or end > len(data):
+            return None
+        if kind == JP2_CODESTREAM_BOX:
+            codestream = _stripped_codestream(data[position + header : end])
+            if codestream is None:
+                return None
+            out += (8 + len(codestream)).to_bytes(4, "big") + kind + codestream
+        elif kind in JP2_KEPT_BOXES:
+            out += data[position:end]
+        position = end
+    return bytes(out)
+
+
+def _stripped_codestream(data):
+    """The JPEG 2000 codestream ``data`` without the comment segments of its
+    main header; None when its markers cannot be followed."""
+    if not data.startswith(J2K_START):
+        return None
+    out = bytearray(data[:2])
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == J2K_START_OF_TILE:
+            out += data[position:]
+            return bytes(out)
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        if marker != J2K_COMMENT:
+            out += data[position:end]
+        position = end
+    return None
+
+
+# The filters that decode a photo into pixels, how its metadata is stripped
+# and what the removal is recorded as.
+PHOTO_FILTERS = {
+    "/DCTDecode": (_stripped_jpeg, "JPEG metadata"),
+    "/DCT": (_stripped_jpeg, "JPEG metadata"),
+    "/JPXDecode": (_stripped_jpx, "JPEG 2000 metadata"),
+}
 
 
 def _render_pages(pdf_path, workdir, count):

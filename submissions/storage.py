@@ -179,11 +179,12 @@ def object_pages(prefix=ORIGINALS_PREFIX):
         params["ContinuationToken"] = response["NextContinuationToken"]
 
 
-def read_start(key, length):
-    """The first ``length`` bytes of an object (fewer if it is shorter), read with
-    one ranged GET: enough to tell what a file is without fetching all of it."""
+def read_range(key, length, *, start=0):
+    """``length`` bytes of an object from byte ``start`` (fewer at its end), read
+    with one ranged GET: enough to tell what a file is without fetching all of
+    it."""
     response = client().get_object(
-        Bucket=bucket(), Key=key, Range=f"bytes=0-{length - 1}"
+        Bucket=bucket(), Key=key, Range=f"bytes={start}-{start + length - 1}"
     )
     with response["Body"] as body:
         return body.read()

@@ -1,7 +1,11 @@
 """Generated PDFs for the document processing tests, built with pikepdf so that
 each one carries exactly the metadata or trap it names."""
 
+import base64
+import binascii
 import io
+import re
+import zlib
 
 import pikepdf
 from PIL import Image
@@ -11,6 +15,12 @@ CREATOR_TOOL = "SecretWriter 9.1 on Refugee-Laptop"
 PRODUCER = "LeakyProducer 3.3"
 TITLE = "Poems from the crossing"
 GPS_MARKER = b"GPSMARKER-Aleppo"
+EMAIL = "amira.haddad@example.org"
+# Where the photo was taken, in the EXIF GPS block: Aleppo.
+GPS_LATITUDE = (36.0, 12.0, 7.0)
+GPS_LONGITUDE = (37.0, 9.0, 36.0)
+PHOTO_COLOUR = (40, 160, 220)
+PHOTO_SIZE = (160, 120)
 OWNER_PASSWORD = "owner-secret"
 USER_PASSWORD = "user-secret"
 
@@ -269,3 +279,225 @@ def ten_page_pdf():
 def empty_pdf():
     """A well-formed PDF without a single page."""
     return _save(pikepdf.new())
+
+
+def trailer_without_size_pdf():
+    """Two pages with neither a cross-reference table nor /Size in the trailer,
+    as some hand-made or badly repaired files are: readers rebuild the table
+    from the objects and open it."""
+    data = plain_pdf(pages=2)
+    root = re.search(rb"/Root (\d+ \d+ R)", data[data.rindex(b"trailer") :])[1]
+    body = data[: data.index(b"\nxref\n") + 1]
+    return body + b"trailer\n<< /Root " + root + b" >>\n%%EOF\n"
+
+
+def _photo_exif():
+    """EXIF as a phone writes it: the camera, the author and a GPS position."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "PhoneModel X"  # Model
+    exif[0x013B] = AUTHOR  # Artist
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: GPS_LONGITUDE})
+    return exif.tobytes()
+
+
+# XMP as an editor writes it: the author and their e-mail.
+PHOTO_XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    ' xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/">'
+    f"<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>"
+    '<Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource">'
+    f"<Iptc4xmpCore:CiEmailWork>{EMAIL}</Iptc4xmpCore:CiEmailWork>"
+    "</Iptc4xmpCore:CreatorContactInfo>"
+    "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    '<?xpacket end="w"?>'
+).encode()
+PHOTO_COMMENT = f"Scanned by {EMAIL}".encode()
+
+
+def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE, *, noise=False):
+    """A photo carrying all a phone or an editor puts in one: EXIF with the
+    camera, the author and a GPS position, XMP naming the author and their
+    e-mail, and a comment with the e-mail. Of one colour, or of grey noise
+    (which JPEG barely compresses: about a megabyte for 1200 by 900 pixels)."""
+    image = Image.new("RGB", size, colour)
+    if noise:
+        image = Image.effect_noise(size, 60).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(
+        buffer,
+        "JPEG",
+        quality=95,
+        exif=_photo_exif(),
+        xmp=PHOTO_XMP,
+        comment=PHOTO_COMMENT,
+    )
+    return buffer.getvalue()
+
+
+# The UUID of the box in which JPEG 2000 files carry EXIF.
+JP2_EXIF_UUID = b"JpgTiffExif->JP2"
+
+
+def _jp2_box(kind, content):
+    return (8 + len(content)).to_bytes(4, "big") + kind + content
+
+
+def tracked_jp2(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
+    """The same photo as a JPEG 2000 file: EXIF in a UUID box, XMP in an XML
+    box and the comment in the codestream's COM segment."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(
+        buffer, "JPEG2000", no_jp2=False, comment=PHOTO_COMMENT
+    )
+    data = buffer.getvalue()
+    # The signature and file type boxes, the header, then the codestream.
+    header_end = data.index(b"jp2c") - 4
+    return (
+        data[:header_end]
+        + _jp2_box(b"uuid", JP2_EXIF_UUID + _photo_exif())
+        + _jp2_box(b"xml ", PHOTO_XMP)
+        + data[header_end:]
+    )
+
+
+def _run_length(data):
+    """RunLengthDecode's encoding, in literal runs of up to 128 bytes."""
+    out = bytearray()
+    for start in range(0, len(data), 128):
+        run = data[start : start + 128]
+        out += bytes([len(run) - 1]) + run
+    return bytes(out + b"\x80")
+
+
+def _lzw(data):
+    """LZWDecode's encoding. The table is cleared before its codes outgrow
+    nine bits, so that the code width never changes (which any decoder
+    reads, whatever its early-change setting)."""
+    clear, first_free, limit = 256, 258, 500
+    out, bits, count = bytearray(), 0, 0
+
+    def emit(code):
+        nonlocal bits, count
+        bits, count = bits << 9 | code, count + 9
+        while count >= 8:
+            count -= 8
+            out.append(bits >> count & 0xFF)
+        bits &= (1 << count) - 1
+
+    table, following = {bytes([n]): n for n in range(256)}, first_free
+    emit(clear)
+    word = b""
+    for byte in data:
+        longer = word + bytes([byte])
+        if longer in table:
+            word = longer
+            continue
+        emit(table[word])
+        table[longer], following = following, following + 1
+        word = bytes([byte])
+        if following == limit:
+            emit(table[word])
+            emit(clear)
+            table, following = {bytes([n]): n for n in range(256)}, first_free
+            word = b""
+    if word:
+        emit(table[word])
+    emit(257)
+    if count:
+        out.append(bits << (8 - count) & 0xFF)
+    return bytes(out)
+
+
+# How each filter a PDF reader undoes was applied, by the filter's name.
+ENCODERS = {
+    "/FlateDecode": zlib.compress,
+    "/ASCIIHexDecode": lambda data: binascii.hexlify(data) + b">",
+    "/ASCII85Decode": lambda data: base64.a85encode(data) + b"~>",
+    "/RunLengthDecode": _run_length,
+    "/LZWDecode": _lzw,
+}
+
+
+def photo_behind_filters_pdf(
+    filters, jpeg=None, decode_parms=None, photo_filter="/DCTDecode", size=PHOTO_SIZE
+):
+    """One page showing ``jpeg`` (the tracked photo by default) from an image
+    stream whose filter chain is ``filters`` (names, in the order a reader
+    undoes them) and then ``photo_filter`` (/DCTDecode, or /JPXDecode for the
+    tracked JPEG 2000 photo), with ``decode_parms`` (a list, one entry for each
+    filter, the last for the photo's) if given, and ``size`` the photo's
+    size in pixels. The photo fills the
+    rectangle from (200, 150) to (400, 300) points of an A4 page."""
+    data = jpeg or (tracked_jp2() if photo_filter == "/JPXDecode" else tracked_jpeg())
+    for name in reversed(filters):
+        data = ENCODERS[name](data)
+    pdf = pikepdf.new()
+    _add_pages(pdf, 1)
+    width, height = size
+    photo = pdf.make_stream(
+        data,
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=width,
+        Height=height,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Array([pikepdf.Name(name) for name in [*filters, photo_filter]]),
+    )
+    if photo_filter == "/JPXDecode":
+        # A JPEG 2000 photo names its own colours and depth.
+        del photo["/ColorSpace"], photo["/BitsPerComponent"]
+    if decode_parms is not None:
+        photo.DecodeParms = pikepdf.Array(
+            [
+                pdf.make_indirect(pikepdf.Dictionary(parms))
+                if index == 0
+                else pikepdf.Dictionary(parms)
+                for index, parms in enumerate(decode_parms)
+            ]
+        )
+    page = pdf.pages[0].obj
+    page.Resources.XObject = pikepdf.Dictionary(Im1=photo)
+    page.Contents = pdf.make_stream(
+        page.Contents.read_bytes() + b" q 200 0 0 150 200 150 cm /Im1 Do Q"
+    )
+    return _save(pdf)
+
+
+def jpeg_bomb(megabytes=140):
+    """Flate data that inflates to a "JPEG" of ``megabytes`` MB of zeros after
+    its start marker: 140 MB from about 140 KB."""
+    deflater = zlib.compressobj(9)
+    chunks = [deflater.compress(b"\xff\xd8")]
+    chunk = bytes(1024 * 1024)
+    chunks += [deflater.compress(chunk) for _ in range(megabytes)]
+    return b"".join([*chunks, deflater.flush()])
+
+
+def inline_photo_pdf(filters=("/AHx", "/DCT")):
+    """One page drawing the tracked photo as an inline image (BI ... ID ... EI
+    in the page's content stream), its data encoded with the abbreviated
+    ``filters`` (an ASCII one first, as writers do, so that no "EI" appears in
+    the data), in the same place as photo_behind_filters_pdf's."""
+    full = {"/AHx": "/ASCIIHexDecode", "/A85": "/ASCII85Decode", "/Fl": "/FlateDecode"}
+    data = tracked_jpeg()
+    for name in reversed(filters[:-1]):
+        data = ENCODERS[full[name]](data)
+    width, height = PHOTO_SIZE
+    names = " ".join(filters).encode()
+    image = (
+        b" q 200 0 0 150 200 150 cm BI /W %d /H %d /CS /RGB /BPC 8 /F [%s] ID\n"
+        % (width, height, names)
+        + data
+        + b"\nEI Q"
+    )
+    pdf = pikepdf.new()
+    _add_pages(pdf, 1)
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(page.Contents.read_bytes() + image)
+    return _save(pdf)

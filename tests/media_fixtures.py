@@ -211,6 +211,81 @@ def make_audio(
     return path
 
 
+def make_cover(path, *, edge=500):
+    """A JPEG of noise that ffmpeg draws ``edge`` pixels square, at its best
+    quality: about 190 KB at the default size, as a scanned album cover is."""
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"nullsrc=s={edge}x{edge},geq=lum='random(1)*255':cb=128:cr=128,"
+        "format=yuvj420p",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "2",
+        str(path),
+    )
+    return Path(path)
+
+
+def make_mp3_with_cover(path, cover, *, seconds=2, tags=None):
+    """An MP3 whose ID3 tag holds the JPEG ``cover`` as it is (no re-encoding),
+    ahead of the sound, as a music shop sells it."""
+    path = Path(path)
+    args = ["-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}"]
+    args += ["-i", str(cover), "-map", "0:a", "-map", "1:v", "-c:v", "copy"]
+    args += ["-disposition:v", "attached_pic", "-metadata:s:v", "comment=Cover (front)"]
+    args += AUDIO_FORMATS["mp3"][0]
+    for key, value in (tags or {}).items():
+        args += ["-metadata", f"{key}={value}"]
+    ffmpeg(*args, "-f", "mp3", str(path))
+    return path
+
+
+def id3_tag(frames):
+    """An ID3v2.3 tag of ``frames`` ((frame ID, body bytes) pairs)."""
+    body = b"".join(
+        frame_id.encode() + len(data).to_bytes(4, "big") + b"\0\0" + data
+        for frame_id, data in frames
+    )
+    size = len(body)
+    # The tag's size is "synchsafe": seven bits in each of four bytes.
+    synchsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    return b"ID3\x03\x00\x00" + synchsafe + body
+
+
+def lyrics_frame(text, *, language=b"eng"):
+    """An ID3 USLT frame (unsynchronised lyrics) of ``text``, in UTF-16."""
+    return ("USLT", b"\x01" + language + b"\xff\xfe\0\0" + text.encode("utf-16-le"))
+
+
+def text_frame(frame_id, text):
+    return (frame_id, b"\x01" + b"\xff\xfe" + text.encode("utf-16-le"))
+
+
+def make_mp3_with_tag(path, tag, *, seconds=2):
+    """An MP3 of a tone behind the ID3 tag ``tag`` (bytes), as written by tag
+    editors that ffmpeg cannot imitate (long lyrics in USLT)."""
+    path = Path(path)
+    bare = path.with_name("bare-" + path.name)
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=330:duration={seconds}",
+        *AUDIO_FORMATS["mp3"][0],
+        "-write_id3v2",
+        "0",
+        "-f",
+        "mp3",
+        str(bare),
+    )
+    path.write_bytes(tag + bare.read_bytes())
+    bare.unlink()
+    return path
+
+
 def truncate(path, keep_fraction):
     """Cut the file at ``path`` to ``keep_fraction`` of its length, in place."""
     path = Path(path)

@@ -38,8 +38,9 @@ from submissions.renditions import Rejected, SourceUnavailable
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
-# libmagic recognises every format we take from the first few kilobytes; HEIC
-# and TIFF need the most (their brand or IFD near the start).
+# libmagic recognises every format we take from the first few kilobytes (of a
+# recording, those after its tags); HEIC and TIFF need the most (their brand or
+# IFD near the start).
 SNIFF_BYTES = 8192
 
 # The states a run may take a file from. READY and REJECTED are final,
@@ -348,7 +349,7 @@ def _process(file, run, workdir):
     if limit is not None and size > limit:
         raise Rejected("too_large")
     # Tell what the file is from its first bytes before fetching the rest.
-    sniffed = magic.from_buffer(storage.read_start(file.key, SNIFF_BYTES), mime=True)
+    sniffed = _sniff(file, size)
     if sniffed not in SNIFFED_TYPES[file.kind]:
         raise Rejected(WRONG_TYPE[file.kind], sniffed=sniffed)
 
@@ -390,6 +391,27 @@ def _process(file, run, workdir):
         fields={**facts, "reason": "", "processed_at": timezone.now()},
         data={"sha256": sha256, "size": copied, "sniffed": sniffed},
     )
+
+
+def _sniff(file, size):
+    """The type libmagic tells from the first bytes of the file. The tags before
+    a recording's sound (ID3 with a cover picture or lyrics) can fill far more
+    than those bytes, so for audio the bytes after them are read instead, with
+    one more ranged GET for each tag; a file that is only tags is empty there."""
+    start = 0
+    head = storage.read_range(file.key, SNIFF_BYTES)
+    if file.kind == MediaKind.AUDIO:
+        for _ in range(audio.MAX_LEADING_TAGS):
+            length = audio.leading_tag_length(head)
+            if not length:
+                break
+            start += length
+            head = (
+                storage.read_range(file.key, SNIFF_BYTES, start=start)
+                if start < size
+                else b""
+            )
+    return magic.from_buffer(head, mime=True)
 
 
 _MAKERS = {

@@ -1,9 +1,11 @@
 """An entrant follows processing in the browser: a file turns from processing to
-ready with its thumbnail without a reload, and a refused file is replaced with the
-keyboard alone, in Traditional Chinese, on a laptop and a phone."""
+ready with its thumbnail without a reload (a song with album art too), and a refused
+file is replaced with the keyboard alone, in Traditional Chinese, on a laptop and a
+phone."""
 
 import uuid
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -12,13 +14,14 @@ from submissions import storage
 from submissions.enums import FileState, MediaKind
 from submissions.models import ArtworkFile
 from submissions.services.processing import process_file
+from tests import media_fixtures
 from tests.e2e.media import PHONE_PHOTO
 from tests.e2e.test_uploads_browser import make_entry, sign_in
 
 WAIT_MS = 30_000
 
 
-def _stored(entry, data, *, name, state, reason="", position=0):
+def _stored(entry, data, *, name, state, reason="", position=0, kind=MediaKind.IMAGE):
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
     if state != FileState.REJECTED:
         storage.client().put_object(Bucket=storage.bucket(), Key=key, Body=data)
@@ -26,7 +29,7 @@ def _stored(entry, data, *, name, state, reason="", position=0):
         entry=entry,
         owner=entry.entrant,
         position=position,
-        kind=MediaKind.IMAGE,
+        kind=kind,
         key=key,
         original_name=name,
         content_type="image/jpeg",
@@ -68,6 +71,46 @@ def test_a_file_turns_ready_with_its_thumbnail_while_the_page_is_open(
     assert (
         page.evaluate("document.documentElement.scrollWidth")
         <= page.viewport_size["width"]
+    )
+
+
+@pytest.fixture(scope="session")
+def album_song(tmp_path_factory):
+    """An MP3 whose ID3 tag holds a 190 KB cover picture ahead of the sound."""
+    folder = tmp_path_factory.mktemp("album")
+    cover = media_fixtures.make_cover(folder / "cover.jpg")
+    return media_fixtures.make_mp3_with_cover(folder / "song.mp3", cover)
+
+
+def test_a_song_with_album_art_turns_ready_with_its_waveform(
+    live_server, page, browser_uploads, album_song
+):
+    entrant, entry = make_entry(media_kinds=[MediaKind.AUDIO])
+    file = _stored(
+        entry,
+        album_song.read_bytes(),
+        name="night-ferry.mp3",
+        state=FileState.UPLOADED,
+        kind=MediaKind.AUDIO,
+    )
+    sign_in(page, live_server, entrant)
+    page.goto(live_server.url + reverse("my_entries"))
+
+    process_file(file)
+
+    page.wait_for_selector(
+        f"[data-file-id='{file.pk}'][data-file-state=ready]", timeout=WAIT_MS
+    )
+    item = page.locator(f"[data-file-id='{file.pk}']")
+    assert "Ready" in item.inner_text()
+    assert "not a sound recording" not in item.inner_text()
+    thumbnail = item.locator("img.file-thumb")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth === 480",
+        arg=thumbnail.element_handle(),
+    )
+    assert (
+        page.locator("[data-file-announce]").inner_text() == "night-ferry.mp3 is ready."
     )
 
 

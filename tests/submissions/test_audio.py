@@ -233,3 +233,20 @@ def test_audio_is_read_from_a_url(tmp_path):
     preview = by_kind(processed)[DerivativeKind.AUDIO]
     assert preview.path.startswith(str(work))
     assert set(all_tags(ffprobe(preview.path))) <= NEUTRAL_KEYS
+
+
+def test_leading_tags_are_measured_to_the_sound():
+    frames = [media_fixtures.text_frame("TIT2", "Night ferry")]
+    tag = media_fixtures.id3_tag(frames)
+    assert audio.leading_tag_length(tag + b"\xff\xfb" + bytes(40)) == len(tag)
+    # ID3v2.4 with a footer: ten bytes more than its size says.
+    with_footer = tag[:3] + b"\x04\x00\x10" + tag[6:]
+    assert audio.leading_tag_length(with_footer) == len(tag) + 10
+    # An APEv2 tag with its header: the size leaves the header out.
+    ape = b"APETAGEX" + (2000).to_bytes(4, "little") + (100).to_bytes(4, "little")
+    ape += (1).to_bytes(4, "little") + (0xA0000000).to_bytes(4, "little") + bytes(8)
+    assert audio.leading_tag_length(ape) == 132
+    # Not tags: the sound itself, a size byte with its high bit set, too few bytes.
+    assert audio.leading_tag_length(b"\xff\xfb\x90\x64" + bytes(40)) == 0
+    assert audio.leading_tag_length(b"ID3\x03\x00\x00\x80\x00\x00\x00" + bytes(40)) == 0
+    assert audio.leading_tag_length(b"ID3\x03") == 0

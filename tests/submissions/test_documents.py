@@ -1,5 +1,10 @@
 import io
+import json
+import os
+import subprocess
+import sys
 import time
+import zlib
 
 import pikepdf
 import pytest
@@ -244,6 +249,49 @@ def test_pdf_missing_only_its_cross_reference_table_is_recovered(tmp_path):
         assert len(pdf.pages) == 3
 
 
+def test_pdf_without_cross_reference_or_size_is_copied_so_that_it_reopens(tmp_path):
+    data = document_fixtures.trailer_without_size_pdf()
+    # The trap is real: readers open it, and it has no /Size for a copy to keep.
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 2
+        assert "/Size" not in pdf.trailer
+    original = tmp_path / "malformed.pdf"
+    original.write_bytes(data)
+    rendered = subprocess.run(
+        ["pdftoppm", "-png", "-r", "10", str(original), str(tmp_path / "shown")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert rendered.returncode == 0
+    assert len(list(tmp_path.glob("shown-*.png"))) == 2
+
+    processed = _process(tmp_path / "processed", data)
+
+    assert processed.page_count == 2
+    assert [page.index for page in _of_kind(processed, DerivativeKind.PAGE)] == [1, 2]
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        assert len(pdf.pages) == 2
+        assert int(pdf.trailer.Size) > 2
+
+
+def test_damaged_pdf_whose_trailer_survived_is_taken_as_readers_show_it(tmp_path):
+    # Offsets shifted (the cross-reference table is not where it is said to
+    # be) and a reference to an object that does not exist, as sloppy editors
+    # leave them: nothing of the pages is lost.
+    data = document_fixtures.plain_pdf(pages=2).replace(
+        b"/Type /Catalog", b"/StructTreeRoot 99 0 R /Type /Catalog", 1
+    )
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.get_warnings()
+        assert any(obj is None for obj in pdf.objects)
+
+    processed = _process(tmp_path, data)
+
+    assert processed.page_count == 2
+    assert len(_of_kind(processed, DerivativeKind.PAGE)) == 2
+
+
 def test_not_a_pdf_is_rejected(tmp_path):
     with pytest.raises(Rejected) as rejection:
         _process(tmp_path, b"%PDF-1.7\n" + b"\x00garbage" * 100)
@@ -282,6 +330,244 @@ def test_only_the_first_pages_are_rendered(tmp_path):
         assert len(pdf.pages) == 10
 
 
+# Filter chains a photo's JPEG may be wrapped in before its /DCTDecode, in the
+# order a reader undoes them; the first is the bare JPEG.
+PHOTO_CHAINS = [
+    (),
+    ("/FlateDecode",),
+    ("/ASCIIHexDecode",),
+    ("/ASCII85Decode",),
+    ("/RunLengthDecode",),
+    ("/LZWDecode",),
+    ("/ASCII85Decode", "/FlateDecode"),
+    ("/FlateDecode", "/ASCIIHexDecode"),
+    ("/ASCIIHexDecode", "/LZWDecode", "/RunLengthDecode"),
+    ("/RunLengthDecode", "/ASCII85Decode", "/LZWDecode", "/FlateDecode"),
+]
+# What exiftool must not find in a judge copy, nor in any image in it.
+PHOTO_SECRETS = (
+    "GPS",
+    document_fixtures.AUTHOR,
+    document_fixtures.EMAIL,
+    "PhoneModel",
+)
+
+
+def _exiftool(path, *options):
+    """Every tag exiftool reads in the file at ``path``, as JSON text."""
+    result = subprocess.run(
+        ["exiftool", "-json", "-a", "-G1", *options, str(path)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        text=True,
+    )
+    return json.dumps(json.loads(result.stdout))
+
+
+def _what_exiftool_reads(pdf_path, workdir):
+    """What exiftool reads in the PDF with its embedded images, and in each
+    image poppler's pdfimages takes out of it as stored (a JPEG as a .jpg)."""
+    workdir.mkdir()
+    subprocess.run(
+        ["pdfimages", "-all", str(pdf_path), str(workdir / "image")],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    images = sorted(workdir.iterdir())
+    assert images
+    return [
+        _exiftool(pdf_path, "-ee"),
+        *(_exiftool(image) for image in images),
+        # The comment of a JPEG 2000 codestream, which exiftool does not show.
+        *(
+            document_fixtures.PHOTO_COMMENT.decode()
+            for image in images
+            if document_fixtures.PHOTO_COMMENT in image.read_bytes()
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "chain", PHOTO_CHAINS, ids=lambda chain: "+".join(chain) or "bare"
+)
+def test_photo_behind_any_filter_chain_loses_its_exif_and_still_shows(tmp_path, chain):
+    data = document_fixtures.photo_behind_filters_pdf(list(chain))
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    # The trap is real: exiftool reads the position, author and e-mail.
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in PHOTO_SECRETS:
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    judge = _judge_copy(processed)
+    for read in _what_exiftool_reads(judge, tmp_path / "copy-images"):
+        for secret in PHOTO_SECRETS:
+            assert secret not in read
+    assert "JPEG metadata" in processed.details["removed"]
+    with pikepdf.open(judge) as pdf:
+        photo = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im1).as_pil_image()
+        assert photo.size == document_fixtures.PHOTO_SIZE
+        assert photo.convert("RGB").getpixel((80, 60)) == pytest.approx(
+            document_fixtures.PHOTO_COLOUR, abs=3
+        )
+    # The page image, drawn by pdftoppm from the copy, shows the photo where
+    # it stands: from 200 to 400 points across and 150 to 300 up an A4 page.
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [(), ("/FlateDecode",), ("/ASCII85Decode", "/LZWDecode")],
+    ids=lambda chain: "+".join(chain) or "bare",
+)
+def test_jpeg_2000_photo_loses_its_metadata_and_still_shows(tmp_path, chain):
+    data = document_fixtures.photo_behind_filters_pdf(
+        list(chain), photo_filter="/JPXDecode"
+    )
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in (*PHOTO_SECRETS, "Scanned by"):
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    for read in _what_exiftool_reads(_judge_copy(processed), tmp_path / "copy-images"):
+        for secret in (*PHOTO_SECRETS, "Scanned by"):
+            assert secret not in read
+    assert "JPEG 2000 metadata" in processed.details["removed"]
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [("/AHx", "/DCT"), ("/A85", "/DCT"), ("/A85", "/Fl", "/DCT")],
+    ids=lambda filters: "+".join(filters),
+)
+def test_inline_photo_loses_its_exif_and_still_shows(tmp_path, filters):
+    data = document_fixtures.inline_photo_pdf(filters)
+    original = tmp_path / "photo.pdf"
+    original.write_bytes(data)
+    found = " ".join(_what_exiftool_reads(original, tmp_path / "original-images"))
+    for secret in PHOTO_SECRETS:
+        assert secret in found
+
+    processed = _process(tmp_path / "processed", data)
+
+    judge = _judge_copy(processed)
+    for read in _what_exiftool_reads(judge, tmp_path / "copy-images"):
+        for secret in PHOTO_SECRETS:
+            assert secret not in read
+    assert "JPEG metadata" in processed.details["removed"]
+    with pikepdf.open(judge) as pdf:
+        (image,) = [
+            item.iimage
+            for item in pikepdf.parse_content_stream(pdf.pages[0])
+            if isinstance(item, pikepdf.ContentStreamInlineImage)
+        ]
+        assert image.size == document_fixtures.PHOTO_SIZE
+    (page,) = _of_kind(processed, DerivativeKind.PAGE)
+    shown = _pixel_at(page, 300 / 595, 1 - 225 / 842)
+    assert shown == pytest.approx(document_fixtures.PHOTO_COLOUR, abs=8)
+    # The page's other marks are still drawn: the red block above the photo.
+    red, _green, blue = _pixel_at(page, 0.5, 0.3)
+    assert red > 180 and blue < 80
+
+
+def test_large_photo_behind_lzw_keeps_every_pixel(tmp_path):
+    # LZW may grow data 4,000 times: a megabyte is checked by counting.
+    size = (1200, 900)
+    jpeg = document_fixtures.tracked_jpeg(size=size, noise=True)
+    assert len(jpeg) > 500_000
+    data = document_fixtures.photo_behind_filters_pdf(
+        ["/LZWDecode"], jpeg=jpeg, size=size
+    )
+
+    processed = _process(tmp_path, data)
+
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        assert photo.Filter == "/DCTDecode"
+        assert photo.read_raw_bytes() == documents._stripped_jpeg(jpeg)
+    with Image.open(io.BytesIO(jpeg)) as original:
+        assert original.size == size
+
+
+def test_photo_keeps_the_decode_parameters_of_its_own_filter(tmp_path):
+    # The Flate parameters are an indirect object, the JPEG's a direct one.
+    data = document_fixtures.photo_behind_filters_pdf(
+        ["/FlateDecode"], decode_parms=[{"/Predictor": 1}, {"/ColorTransform": 1}]
+    )
+
+    processed = _process(tmp_path, data)
+
+    with pikepdf.open(_judge_copy(processed)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        assert photo.Filter == "/DCTDecode"
+        assert photo.DecodeParms == pikepdf.Dictionary(ColorTransform=1)
+        assert b"Exif" not in photo.read_raw_bytes()
+        pixels = pikepdf.PdfImage(photo).as_pil_image().convert("RGB")
+        assert pixels.getpixel((80, 60)) == pytest.approx(
+            document_fixtures.PHOTO_COLOUR, abs=3
+        )
+
+
+# Run in a fresh interpreter, so that its peak memory is this PDF's alone.
+PEAK_MEMORY_OF_PROCESSING = """
+import resource, sys
+import django
+django.setup()
+from submissions import documents
+processed = documents.make_renditions(sys.argv[1], sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(",".join(processed.details["removed"]))
+"""
+
+
+def test_photo_that_would_inflate_beyond_any_camera_is_dropped_uninflated(
+    tmp_path,
+):
+    data = document_fixtures.photo_behind_filters_pdf([])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        photo = pdf.pages[0].Resources.XObject.Im1
+        photo.write(
+            document_fixtures.jpeg_bomb(megabytes=400),
+            filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]),
+        )
+        pdf.save(tmp_path / "bomb.pdf")
+    (tmp_path / "work").mkdir()
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PEAK_MEMORY_OF_PROCESSING,
+            str(tmp_path / "bomb.pdf"),
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "artsprize.settings.test"},
+    )
+
+    peak_kilobytes, removed = result.stdout.splitlines()[-2:]
+    # Inflated, the 400 MB would have been held in memory at least once.
+    assert int(peak_kilobytes) < 300 * 1024
+    assert "JPEG metadata" in removed.split(",")
+    with pikepdf.open(tmp_path / "work" / "judge-copy.pdf") as pdf:
+        assert pdf.pages[0].Resources.XObject.Im1.read_raw_bytes() == b""
+
+
 def test_jpeg_with_unreadable_markers_is_dropped():
     assert documents._stripped_jpeg(b"\xff\xd8\x00\x01garbage") is None
     assert documents._stripped_jpeg(b"not a jpeg") is None
@@ -291,3 +577,62 @@ def test_jpeg_with_unreadable_markers_is_dropped():
     assert document_fixtures.GPS_MARKER not in stripped
     with Image.open(io.BytesIO(stripped)) as image, Image.open(io.BytesIO(jpeg)) as raw:
         assert image.tobytes() == raw.tobytes()
+
+
+def test_jpeg_2000_with_unreadable_boxes_is_dropped():
+    jp2 = document_fixtures.tracked_jp2()
+    assert documents._stripped_jpx(b"not a jpeg 2000") is None
+    assert documents._stripped_jpx(jp2[:40]) is None
+    stripped = documents._stripped_jpx(jp2)
+    for secret in (b"xml ", b"uuid", document_fixtures.PHOTO_COMMENT, b"GPS"):
+        assert secret not in stripped
+    with Image.open(io.BytesIO(stripped)) as image, Image.open(io.BytesIO(jp2)) as raw:
+        assert image.tobytes() == raw.tobytes()
+    # A bare codestream loses its comment too.
+    codestream = jp2[jp2.index(b"jp2c") + 4 :]
+    assert document_fixtures.PHOTO_COMMENT in codestream
+    assert document_fixtures.PHOTO_COMMENT not in documents._stripped_jpx(codestream)
+
+
+def _lzw_from_tiff(pixels):
+    """LZW data as libtiff writes it (codes growing to twelve bits, with the
+    early change PDF readers expect by default), from one strip of a TIFF."""
+    buffer = io.BytesIO()
+    pixels.save(buffer, "TIFF", compression="tiff_lzw", strip_size=2**30)
+    with Image.open(buffer) as tiff:
+        ((offset,), (length,)) = tiff.tag_v2[273], tiff.tag_v2[279]
+    return buffer.getvalue()[offset : offset + length]
+
+
+def _qpdf_decoded_length(data, name):
+    with pikepdf.new() as pdf:
+        stream = pikepdf.Stream(pdf, data)
+        stream.Filter = pikepdf.Name(name)
+        return len(
+            stream.read_bytes(decode_level=pikepdf.StreamDecodeLevel.specialized)
+        )
+
+
+def test_decoded_lengths_are_counted_as_qpdf_decodes():
+    jpeg = document_fixtures.tracked_jpeg()
+    noise = Image.effect_noise((300, 200), 60).convert("RGB")
+    samples = {
+        "/FlateDecode": [zlib.compress(jpeg), zlib.compress(bytes(100_000))],
+        "/LZWDecode": [
+            document_fixtures.ENCODERS["/LZWDecode"](jpeg),
+            _lzw_from_tiff(noise),
+            _lzw_from_tiff(Image.new("RGB", (400, 400), (9, 9, 9))),
+        ],
+        "/RunLengthDecode": [
+            document_fixtures.ENCODERS["/RunLengthDecode"](jpeg),
+            b"\x81a\x00b\xffc\x80",
+        ],
+    }
+    for name, datas in samples.items():
+        _growth, count = documents.WRAPPING_FILTERS[name]
+        for data in datas:
+            assert count(data, None) == _qpdf_decoded_length(data, name), name
+    for name in ("/ASCII85Decode", "/ASCIIHexDecode"):
+        data = document_fixtures.ENCODERS[name](jpeg + bytes(400))
+        _growth, count = documents.WRAPPING_FILTERS[name]
+        assert len(jpeg) + 400 <= count(data, None) <= len(jpeg) + 408

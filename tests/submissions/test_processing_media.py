@@ -5,13 +5,18 @@ import io
 import json
 import subprocess
 
+import magic
 import pikepdf
 import pytest
 from PIL import Image
 
 from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
-from submissions.services.processing import ProcessingUnavailable, process_file
+from submissions.services.processing import (
+    SNIFF_BYTES,
+    ProcessingUnavailable,
+    process_file,
+)
 from tests import document_fixtures, media_fixtures
 from tests import processing_fixtures as fixtures
 from tests.factories import make_entrant
@@ -159,6 +164,114 @@ def test_a_song_keeps_its_sound_and_loses_its_tags(entry, tmp_path):
         )
 
 
+SINGER = "Amira Haddad"
+
+
+@pytest.fixture(scope="session")
+def album_song(tmp_path_factory):
+    """An MP3 with a 190 KB cover picture in its ID3 tag, ahead of the sound."""
+    folder = tmp_path_factory.mktemp("album")
+    cover = media_fixtures.make_cover(folder / "cover.jpg")
+    song = media_fixtures.make_mp3_with_cover(
+        folder / "song.mp3", cover, seconds=3, tags={"artist": SINGER}
+    )
+    return song, cover.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def lyrics_song(tmp_path_factory):
+    """An MP3 whose ID3 tag holds 40 KB of lyrics (USLT) naming the singer."""
+    lyrics = f"Verse by {SINGER}, sung on the night ferry to Kowloon.\n" * 360
+    tag = media_fixtures.id3_tag(
+        [
+            media_fixtures.text_frame("TPE1", SINGER),
+            media_fixtures.lyrics_frame(lyrics),
+        ]
+    )
+    folder = tmp_path_factory.mktemp("lyrics")
+    return media_fixtures.make_mp3_with_tag(folder / "song.mp3", tag, seconds=3)
+
+
+def _assert_clean_preview(file, tmp_path, *, absent):
+    """The file is ready with its waveform, thumbnail and preview, and the
+    preview is the sound alone: no picture, no tag, none of ``absent``."""
+    assert (file.state, file.reason) == (FileState.READY, "")
+    assert file.content_type == "audio/mpeg"
+    assert file.duration == pytest.approx(3, abs=0.2)
+    derivatives = _derivatives(file)
+    assert set(derivatives) == {
+        (DerivativeKind.WAVEFORM, 0),
+        (DerivativeKind.THUMB, 0),
+        (DerivativeKind.AUDIO, 0),
+    }
+    path, description = _probe_stored(
+        derivatives[(DerivativeKind.AUDIO, 0)].key, tmp_path
+    )
+    assert [s["codec_type"] for s in description["streams"]] == ["audio"]
+    assert set(media_fixtures.all_tags(description)) <= {
+        "major_brand",
+        "minor_version",
+        "compatible_brands",
+        "0:language",
+        "0:handler_name",
+        "0:vendor_id",
+    }
+    preview = path.read_bytes()
+    for value in absent:
+        assert value not in preview
+    with Image.open(
+        io.BytesIO(_read(derivatives[(DerivativeKind.WAVEFORM, 0)].key))
+    ) as image:
+        assert (image.format, image.size) == ("PNG", (1200, 240))
+
+
+def test_a_song_with_a_large_cover_picture_is_taken_without_it(
+    entry, tmp_path, album_song
+):
+    song, cover = album_song
+    data = song.read_bytes()
+    # The trap is real: the cover fills the first 8 KiB and far beyond, so they
+    # alone do not show a sound recording.
+    assert len(cover) > 150_000 and cover in data
+    assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
+
+    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+
+    _assert_clean_preview(
+        file, tmp_path, absent=(SINGER.encode(), cover[1000:1100], b"Cover (front)")
+    )
+
+
+def test_a_song_with_long_lyrics_is_taken_without_them(entry, tmp_path, lyrics_song):
+    data = lyrics_song.read_bytes()
+    assert "Verse by".encode("utf-16-le") in data
+    assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
+
+    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+
+    _assert_clean_preview(
+        file,
+        tmp_path,
+        absent=(SINGER.encode(), SINGER.encode("utf-16-le"), b"USLT"),
+    )
+
+
+def test_a_tag_without_any_sound_is_refused(entry, album_song):
+    song, _cover = album_song
+    data = song.read_bytes()
+    # The ID3 tag alone: its declared size ends where the sound would begin.
+    size = 0
+    for byte in data[6:10]:
+        size = size << 7 | byte
+    tag = data[: 10 + size]
+    assert len(tag) > SNIFF_BYTES
+
+    file = process_file(_upload(entry, tag, name="song.mp3", kind=MediaKind.AUDIO))
+
+    assert (file.state, file.reason) == (FileState.REJECTED, "not_audio")
+    assert storage.head_object(file.key) is None
+
+
 def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_path):
     data = document_fixtures.metadata_pdf()
     assert document_fixtures.AUTHOR.encode() in data or b"<dc:creator>" in data
@@ -201,6 +314,39 @@ def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
     )
 
     assert (file.state, file.reason) == (FileState.REJECTED, "encrypted")
+
+
+def test_a_pdf_without_cross_reference_or_size_is_ready(entry):
+    data = document_fixtures.trailer_without_size_pdf()
+
+    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+
+    assert (file.state, file.reason, file.page_count) == (FileState.READY, "", 2)
+    copy = _derivatives(file)[(DerivativeKind.DOCUMENT, 0)]
+    with pikepdf.open(io.BytesIO(_read(copy.key))) as pdf:
+        assert len(pdf.pages) == 2
+
+
+def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
+    entry, monkeypatch
+):
+    # Our writing goes wrong (a fault of the PDF library, say): the copy on disk
+    # is not a PDF that opens. The entrant's file is not to blame.
+    def broken_save(pdf, destination, **options):
+        with open(destination, "wb") as handle:
+            handle.write(b"%PDF-1.7\n1 0 obj\n<<")
+
+    data = document_fixtures.plain_pdf(pages=2)
+    monkeypatch.setattr(pikepdf.Pdf, "save", broken_save)
+
+    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+
+    assert (file.state, file.reason) == (FileState.FAILED, "internal_error")
+    assert storage.head_object(file.key) is not None
+    assert not file.derivatives.exists()
+    assert _state_events(file) == [
+        (FileState.PROCESSING, FileState.FAILED, "internal_error")
+    ]
 
 
 def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
