@@ -143,6 +143,8 @@ def test_the_pages_of_a_visitor(live_server, page, language):
         "人性的色彩" if language == "zh-hant" else "Colours of Humanity"
     )
 
+    visit(page, live_server, reverse("privacy"))
+    visit(page, live_server, reverse("terms"))
     visit(page, live_server, reverse("account_signup"))
     page.fill("input[name=email]", "someone@example.org")
     submit(page, "form:has(input[name=accept_pics])")
@@ -204,6 +206,7 @@ def test_the_pages_of_an_entrant(live_server, page, language):
 
     visit(page, live_server, reverse("entry_receipt", args=[submitted.pk]))
     assert page.locator("h1").count() == 1
+    visit(page, live_server, reverse("profile"))
 
 
 def make_audit_events(staff):
@@ -255,6 +258,7 @@ def test_the_pages_of_staff(live_server, page, language):
     visit(page, live_server, reverse("manage:rounds"))
     visit(page, live_server, reverse("manage:round_detail", args=[round_.pk]))
     visit(page, live_server, reverse("manage:people"))
+    visit(page, live_server, reverse("manage:person", args=[staff.pk]))
     visit(page, live_server, reverse("manage:people") + "?q=nobody-of-that-name")
     assert page.locator("main tbody tr").count() == 1
     visit(page, live_server, reverse("manage:processing"))
@@ -274,6 +278,14 @@ def test_the_pages_of_staff(live_server, page, language):
         )
         assert narrowest >= 4
 
+    visit(page, live_server, reverse("manage:audit_log") + "?object=no-such-thing")
+    assert focused(page) == "form-errors"
+    category = round_.categories.get()
+    visit(
+        page,
+        live_server,
+        reverse("manage:category_edit", args=[round_.pk, category.pk]),
+    )
     visit(page, live_server, reverse("manage:round_edit", args=[round_.pk]))
     page.fill("input[name=title_en]", "")
     page.fill("input[name=title_zh_hant]", "")
