@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from artsprize.common import local_s3
+from tests.e2e.axe import Axe
 from tests.services import require
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +44,12 @@ def chromium():
 
 @pytest.fixture(params=["desktop", "phone"])
 def page(request, chromium):
-    """A fresh browser context: a laptop-sized window, and a 390 px phone."""
+    """A fresh browser context: a laptop-sized window, and a 390 px phone.
+
+    A test fails at its end when the page logged an error or when axe-core found
+    an accessibility problem on any page it visited (tests/e2e/axe.py), the state
+    it ends in included; ``page.check_accessibility()`` checks a state on the way.
+    """
     viewport = (
         {"width": 390, "height": 844}
         if request.param == "phone"
@@ -51,7 +57,10 @@ def page(request, chromium):
     )
     context = chromium.new_context(viewport=viewport, locale="en-GB")
     context.set_default_timeout(15000)
+    axe = Axe()
+    axe.install(context)
     page = context.new_page()
+    axe.watch(page)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -62,6 +71,10 @@ def page(request, chromium):
     )
     page.viewport_name = request.param
     yield page
+    # The state the test leaves the page in counts too (opened menus, messages
+    # shown by scripts, errors after a failed save).
+    if not page.is_closed():
+        axe.check(page)
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -70,6 +83,10 @@ def page(request, chromium):
         )
     context.close()
     assert errors == [], f"The page reported errors: {errors}"
+    problems = axe.problems()
+    assert problems == [], "axe-core found accessibility problems:\n" + "\n".join(
+        problems
+    )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
