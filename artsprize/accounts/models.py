@@ -57,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
+    # A role given or taken away is recorded in the audit log as its code.
+    audit_state_choices = Role.choices
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -4,6 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from artsprize.common.decorators import permission_required
 from artsprize.common.forms import AuditFilterForm
@@ -12,26 +15,88 @@ from artsprize.common.selectors import audit_events
 EVENTS_PER_PAGE = 50
 
 
-def _state_labels(content_type):
-    """The labels of a model's ``state`` codes ("open" → "Open for entries").
+# What the details of an event that are not fields of its object mean, and what
+# their recorded codes mean: a label and, where the value is a code, its labels.
+DETAILS = {
+    "fields": (_("fields"), {}),
+    "from": (_("before"), {}),
+    "to": (_("after"), {}),
+    "mode": (
+        _("upload mode"),
+        {"multipart": _("in parts"), "single": _("in one piece")},
+    ),
+    "removed": (
+        _("removed"),
+        {"totp": _("authenticator app"), "recovery_codes": _("recovery codes")},
+    ),
+    "team_size": (_("team size"), {}),
+    "previous_reason": (_("previous reason"), {}),
+    "pics_explained_by": (_("collection statement explained by"), {}),
+    "guardian": (_("guardian"), {}),
+    "guardian_mail": (_("mail to the guardian"), {"resent": _("sent again")}),
+    "file": (_("file"), {}),
+}
 
-    Audit events store state codes; any model with a ``state`` field with choices
-    gets its codes shown in the reader's language, without this app importing it.
+
+def _field(model, name):
+    if model is None or not isinstance(name, str):
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _field_label(model, name):
+    """A field's name as the reader reads it ("title_en" → "title (English)")."""
+    field = _field(model, name)
+    if field is None:
+        return DETAILS.get(name, (name, {}))[0]
+    if field.auto_created and not field.concrete:
+        # The other side of a relation: "team_members" → "team members".
+        return field.related_model._meta.verbose_name_plural
+    return field.verbose_name
+
+
+def _choices(model, name):
+    field = _field(model, name)
+    if field is not None and field.choices:
+        return dict(field.flatchoices)
+    return DETAILS.get(name, (name, {}))[1]
+
+
+def _state_labels(model, data):
+    """The labels of the states an event records ("open" → "Open for entries").
+
+    Audit events store state codes. The states are those of the one field with
+    choices the event changed (an entry's ``guardian_state``), else those of the
+    model's ``state`` field, else the model's ``audit_state_choices`` (a person's
+    roles), so each model gets its codes shown in the reader's language without
+    this app importing it.
     """
-    model = content_type.model_class()
     if model is None:
         return {}
-    try:
-        field = model._meta.get_field("state")
-    except FieldDoesNotExist:
-        return {}
-    return dict(field.flatchoices)
+    changed = data.get("fields") if isinstance(data, dict) else None
+    if isinstance(changed, list) and len(changed) == 1 and _choices(model, changed[0]):
+        return _choices(model, changed[0])
+    if _field(model, "state") is not None:
+        return _choices(model, "state")
+    return dict(getattr(model, "audit_state_choices", ()))
 
 
-def _detail(value):
+def _listed(values):
+    return pgettext("list separator", ", ").join(map(str, values))
+
+
+def _detail(model, key, value):
+    if key == "fields" and isinstance(value, list):
+        return _listed(_field_label(model, name) for name in value)
+    labels = _choices(model, key)
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return _listed(labels.get(item, item) for item in value)
     if isinstance(value, str):
+        if value in labels:
+            return labels[value]
         # Services record moments as ISO 8601 in UTC; staff read Hong Kong time.
         try:
             moment = parse_datetime(value)
@@ -42,21 +107,22 @@ def _detail(value):
     return value
 
 
-def _details(data):
+def _details(model, data):
+    """The details of an event as (label, value) pairs, in the reader's language."""
     if not isinstance(data, dict):
         return []
-    return [(key, _detail(value)) for key, value in sorted(data.items())]
+    return [
+        (capfirst(_field_label(model, key)), _detail(model, key, value))
+        for key, value in sorted(data.items())
+    ]
 
 
 def _rows(events):
-    labels_by_type = {}
     rows = []
     for event in events:
         content_type = event.content_type
-        if content_type.pk not in labels_by_type:
-            labels_by_type[content_type.pk] = _state_labels(content_type)
-        labels = labels_by_type[content_type.pk]
         model = content_type.model_class()
+        labels = _state_labels(model, event.data)
         rows.append(
             {
                 "event": event,
@@ -68,7 +134,7 @@ def _rows(events):
                 ),
                 "from_state": labels.get(event.from_state, event.from_state),
                 "to_state": labels.get(event.to_state, event.to_state),
-                "details": _details(event.data),
+                "details": _details(model, event.data),
             }
         )
     return rows

@@ -135,6 +135,6 @@ def test_language_is_applied_at_sign_in(client):
 
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == [f"成功以 {user.email}..的身份登入。"]
+    assert messages == [f"已成功以 {user.email} 的身份登入。"]
     page = client.get(reverse("home"), headers={"accept-language": "en"})
     assert '<html lang="zh-Hant-HK">' in page.text

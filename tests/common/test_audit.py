@@ -16,9 +16,10 @@ from artsprize.accounts.enums import Role
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent, AuditLogIsAppendOnly
-from submissions.enums import RoundState
+from submissions.enums import FileState, GuardianState, MediaKind, RoundState
+from submissions.models import ArtworkFile, Entry
 from submissions.services.rounds import extend_deadline, open_round_now
-from tests import factories
+from tests import entry_factories, factories
 from tests.services import require
 
 pytestmark = pytest.mark.django_db
@@ -358,9 +359,7 @@ def test_verbs_and_states_are_shown_in_the_readers_language(mfa_client, staff_us
     assert ">open<" not in chinese.text
 
 
-def test_states_of_objects_without_a_state_field_are_shown_as_recorded(
-    mfa_client, staff_user
-):
+def test_a_role_given_is_shown_by_its_name(mfa_client, staff_user):
     person = factories.make_judge()
     client = mfa_client(staff_user)
 
@@ -368,7 +367,80 @@ def test_states_of_objects_without_a_state_field_are_shown_as_recorded(
 
     [row] = response.context["rows"]
     assert row["event"].verb == AuditVerb.ROLE_GRANTED
-    assert row["to_state"] == Role.JUDGE
+    assert row["event"].to_state == Role.JUDGE
+    # A role is shown by its name, not its code.
+    assert str(row["to_state"]) == "Judge"
+
+
+def _details_in_chinese(client, obj):
+    model = type(obj)._meta
+    response = client.get(
+        AUDIT_URL,
+        {"object": f"{model.app_label}.{model.model_name}:{obj.pk}"},
+        headers={"accept-language": "zh-hant"},
+    )
+    assert '<html lang="zh-Hant-HK">' in response.text
+    return response, [dict(row["details"]) for row in response.context["rows"]]
+
+
+def _chinese(text):
+    with translation.override("zh-hant"):
+        return str(text)
+
+
+def test_details_name_fields_and_codes_in_the_readers_language(mfa_client, staff_user):
+    round_ = entry_factories.make_open_round()
+    entrant = factories.make_entrant()
+    entry = entry_factories.make_entry(
+        round_, entrant=entrant, title_en="Harbour", medium="Ink"
+    )
+    file = entry_factories.add_file(entry)
+    record_event(
+        actor=entrant,
+        verb=AuditVerb.CREATED,
+        obj=file,
+        to_state=FileState.AWAITING_UPLOAD,
+        data={"entry": entry.pk, "kind": MediaKind.IMAGE, "mode": "multipart"},
+    )
+    record_event(
+        actor=None,
+        verb=AuditVerb.UPDATED,
+        obj=entry,
+        from_state=GuardianState.PENDING,
+        to_state=GuardianState.CONFIRMED,
+        data={"fields": ["guardian_state"], "guardian": "陳美"},
+    )
+    client = mfa_client(staff_user)
+
+    entry_page, entry_details = _details_in_chinese(client, entry)
+    file_page, file_details = _details_in_chinese(client, file)
+
+    def label(model, name):
+        return _chinese(model._meta.get_field(name).verbose_name)
+
+    created, confirmed = reversed(entry_details)
+    assert confirmed == {"欄位": label(Entry, "guardian_state"), "家長或監護人": "陳美"}
+    assert created == {
+        "欄位": "、".join(label(Entry, name) for name in ["medium", "title_en"]),
+        label(Entry, "round"): round_.pk,
+        label(Entry, "category"): entry.category_id,
+    }
+    with translation.override("zh-hant"):
+        pending = str(GuardianState.PENDING.label)
+        confirmed_state = str(GuardianState.CONFIRMED.label)
+    assert f"<td>{pending}</td>" in entry_page.text
+    assert f"<td>{confirmed_state}</td>" in entry_page.text
+    assert '<dt class="d-inline">欄位：</dt>' in entry_page.text
+    assert "guardian_state" not in entry_page.text
+    assert "title_en" not in entry_page.text
+
+    [file_created] = file_details
+    assert file_created == {
+        label(ArtworkFile, "entry"): entry.pk,
+        label(ArtworkFile, "kind"): _chinese(MediaKind.IMAGE.label),
+        "上載方式": "分段上載",
+    }
+    assert ">multipart<" not in file_page.text
 
 
 def test_the_log_is_readable_on_a_phone(mfa_client, staff_user):
@@ -425,10 +497,10 @@ def test_details_show_moments_in_hong_kong_time(mfa_client, staff_user):
 
     [row] = response.context["rows"]
     shown = timezone.localtime(new_deadline).strftime("%Y-%m-%d %H:%M")
-    assert dict(row["details"])["to"] == shown
+    assert dict(row["details"])["After"] == shown
     assert row["event"].data["to"] == new_deadline.isoformat()
     assert (
-        f'<dt class="d-inline">to:</dt> <dd class="d-inline">{shown}</dd>'
+        f'<dt class="d-inline">After:</dt> <dd class="d-inline">{shown}</dd>'
         in response.text
     )
     assert response.text.count("Typhoon signal 8") == 2
