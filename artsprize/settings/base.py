@@ -149,6 +149,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "artsprize.accounts.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "artsprize.accounts.adapter.AccountAdapter"
 MFA_ADAPTER = "artsprize.accounts.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "artsprize.accounts.forms.ActivateTOTPForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
