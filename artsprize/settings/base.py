@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "artsprize.news",
     "submissions",
     "judging",
-    "django.contrib.admin",
+    "artsprize.accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "artsprize.accounts.middleware.RequireTwoFactorMiddleware",
+    "artsprize.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

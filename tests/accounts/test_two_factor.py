@@ -53,7 +53,7 @@ WRONG_SET_UP_CODE = (
     "it to update automatically), then type the latest code the app shows: it "
     "changes every 30 seconds."
 )
-PROTECTED_PATHS = ["/manage/", "/manage/people/?q=tai", "/admin/", "/judging/"]
+PROTECTED_PATHS = ["/manage/", "/manage/people/?q=tai", "/manage/audit/", "/admin/"]
 
 
 def activate_url(next_url):
