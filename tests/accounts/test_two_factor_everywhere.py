@@ -421,3 +421,41 @@ def test_the_file_of_another_entrant_is_shown_to_staff_only_after_two_factor(cli
         200,
         OTHER_ENTRANT["file_name"],
     )
+
+
+ROLES = {
+    "entrant": factories.make_entrant,
+    "caseworker": factories.make_caseworker,
+    "judge": factories.make_judge,
+    "staff": factories.make_staff,
+    "superuser": superuser_who_did_not_enter_the_code,
+}
+STAFF_PERMISSIONS = [
+    "submissions.manage_rounds",
+    "accounts.manage_people",
+    "common.view_audit_log",
+    "submissions.view_round",
+    "submissions.view_entry",
+    "submissions.add_round",
+    "submissions.change_round",
+]
+
+
+@pytest.mark.parametrize("passed", [False, True], ids=["password-only", "two-factor"])
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_permissions_need_the_second_factor(role, passed):
+    round_ = factories.make_round()  # A draft: staff only.
+    entry = entry_factories.make_entry(
+        entry_factories.make_open_round(), entrant=factories.make_entrant()
+    )
+    user = ROLES[role]()
+    user.passed_two_factor = passed
+    objects = {"submissions.view_round": round_, "submissions.view_entry": entry}
+
+    granted = [
+        perm for perm in STAFF_PERMISSIONS if user.has_perm(perm, objects.get(perm))
+    ]
+
+    is_staff = role in ("staff", "superuser")
+    assert granted == (STAFF_PERMISSIONS if is_staff and passed else [])
+    assert user.has_module_perms("submissions") is (is_staff and passed)
