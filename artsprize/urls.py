@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from artsprize import views
 from artsprize.accounts import views as account_views
-from artsprize.accounts.admin_login import admin_login
-
-# The admin's own login form would skip two-factor sign-in: send it to ours.
-admin.site.login = admin_login
 
 manage_patterns = [
     path("", include("submissions.urls_manage")),

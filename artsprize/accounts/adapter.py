@@ -53,6 +53,11 @@ class MFAAdapter(DefaultMFAAdapter):
             "Staff and judges must keep two-factor authentication. If you lost your "
             "device, ask a staff member to reset it."
         ),
+        "incorrect_setup_code": _(
+            "That code was not accepted. Check that the time on your phone is right "
+            "(set it to update automatically), then type the latest code the app "
+            "shows: it changes every %(seconds)s seconds."
+        ),
     }
 
     def can_delete_authenticator(self, authenticator):

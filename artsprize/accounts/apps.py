@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True
     name = "artsprize.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
@@ -23,3 +25,10 @@ class AccountsConfig(AppConfig):
         password_reset.connect(
             verify_address_after_reset, dispatch_uid="accounts.verify_after_reset"
         )
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on a site that asks for the portal's two-factor sign-in."""
+
+    default = False  # Named in INSTALLED_APPS; this module's default is accounts.
+    default_site = "artsprize.accounts.admin_site.PortalAdminSite"

@@ -1,7 +1,13 @@
 import unicodedata
 
+from allauth.core import context
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -286,3 +292,32 @@ class ArtistRecordForm(ProfileFieldsMixin, forms.Form):
 
 class ClaimInvitationForm(forms.Form):
     email = forms.EmailField(label=_("Artist's e-mail address"))
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth's TOTP set-up with a secret that stays pending in the session until
+    it is confirmed (allauth then removes it) or the set-up is abandoned by signing
+    out. allauth itself makes a new secret for every unbound form, that is on every
+    page load: a reload or a language switch after scanning the QR code would make
+    the phone's codes wrong."""
+
+    def __init__(self, *args, **kwargs):
+        session = context.request.session
+        pending = session.get(SECRET_SESSION_KEY)
+        super().__init__(*args, **kwargs)
+        if pending:
+            self.secret = session[SECRET_SESSION_KEY] = pending
+
+    def clean_code(self):
+        try:
+            return super().clean_code()
+        except ValidationError as error:
+            if getattr(error, "code", None) != "incorrect_code":
+                raise
+            # A code that is not refused for a typo is almost always one from a
+            # phone whose clock is off, or one that expired while it was typed.
+            message = get_mfa_adapter().error_messages["incorrect_setup_code"]
+            raise ValidationError(
+                message % {"seconds": mfa_settings.TOTP_PERIOD},
+                code="incorrect_setup_code",
+            ) from error

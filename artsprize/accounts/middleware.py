@@ -1,37 +1,34 @@
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import urlencode
+from functools import partial
+
+from django.utils.functional import SimpleLazyObject
 
 from artsprize.accounts.two_factor import has_totp, session_passed_two_factor
 
-# Staff, judges and admins reach these only after signing in with a second factor.
-PROTECTED_PREFIXES = ("/manage/", "/judging/", "/admin/")
+
+def _marked(request, user):
+    if user.is_authenticated:
+        # After a reset (a lost phone) the session's old code no longer counts:
+        # the person sets up a new authenticator first.
+        user.passed_two_factor = session_passed_two_factor(request, user) and (
+            has_totp(user)
+        )
+    return user
 
 
-class RequireTwoFactorMiddleware:
-    """Staff, judges and Django-admin users reach the staff, judging and admin
-    pages only with a second factor: without one they are sent to set it up, and a
-    session that did not pass it is asked for a code. Either way the page they
-    wanted is kept in ``next``.
+class TwoFactorMiddleware:
+    """Marks ``request.user.passed_two_factor``: whether this session signed in,
+    or re-authenticated, with a second factor.
 
-    The TOTP set-up page explains why it is shown (``user.needs_two_factor``), so
-    no message is added here: this middleware runs before the message middleware.
+    Nothing is refused here. The permissions that give staff, judges and admins
+    more than an entrant has require the mark (``artsprize.accounts.rules``,
+    ``User.has_perm``), so every view that checks a permission is guarded, whatever
+    its URL; the permission decorator and the admin send those who lack it to set
+    up or enter their second factor.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and request.path_info.startswith(PROTECTED_PREFIXES)
-            and user.needs_two_factor
-        ):
-            query = urlencode({"next": request.get_full_path()})
-            if not has_totp(user):
-                return redirect(f"{reverse('mfa_activate_totp')}?{query}")
-            if not session_passed_two_factor(request, user):
-                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        request.user = SimpleLazyObject(partial(_marked, request, request.user))
         return self.get_response(request)

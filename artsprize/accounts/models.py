@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -53,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # Whether this session passed two-factor sign-in: set on request.user by
+    # TwoFactorMiddleware. Anywhere else (a task, the shell) nobody has passed it.
+    passed_two_factor = False
+
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -94,6 +99,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (
             self.is_superuser or self.is_staff or self.is_portal_staff or self.is_judge
         )
+
+    @property
+    def lacks_second_factor(self):
+        """Until their session passes two-factor sign-in, staff, judges and admins
+        have an entrant's rights."""
+        return self.needs_two_factor and not self.passed_two_factor
+
+    def has_perm(self, perm, obj=None):
+        if self.lacks_second_factor:
+            # Neither the superuser's every-permission nor the model permissions
+            # of the staff group: only the rules, whose staff and judge predicates
+            # also ask for the second factor.
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.lacks_second_factor:
+            return False
+        return super().has_module_perms(app_label)
 
 
 class EntrantProfile(TimeStampedModel):

@@ -4,13 +4,25 @@ from artsprize.accounts.enums import Role
 
 
 @rules.predicate
-def is_staff_member(user):
+def passed_two_factor(user):
+    """This session signed in, or re-authenticated, with a second factor (see
+    TwoFactorMiddleware). Staff and judge rights require it: without it, staff and
+    judges have an entrant's rights, whatever page they ask for."""
+    return user.is_authenticated and user.passed_two_factor
+
+
+@rules.predicate
+def has_staff_role(user):
     return user.is_authenticated and user.is_active and user.has_role(Role.STAFF)
 
 
 @rules.predicate
-def is_judge(user):
+def has_judge_role(user):
     return user.is_authenticated and user.is_active and user.has_role(Role.JUDGE)
+
+
+is_staff_member = has_staff_role & passed_two_factor
+is_judge = has_judge_role & passed_two_factor
 
 
 @rules.predicate

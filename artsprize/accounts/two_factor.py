@@ -1,6 +1,10 @@
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.errors import AccountError
@@ -20,6 +24,32 @@ def session_passed_two_factor(request, user):
         record.get("method") == "mfa"
         for record in get_authentication_records(request, user)
     )
+
+
+def second_factor_response(request, *, json=False):
+    """Where a person who lacks the second factor gets it: the set-up of an
+    authenticator app, or the code of the one they have. A page keeps the address
+    asked for in ``next``; a JSON endpoint answers 403 with the address. None for
+    anybody else."""
+    user = request.user
+    if not (user.is_authenticated and user.lacks_second_factor):
+        return None
+    view = "mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp"
+    if json:
+        return JsonResponse(
+            {
+                "error": "two_factor_required",
+                "message": str(
+                    _(
+                        "Staff and judges need two-factor sign-in for this. Set up "
+                        "your authenticator app, or enter its code, then try again."
+                    )
+                ),
+                "url": reverse(view),
+            },
+            status=403,
+        )
+    return redirect(f"{reverse(view)}?{urlencode({'next': request.get_full_path()})}")
 
 
 def reset_two_factor(user, *, by, reason):

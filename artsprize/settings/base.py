@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "artsprize.news",
     "submissions",
     "judging",
-    "django.contrib.admin",
+    "artsprize.accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "artsprize.accounts.middleware.RequireTwoFactorMiddleware",
+    "artsprize.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,6 +149,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "artsprize.accounts.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "artsprize.accounts.adapter.AccountAdapter"
 MFA_ADAPTER = "artsprize.accounts.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "artsprize.accounts.forms.ActivateTOTPForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",

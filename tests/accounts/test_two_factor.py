@@ -48,7 +48,12 @@ NEEDS_TWO_FACTOR = [
     pytest.param(make_admin_site_user, id="admin-site-user"),
     pytest.param(make_superuser, id="superuser"),
 ]
-PROTECTED_PATHS = ["/manage/", "/manage/people/?q=tai", "/admin/", "/judging/"]
+WRONG_SET_UP_CODE = (
+    "That code was not accepted. Check that the time on your phone is right (set "
+    "it to update automatically), then type the latest code the app shows: it "
+    "changes every 30 seconds."
+)
+PROTECTED_PATHS = ["/manage/", "/manage/people/?q=tai", "/manage/audit/", "/admin/"]
 
 
 def activate_url(next_url):
@@ -170,7 +175,7 @@ def test_staff_set_up_totp_with_a_real_code_and_land_where_they_were_going(clien
 
     response = client.post(activate_url(target), {"code": "000000"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {"code": ["Incorrect code."]}
+    assert response.context["form"].errors == {"code": [WRONG_SET_UP_CODE]}
     assert not Authenticator.objects.filter(user=staff).exists()
 
     response = client.post(activate_url(target), {"code": totp_code(secret)})
@@ -344,3 +349,80 @@ def test_the_admin_login_page_sends_a_signed_in_admin_to_the_admin(
     assert response.url == "/admin/accounts/user/"
     response = client.get("/admin/login/?next=https://evil.example/admin/")
     assert response.url == reverse("admin:index")
+
+
+def secret_on_page(response):
+    """The secret the set-up page shows under its QR code (what a phone stores)."""
+    page = response.content.decode()
+    assert response.context["form"].secret in page
+    assert response.context["totp_url"].count(response.context["form"].secret) == 1
+    return response.context["form"].secret
+
+
+def test_the_set_up_secret_stays_the_same_across_reloads_and_a_language_switch(
+    client, judge_user
+):
+    log_in(client, judge_user)
+    confirm_password(client)
+    url = activate_url("/judging/")
+
+    scanned = secret_on_page(client.get(url))
+    assert secret_on_page(client.get(url)) == scanned
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hant", "next": url}
+    )
+    assert response.status_code == 302
+    assert response.url == url
+    response = client.get(url)
+    assert response.context["LANGUAGE_CODE"] == "zh-hant"
+    assert secret_on_page(response) == scanned
+
+    response = client.post(url, {"code": totp_code(scanned)})
+
+    assert response.status_code == 302
+    totp = Authenticator.objects.get(user=judge_user, type=Authenticator.Type.TOTP)
+    assert totp.wrap().validate_code(totp_code(scanned))
+    # Once confirmed, the secret is no longer pending: a later set-up (after a
+    # reset) gets a new one.
+    assert "mfa.totp.secret" not in client.session
+
+
+def test_signing_out_abandons_the_pending_secret(client, entrant_user):
+    log_in(client, entrant_user)
+    confirm_password(client)
+    first = secret_on_page(client.get(reverse("mfa_activate_totp")))
+
+    client.post(reverse("account_logout"))
+    log_in(client, entrant_user)
+    confirm_password(client)
+
+    assert secret_on_page(client.get(reverse("mfa_activate_totp"))) != first
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", WRONG_SET_UP_CODE),
+        (
+            "zh-hant",
+            "這個代碼未被接受。請確認手機的時間準確（設定為自動更新），然後輸入"
+            "應用程式顯示的最新代碼：代碼每 30 秒更新一次。",
+        ),
+    ],
+)
+def test_a_wrong_set_up_code_says_what_to_check(
+    client, entrant_user, language, message
+):
+    log_in(client, entrant_user)
+    confirm_password(client)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    url = reverse("mfa_activate_totp")
+    secret = secret_on_page(client.get(url))
+
+    response = client.post(url, {"code": totp_code(secret, step=-10)})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"code": [message]}
+    assert message in response.content.decode()
+    assert secret_on_page(response) == secret
+    assert not Authenticator.objects.filter(user=entrant_user).exists()

@@ -21,7 +21,12 @@ from submissions import storage
 from submissions.enums import EntryState, FileState, RoundState
 from submissions.models import ArtworkFile
 from submissions.services.uploads import PART_SIZE
-from tests.factories import make_caseworker, make_entrant, make_staff
+from tests.factories import (
+    make_caseworker,
+    make_entrant,
+    make_staff,
+    sign_in_with_two_factor,
+)
 from tests.upload_helpers import (
     Browser,
     make_entry,
@@ -525,8 +530,7 @@ def test_staff_see_an_uploads_status_but_cannot_upload(client, entry):
     owner = Browser(Client())
     owner.client.force_login(entry.entrant)
     ticket = owner.started(entry, "a.jpg", 10, "image/jpeg")
-    client.force_login(make_staff())
-    staff = Browser(client)
+    staff = Browser(sign_in_with_two_factor(client, make_staff()))
 
     assert staff.status(ticket["file"]) == (
         200,
@@ -541,6 +545,18 @@ def test_staff_see_an_uploads_status_but_cannot_upload(client, entry):
     )
     assert staff.start(entry, "b.jpg", 10, "image/jpeg")[0] == 404
     assert staff.complete(ticket["file"])[0] == 404
+
+
+def test_staff_without_two_factor_see_no_uploads_status(client, entry):
+    owner = Browser(Client())
+    owner.client.force_login(entry.entrant)
+    ticket = owner.started(entry, "a.jpg", 10, "image/jpeg")
+    client.force_login(make_staff())  # The password only.
+
+    assert Browser(client).status(ticket["file"]) == (
+        404,
+        {"error": "not_found", "message": "There is no such entry or file for you."},
+    )
 
 
 def test_the_caseworker_who_filed_the_entry_uploads_for_the_artist(client):

@@ -1,0 +1,461 @@
+"""Until their session passes two-factor sign-in, staff, judges and admins have an
+entrant's rights everywhere: every URL of the project, with its parameters filled
+with ids of real objects, answers them as it answers an entrant (or sends them to
+their second factor), and shows them nobody else's data."""
+
+import datetime
+import itertools
+import json
+import re
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import JsonResponse
+from django.test import Client
+from django.urls import (
+    Resolver404,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    resolve,
+    reverse,
+)
+from django.utils import translation
+
+from artsprize.accounts.caseworkers import register_artist
+from artsprize.accounts.enums import Language
+from artsprize.accounts.two_factor import has_totp
+from artsprize.common.decorators import permission_required
+from submissions.enums import DerivativeKind, FileState, MediaKind
+from submissions.models import Derivative
+from submissions.services.entries import update_entry
+from submissions.services.guardians import guardian_token
+from tests import entry_factories, factories
+
+pytestmark = pytest.mark.django_db
+
+# What nobody but its owner (and staff who passed two-factor sign-in) may read.
+OTHER_ENTRANT = {
+    "email": "wong.siu.ming@example.org",
+    "legal_name": "Wong Siu Ming Legal",
+    "file_name": "wong-private-sketch.jpg",
+    "upload_name": "wong-unfinished-upload.tif",
+    "failed_name": "wong-failed-scan.png",
+    "title": "Quiet Rooftop Secret",
+}
+MINOR = {"email": "ho.ka.yan@example.org", "legal_name": "Ho Ka Yan Legal"}
+GUARDIAN = {"name": "Ho Guardian Parent", "email": "ho.parent@example.org"}
+ARTIST = {"legal_name": "Amina Yusuf Filed", "email": "amina.filed@example.org"}
+DRAFT_ROUND_TITLE = "Unannounced Edition Draft"
+STAFF_COLLEAGUE_EMAIL = "colleague.staff@example.org"
+JUDGE_COLLEAGUE_EMAIL = "colleague.judge@example.org"
+
+SECRETS = [
+    *OTHER_ENTRANT.values(),
+    *MINOR.values(),
+    *GUARDIAN.values(),
+    *ARTIST.values(),
+    DRAFT_ROUND_TITLE,
+    STAFF_COLLEAGUE_EMAIL,
+    JUDGE_COLLEAGUE_EMAIL,
+]
+
+# Only the project's own views take a POST here: allauth's and the admin's are
+# walked with GET (a POST to the sign-out or language switch would change the
+# visitor, not show anything).
+GET_ONLY_PREFIXES = ("/accounts/", "/admin/", "/i18n/")
+ROUTE_PARAMETER = re.compile(r"(?<!\?P)<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
+
+
+def build_world():
+    """Another entrant's entries, files, an upload in progress, a minor's entry
+    with its guardian's link, a caseworker's artist, a draft round, colleagues."""
+    round_ = entry_factories.make_open_round()
+    category = entry_factories.adult_category(round_)
+    youth = entry_factories.make_youth_category(round_)
+    draft = factories.make_round(title_en=DRAFT_ROUND_TITLE)
+    draft_category = draft.categories.get(position=0)
+
+    other = factories.make_entrant(email=OTHER_ENTRANT["email"])
+    other.profile.legal_name = OTHER_ENTRANT["legal_name"]
+    other.profile.save(update_fields=["legal_name"])
+    entry = entry_factories.make_complete_entry(
+        round_, entrant=other, category=category, with_file=False
+    )
+    update_entry(entry, data={"title_en": OTHER_ENTRANT["title"]}, by=other)
+    ready = entry_factories.add_file(entry, name=OTHER_ENTRANT["file_name"])
+    for kind in (DerivativeKind.THUMB, DerivativeKind.PREVIEW):
+        Derivative.objects.create(
+            artwork_file=ready,
+            kind=kind,
+            key=f"test/derivatives/{ready.pk}/{kind}",
+            size=10,
+            content_type="image/jpeg",
+        )
+    uploading = entry_factories.add_file(
+        entry, name=OTHER_ENTRANT["upload_name"], state=FileState.AWAITING_UPLOAD
+    )
+    failed = entry_factories.add_file(
+        entry,
+        name=OTHER_ENTRANT["failed_name"],
+        kind=MediaKind.DOCUMENT,
+        state=FileState.FAILED,
+    )
+
+    minor = factories.make_entrant(email=MINOR["email"], age=16)
+    minor.profile.legal_name = MINOR["legal_name"]
+    minor.profile.save(update_fields=["legal_name"])
+    minor_entry = entry_factories.make_complete_entry(
+        round_, entrant=minor, category=youth
+    )
+    update_entry(
+        minor_entry,
+        data={"guardian_name": GUARDIAN["name"], "guardian_email": GUARDIAN["email"]},
+        by=minor,
+    )
+    caseworker = factories.make_caseworker()
+    artist = register_artist(
+        by=caseworker,
+        data={
+            "legal_name": ARTIST["legal_name"],
+            "credit_name": "",
+            "date_of_birth": datetime.date(1990, 3, 2),
+            "hong_kong_based": True,
+        },
+        email=ARTIST["email"],
+        language=Language.ENGLISH,
+    )
+    filed = entry_factories.make_complete_entry(
+        round_, entrant=artist, category=category, by=caseworker
+    )
+    colleague = factories.make_staff(email=STAFF_COLLEAGUE_EMAIL)
+    judge = factories.make_judge(email=JUDGE_COLLEAGUE_EMAIL)
+
+    ids = {
+        obj.pk
+        for obj in (
+            round_,
+            category,
+            youth,
+            draft,
+            draft_category,
+            other,
+            entry,
+            ready,
+            uploading,
+            failed,
+            minor,
+            minor_entry,
+            caseworker,
+            artist,
+            filed,
+            colleague,
+            judge,
+        )
+    }
+    return {
+        "int": sorted(ids),
+        "token": [guardian_token(minor_entry), "not-a-token"],
+        "name": ["thumb", "preview", "page-0"],
+        "path": [str(pk) for pk in sorted(ids)],
+        "app_label": sorted({model._meta.app_label for model in admin.site._registry}),
+        "url": ["x"],
+        "key": ["x"],
+        "uidb36": ["x"],
+    }
+
+
+def patterns(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from patterns(pattern, prefix + str(pattern.pattern))
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield prefix + str(pattern.pattern), pattern
+
+
+def values_for(parameter, converter, values):
+    if converter == "int":
+        return values["int"]
+    if converter == "path":
+        return values["path"]
+    assert parameter in values, f"no values for the parameter {parameter!r}"
+    return values[parameter]
+
+
+def paths(values):
+    """Every URL of the project, once for each combination of real values."""
+    for template, pattern in patterns(get_resolver()):
+        slots = [
+            (match.group(0), match["name"], match["converter"] or "str")
+            for match in ROUTE_PARAMETER.finditer(template)
+        ] + [
+            (match.group(0), match["name"], "regex")
+            for match in REGEX_GROUP.finditer(template)
+        ]
+        choices = [values_for(name, converter, values) for _, name, converter in slots]
+        for combination in itertools.product(*choices):
+            path = template
+            for (slot, _, _), value in zip(slots, combination, strict=True):
+                path = path.replace(slot, str(value), 1)
+            path = "/" + path.replace("^", "").replace("$", "")
+            # A value the pattern does not take leads elsewhere: that URL is
+            # walked with its own pattern.
+            try:
+                match = resolve(urlsplit(path).path)
+            except Resolver404:
+                continue
+            if match.func is pattern.callback:
+                yield path
+
+
+def answer(client, method, path):
+    """The response, with whatever the request changed undone, so that every
+    visitor finds the same world."""
+    with transaction.atomic():
+        response = getattr(client, method)(path)
+        transaction.set_rollback(True)
+    body = b"" if response.streaming else response.content
+    return response, body.decode(errors="replace")
+
+
+def goes_to_second_factor(response):
+    if response.status_code == 302:
+        target = urlsplit(response["Location"]).path
+        return target in (reverse("mfa_activate_totp"), reverse("mfa_reauthenticate"))
+    if response.status_code == 403 and response.get("Content-Type", "").startswith(
+        "application/json"
+    ):
+        return response.json().get("error") == "two_factor_required"
+    return False
+
+
+def walk(client_for, actor, entrant, values):
+    """What ``actor`` gets beyond what ``entrant`` gets, URL by URL."""
+    beyond = []
+    entrant_client = client_for(entrant)
+    actor_client = client_for(actor)
+    for path in paths(values):
+        methods = ["get"] if path.startswith(GET_ONLY_PREFIXES) else ["get", "post"]
+        for method in methods:
+            expected, expected_body = answer(entrant_client, method, path)
+            got, body = answer(actor_client, method, path)
+            if goes_to_second_factor(got):
+                continue
+            if got.status_code != expected.status_code or got.get(
+                "Location"
+            ) != expected.get("Location"):
+                beyond.append(
+                    (
+                        method,
+                        path,
+                        f"{got.status_code} {got.get('Location', '')}".strip(),
+                        f"{expected.status_code} {expected.get('Location', '')}".strip(),
+                    )
+                )
+            revealed = [
+                secret
+                for secret in SECRETS
+                if secret in body and secret not in expected_body
+            ]
+            if revealed:
+                beyond.append((method, path, "shows", revealed))
+    return beyond
+
+
+def staff_without_an_authenticator():
+    return factories.make_staff()
+
+
+def judge_without_an_authenticator():
+    return factories.make_judge()
+
+
+def superuser_who_did_not_enter_the_code():
+    user = factories.make_user(is_staff=True, is_superuser=True)
+    factories.activate_totp(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "make_actor",
+    [
+        pytest.param(staff_without_an_authenticator, id="staff"),
+        pytest.param(judge_without_an_authenticator, id="judge"),
+        pytest.param(superuser_who_did_not_enter_the_code, id="superuser"),
+    ],
+)
+def test_without_two_factor_staff_and_judges_get_no_more_than_an_entrant(
+    settings, make_actor
+):
+    settings.UPLOAD_API_RATE_PER_MINUTE = 100_000
+    values = build_world()
+    actor = make_actor()
+    entrant = factories.make_entrant()
+    if has_totp(actor):
+        # The actor's own account pages differ by whether they have an
+        # authenticator: the entrant compared with has one too.
+        factories.activate_totp(entrant)
+
+    def client_for(user):
+        client = Client()
+        client.force_login(user)  # The password only: no second factor.
+        return client
+
+    beyond = walk(client_for, actor, entrant, values)
+    assert beyond == [], "\n".join(repr(row) for row in beyond)
+
+
+def json_endpoint():
+    """A staff JSON endpoint as the project's views declare one."""
+
+    @permission_required("submissions.manage_rounds", json=True)
+    def endpoint(request):
+        return JsonResponse({"rounds": []})
+
+    return endpoint
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "en",
+            "Staff and judges need two-factor sign-in for this. Set up your "
+            "authenticator app, or enter its code, then try again.",
+        ),
+        (
+            "zh-hant",
+            "職員及評審須先以雙重認證登入，才可進行此操作。請設定驗證器應用程式，"
+            "或輸入其代碼，然後再試一次。",
+        ),
+    ],
+)
+def test_a_json_endpoint_tells_staff_without_two_factor_to_set_it_up(
+    rf, language, message
+):
+    request = rf.get("/manage/rounds.json")
+    request.user = factories.make_staff()
+
+    with translation.override(language):
+        response = json_endpoint()(request)
+
+    assert response.status_code == 403
+    assert json.loads(response.content) == {
+        "error": "two_factor_required",
+        "message": message,
+        "url": reverse("mfa_activate_totp"),
+    }
+
+
+def test_a_json_endpoint_asks_for_the_code_of_an_authenticator_set_up(rf):
+    request = rf.get("/manage/rounds.json")
+    request.user = factories.make_judge()
+    factories.activate_totp(request.user)
+
+    response = json_endpoint()(request)
+
+    assert response.status_code == 403
+    assert json.loads(response.content)["url"] == reverse("mfa_reauthenticate")
+
+
+def test_a_json_endpoint_answers_staff_who_passed_two_factor(rf):
+    request = rf.get("/manage/rounds.json")
+    request.user = factories.make_staff()
+    factories.activate_totp(request.user)
+    request.user.passed_two_factor = True
+
+    response = json_endpoint()(request)
+
+    assert (response.status_code, json.loads(response.content)) == (
+        200,
+        {"rounds": []},
+    )
+
+
+def test_an_entrant_asking_a_json_endpoint_of_staff_is_refused(rf):
+    request = rf.get("/manage/rounds.json")
+    request.user = factories.make_entrant()
+
+    with pytest.raises(PermissionDenied):
+        json_endpoint()(request)
+
+
+def test_staff_without_two_factor_are_led_from_the_menu_to_set_it_up(client):
+    staff = factories.make_staff()
+    client.force_login(staff)
+
+    home = client.get(reverse("home"))
+    assert f'href="{reverse("manage:rounds")}"' in home.text
+    response = client.get(reverse("manage:rounds"))
+
+    assert response.status_code == 302
+    assert response.url == (
+        f"{reverse('mfa_activate_totp')}?{urlencode({'next': reverse('manage:rounds')})}"
+    )
+
+
+def test_the_file_of_another_entrant_is_shown_to_staff_only_after_two_factor(client):
+    round_ = entry_factories.make_open_round()
+    entry = entry_factories.make_complete_entry(
+        round_, entrant=factories.make_entrant(), with_file=False
+    )
+    file = entry_factories.add_file(entry, name=OTHER_ENTRANT["file_name"])
+    staff = factories.make_staff()
+    url = reverse("upload_status", args=[file.pk])
+
+    client.force_login(staff)
+    refused = client.get(url)
+    factories.sign_in_with_two_factor(client, staff)
+    shown = client.get(url)
+
+    assert (refused.status_code, refused.json()) == (
+        404,
+        {"error": "not_found", "message": "There is no such entry or file for you."},
+    )
+    assert (shown.status_code, shown.json()["name"]) == (
+        200,
+        OTHER_ENTRANT["file_name"],
+    )
+
+
+ROLES = {
+    "entrant": factories.make_entrant,
+    "caseworker": factories.make_caseworker,
+    "judge": factories.make_judge,
+    "staff": factories.make_staff,
+    "superuser": superuser_who_did_not_enter_the_code,
+}
+STAFF_PERMISSIONS = [
+    "submissions.manage_rounds",
+    "accounts.manage_people",
+    "common.view_audit_log",
+    "submissions.view_round",
+    "submissions.view_entry",
+    "submissions.add_round",
+    "submissions.change_round",
+]
+
+
+@pytest.mark.parametrize("passed", [False, True], ids=["password-only", "two-factor"])
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_permissions_need_the_second_factor(role, passed):
+    round_ = factories.make_round()  # A draft: staff only.
+    entry = entry_factories.make_entry(
+        entry_factories.make_open_round(), entrant=factories.make_entrant()
+    )
+    user = ROLES[role]()
+    user.passed_two_factor = passed
+    objects = {"submissions.view_round": round_, "submissions.view_entry": entry}
+
+    granted = [
+        perm for perm in STAFF_PERMISSIONS if user.has_perm(perm, objects.get(perm))
+    ]
+
+    is_staff = role in ("staff", "superuser")
+    assert granted == (STAFF_PERMISSIONS if is_staff and passed else [])
+    assert user.has_module_perms("submissions") is (is_staff and passed)
