@@ -85,7 +85,7 @@ def _image_files(entry):
     ]
 
 
-def _entry_forms(entry, data=None):
+def _entry_forms(request, entry, data=None):
     """The entry's form and, when it has or may have a team, the team's formset."""
     form = EntryForm(
         data,
@@ -95,6 +95,8 @@ def _entry_forms(entry, data=None):
         needs_guardian=needs_guardian(entry),
         filed_by_caseworker=bool(entry.filed_by_id),
         image_files=_image_files(entry),
+        entrant=entry.entrant,
+        on_behalf=request.user.pk != entry.entrant_id,
         initial={
             "category": entry.category_id,
             **{name: getattr(entry, name) for name in ENTRY_FIELDS},
@@ -243,6 +245,8 @@ def entry_create(request, round_pk):
         _posted(request),
         categories=categories,
         needs_guardian=age < ADULT_AGE,
+        entrant=entrant,
+        on_behalf=entrant != request.user,
         initial={"category": categories[0].pk} if len(categories) == 1 else {},
     )
     if form.is_valid():
@@ -290,7 +294,7 @@ def _render_new(request, round_, form, *, problems=None, entrant):
 @login_required
 def entry_edit(request, pk):
     entry = _get_entry(request, pk)
-    form, formset = _entry_forms(entry, _posted(request))
+    form, formset = _entry_forms(request, entry, _posted(request))
     if request.method != "POST":
         return _render_entry(request, entry, form, formset)
     if not _is_editable(entry):
@@ -331,7 +335,7 @@ def entry_submit(request, pk):
     if entry.state == EntryState.WITHDRAWN:
         messages.error(request, _locked_message(entry))
         return redirect("my_entries")
-    form, formset = _entry_forms(entry, request.POST)
+    form, formset = _entry_forms(request, entry, request.POST)
     if not _is_editable(entry):
         # Nothing may be saved after the deadline; the service says why the draft
         # stays a draft, and the form still shows what was typed.
