@@ -478,6 +478,10 @@ def test_a_caseworker_cannot_give_the_artists_address_for_the_guardian(client):
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"guardian_email": [ARTISTS_ADDRESS]}
+    assert response.context["form"].fields["guardian_name"].help_text == (
+        "The artist is under 18 at the deadline: a parent or guardian must agree. "
+        "They get an e-mail with a link to confirm."
+    )
     assert Entry.objects.exists() is False
     # The caseworker's own address is not the artist's: a guardian may be reached
     # through the organisation.
