@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.accounts.selectors import is_address_of
 from artsprize.common.text import count_words
 from submissions.enums import ConsentMethod, Credit, MediaKind
 from submissions.forms import HONG_KONG, PlainTextFormMixin, has_control_characters
@@ -51,6 +52,20 @@ ALT_TEXT_PREFIX = "alt_text_"
 # element; the HTML form attribute still sends them with it.
 FORM_ID = "entry-form"
 
+OWN_ADDRESS = _(
+    "This is your own e-mail address. Give the e-mail address of your parent or "
+    "guardian: they must confirm the entry themselves."
+)
+ARTISTS_ADDRESS = _(
+    "This is the artist's own e-mail address. Give the e-mail address of their "
+    "parent or guardian: they must confirm the entry themselves."
+)
+# The wording of a caseworker's screens: they speak of the artist, not of "me".
+ON_BEHALF_LABELS = {
+    "consent_original": _("This work is the artist's own original work."),
+    "consent_terms": _("The artist accepts the rules and terms of the prize."),
+}
+
 
 def _field(model, name, **overrides):
     return model._meta.get_field(name).formfield(**overrides)
@@ -76,7 +91,8 @@ class EntryForm(PlainTextFormMixin, forms.Form):
     ``categories`` are those the entrant may enter (their age at the round's
     closing date fits); ``category`` is the entry's current one, which decides
     whether the work may be typed as text. ``image_files`` get a description
-    field each, saved with the draft.
+    field each, saved with the draft. ``entrant``'s own addresses are refused for
+    the guardian; ``on_behalf`` words the form for a caseworker filing for them.
     """
 
     category = forms.ModelChoiceField(
@@ -177,9 +193,16 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         needs_guardian=False,
         filed_by_caseworker=False,
         image_files=(),
+        entrant=None,
+        on_behalf=False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.entrant = entrant
+        self.on_behalf = on_behalf
+        if on_behalf:
+            for name, label in ON_BEHALF_LABELS.items():
+                self.fields[name].label = label
         categories = list(categories)
         self.fields["category"].queryset = Category.objects.filter(
             pk__in=[choice.pk for choice in categories]
@@ -204,9 +227,16 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             del self.fields["guardian_name"]
             del self.fields["guardian_email"]
         else:
-            self.fields["guardian_name"].help_text = gettext(
-                "You are under 18 at the deadline: a parent or guardian must agree. "
-                "They get an e-mail with a link to confirm."
+            self.fields["guardian_name"].help_text = (
+                gettext(
+                    "The artist is under 18 at the deadline: a parent or guardian "
+                    "must agree. They get an e-mail with a link to confirm."
+                )
+                if on_behalf
+                else gettext(
+                    "You are under 18 at the deadline: a parent or guardian must "
+                    "agree. They get an e-mail with a link to confirm."
+                )
             )
         limit = (
             category.statement_word_limit
@@ -248,6 +278,15 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         """Show the entry without letting it change (after the deadline)."""
         for field in self.fields.values():
             field.disabled = True
+
+    def clean_guardian_email(self):
+        email = self.cleaned_data["guardian_email"]
+        if self.entrant is not None and is_address_of(self.entrant, email):
+            raise forms.ValidationError(
+                ARTISTS_ADDRESS if self.on_behalf else OWN_ADDRESS,
+                code="entrants_address",
+            )
+        return email
 
     def clean(self):
         cleaned_data = super().clean()

@@ -127,14 +127,15 @@ def mail_guardian_confirmation(entry_id):
     ):
         logger.info("Entry %s awaits no guardian; no mail sent.", entry_id)
         return
+    language = entry.entrant.language
     send_templated_mail(
         "submissions/mail/guardian_confirmation",
         to=[entry.guardian_email],
-        language=entry.entrant.language,
+        language=language,
         context={
             "entry": entry,
             "credit_name": _credit_name(entry.entrant),
-            "confirm_url": guardian_link(entry),
+            "confirm_url": guardian_link(entry, language=language),
             "days": GUARDIAN_LINK_MAX_AGE.days,
         },
     )

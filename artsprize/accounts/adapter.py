@@ -28,11 +28,14 @@ def set_language_cookie(response, language):
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        """Mail goes out in the recipient's language, not the sender's."""
+        """Mail goes out in the recipient's language, not the sender's, and greets
+        them by name where the address has an account."""
         user = context.get("user")
         if user is None or not getattr(user, "pk", None):
             user = get_user_model().objects.filter(email__iexact=email).first()
         language = user_language(user) if user else translation.get_language()
+        # Without it, the templates would greet whoever is signed in.
+        context = {**context, "user": user}
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
 

@@ -283,8 +283,21 @@ class ArtistRecordForm(ProfileFieldsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = profile_fields()
+        # The caseworker records someone else: the labels speak of the artist.
+        fields["legal_name"].label = _("The artist's legal name")
         fields["legal_name"].help_text = _("Used only by staff, never shown to judges.")
+        fields["credit_name"].label = _("The artist's public credit name")
+        fields["credit_name"].help_text = _(
+            "How the artist's name appears with their work in public. It may be a "
+            "pseudonym. Leave it empty to use their legal name."
+        )
+        fields["date_of_birth"].label = _("The artist's date of birth")
+        fields["date_of_birth"].help_text = _(
+            "Some categories have an age band; the artist's age is counted on the "
+            "closing day."
+        )
         fields["hong_kong_based"].label = _("The artist is based in Hong Kong")
+        fields["phone"].label = _("The artist's phone")
         fields["phone"].help_text = _("Optional. Only staff use it.")
         # The profile fields come first, as on the sign-up form.
         self.fields = {**fields, **self.fields}

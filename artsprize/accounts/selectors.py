@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
@@ -79,3 +80,22 @@ def two_factor_summary(user):
 
 def audit_events_about(user, *, limit=20):
     return list(AuditEvent.objects.for_object(user).select_related("actor")[:limit])
+
+
+def email_addresses_of(user):
+    """Every e-mail address of a person's account, in lower case: the account's own
+    and those allauth keeps for it, verified or not."""
+    addresses = {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list(
+            "email", flat=True
+        )
+    }
+    if user.email:
+        addresses.add(user.email.lower())
+    return addresses
+
+
+def is_address_of(user, email):
+    """Whether ``email`` is one of the person's addresses, whatever its case."""
+    return bool(email) and email.strip().lower() in email_addresses_of(user)

@@ -151,6 +151,9 @@ ACCOUNT_ADAPTER = "artsprize.accounts.adapter.AccountAdapter"
 MFA_ADAPTER = "artsprize.accounts.adapter.MFAAdapter"
 MFA_FORMS = {"activate_totp": "artsprize.accounts.forms.ActivateTOTPForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A person is told by mail when their password, e-mail address or second factor
+# changes (the templates under templates/account/email and templates/mfa/email).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

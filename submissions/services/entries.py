@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.accounts.selectors import is_address_of
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.text import count_words
@@ -83,6 +84,10 @@ WITHDRAWN_CANNOT_CHANGE = _("A withdrawn entry cannot be changed.")
 WRONG_CATEGORY = _("This category is not part of this round.")
 NEEDS_CORRECTING = _("Some details of the entry need correcting.")
 NOT_READY = _("The entry is not ready to be submitted yet.")
+GUARDIAN_IS_ENTRANT = _(
+    "The guardian's e-mail address is one of the entrant's own. Give the address of "
+    "a parent or guardian: they confirm the entry themselves."
+)
 
 
 # --- Age and eligibility -------------------------------------------------------------
@@ -216,7 +221,7 @@ def _refresh(entry, locked):
     entry._state.fields_cache.clear()
 
 
-def _clean_values(data, *, category, now):
+def _clean_values(data, *, category, entrant, now):
     """The entry fields in ``data``, checked so that the database never refuses them.
 
     Forms check the same things first with the fields' messages; this is the
@@ -266,6 +271,9 @@ def _clean_values(data, *, category, now):
                 validate_email(value)
             except ValidationError:
                 problems.append(_("Enter a valid e-mail address for the guardian."))
+            else:
+                if is_address_of(entrant, value):
+                    problems.append(GUARDIAN_IS_ENTRANT)
         values[name] = value
     if "statement" in values:
         problem = _statement_problem(values["statement"], category)
@@ -300,7 +308,7 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
             _("Only the entrant or a caseworker can make an entry."),
             code="not_allowed",
         )
-    values = _clean_values(data, category=category, now=now)
+    values = _clean_values(data, category=category, entrant=entrant, now=now)
     with transaction.atomic():
         # The entrant's row serialises their creates (two tabs, a double click, a
         # caseworker at the same time): the count below cannot go stale.
@@ -366,7 +374,7 @@ def update_entry(entry, *, data, by, now=None):
             _check_eligible(locked.round, new_category, locked.entrant)
             category = new_category
             changed.append("category")
-        values = _clean_values(data, category=category, now=now)
+        values = _clean_values(data, category=category, entrant=locked.entrant, now=now)
         if changed and "statement" not in values:
             problem = _statement_problem(locked.statement, category)
             if problem:
@@ -607,6 +615,8 @@ def _guardian_problems(entry):
                 "guardian, who will be asked to confirm."
             )
         )
+    elif is_address_of(entry.entrant, entry.guardian_email):
+        problems.append(GUARDIAN_IS_ENTRANT)
     return problems
 
 

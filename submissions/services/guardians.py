@@ -8,6 +8,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
@@ -31,6 +32,10 @@ LINK_INVALID = _(
     "e-mail exactly as it was sent, or ask the entrant to send it again."
 )
 NOTHING_TO_CONFIRM = _("This entry was withdrawn: there is nothing to confirm.")
+ENTRANT_SESSION = _(
+    "You are signed in as the entrant. This link is for your parent or guardian: "
+    "they must open it themselves, from their own e-mail. Nothing was confirmed."
+)
 
 
 def guardian_token(entry, *, signer=None):
@@ -40,15 +45,17 @@ def guardian_token(entry, *, signer=None):
     return signer.sign_object({"entry": entry.pk, "email": entry.guardian_email})
 
 
-def guardian_link(entry):
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "guardian_confirm", args=[guardian_token(entry)]
-    )
+def guardian_link(entry, *, language):
+    """The link of the guardian's mail. It carries the mail's language, so that
+    the page opens in it whatever the guardian's browser last showed."""
+    path = reverse("guardian_confirm", args=[guardian_token(entry)])
+    return f"{settings.SITE_URL.rstrip('/')}{path}?{urlencode({'lang': language})}"
 
 
-def entry_for_guardian_token(token, *, max_age=None):
+def entry_for_guardian_token(token, *, user=None, max_age=None):
     """The entry a guardian's link is for; EntryError when the link is expired,
-    tampered with, or for a guardian the entry no longer names."""
+    tampered with, or for a guardian the entry no longer names, and when ``user``
+    (who opened it) is the entrant: nobody confirms their own entry."""
     max_age = GUARDIAN_LINK_MAX_AGE if max_age is None else max_age
     signer = signing.TimestampSigner(salt=GUARDIAN_SALT)
     try:
@@ -72,13 +79,19 @@ def entry_for_guardian_token(token, *, max_age=None):
         raise EntryError(LINK_INVALID, code="link_invalid")
     if entry.state == EntryState.WITHDRAWN:
         raise EntryError(NOTHING_TO_CONFIRM, code="withdrawn")
+    if user is not None and user.pk == entry.entrant_id:
+        raise EntryError(ENTRANT_SESSION, code="entrant_session")
     return entry
 
 
-def confirm_guardian(token, *, max_age=None, now=None):
-    """Record the guardian's confirmation. Confirming twice changes nothing."""
+def confirm_guardian(token, *, by=None, max_age=None, now=None):
+    """Record the guardian's confirmation. Confirming twice changes nothing.
+
+    ``by`` is whoever is signed in where the link was opened (the guardian needs
+    no account); the entrant is refused.
+    """
     now = now or timezone.now()
-    entry = entry_for_guardian_token(token, max_age=max_age)
+    entry = entry_for_guardian_token(token, user=by, max_age=max_age)
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         if locked.state == EntryState.WITHDRAWN:

@@ -71,6 +71,19 @@ def _get_entry(request, pk):
     return entry
 
 
+def _artist_of(request, entry):
+    """The artist a caseworker is filing for, or None when the entrant is at the
+    screen; the pages speak of the artist and lead back to the caseworker's."""
+    return entry.entrant if request.user.pk != entry.entrant_id else None
+
+
+def _entries_page(request, entry):
+    artist = _artist_of(request, entry)
+    if artist is None:
+        return redirect("my_entries")
+    return redirect("caseworker:artist", pk=artist.pk)
+
+
 def _is_editable(entry, now=None):
     return entry.state != EntryState.WITHDRAWN and is_taking_entries(
         entry.round, now=now
@@ -85,7 +98,7 @@ def _image_files(entry):
     ]
 
 
-def _entry_forms(entry, data=None):
+def _entry_forms(request, entry, data=None):
     """The entry's form and, when it has or may have a team, the team's formset."""
     form = EntryForm(
         data,
@@ -95,6 +108,8 @@ def _entry_forms(entry, data=None):
         needs_guardian=needs_guardian(entry),
         filed_by_caseworker=bool(entry.filed_by_id),
         image_files=_image_files(entry),
+        entrant=entry.entrant,
+        on_behalf=request.user.pk != entry.entrant_id,
         initial={
             "category": entry.category_id,
             **{name: getattr(entry, name) for name in ENTRY_FIELDS},
@@ -137,6 +152,7 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
         {
             "round": entry.round,
             "entry": entry,
+            "artist": _artist_of(request, entry),
             "form": form,
             "team_formset": formset,
             "files": files,
@@ -185,11 +201,16 @@ def my_entries(request):
     return render(request, "submissions/entries/my_entries.html", {"items": items})
 
 
-def _cannot_enter(request, round_, reason, *, show_profile_link=False):
+def _cannot_enter(request, round_, reason, *, show_profile_link=False, artist=None):
     return render(
         request,
         "submissions/entries/cannot_enter.html",
-        {"round": round_, "reason": reason, "show_profile_link": show_profile_link},
+        {
+            "round": round_,
+            "reason": reason,
+            "show_profile_link": show_profile_link,
+            "artist": artist,
+        },
     )
 
 
@@ -230,6 +251,16 @@ def entry_create(request, round_pk):
             show_profile_link=True,
         )
     categories = eligible_categories(round_, entrant=entrant)
+    if not categories and entrant != request.user:
+        return _cannot_enter(
+            request,
+            round_,
+            _(
+                "None of this round's categories is open to the artist: their age at "
+                "the deadline does not fit the categories' age limits."
+            ),
+            artist=entrant,
+        )
     if not categories:
         return _cannot_enter(
             request,
@@ -243,6 +274,8 @@ def entry_create(request, round_pk):
         _posted(request),
         categories=categories,
         needs_guardian=age < ADULT_AGE,
+        entrant=entrant,
+        on_behalf=entrant != request.user,
         initial={"category": categories[0].pk} if len(categories) == 1 else {},
     )
     if form.is_valid():
@@ -290,7 +323,7 @@ def _render_new(request, round_, form, *, problems=None, entrant):
 @login_required
 def entry_edit(request, pk):
     entry = _get_entry(request, pk)
-    form, formset = _entry_forms(entry, _posted(request))
+    form, formset = _entry_forms(request, entry, _posted(request))
     if request.method != "POST":
         return _render_entry(request, entry, form, formset)
     if not _is_editable(entry):
@@ -331,7 +364,7 @@ def entry_submit(request, pk):
     if entry.state == EntryState.WITHDRAWN:
         messages.error(request, _locked_message(entry))
         return redirect("my_entries")
-    form, formset = _entry_forms(entry, request.POST)
+    form, formset = _entry_forms(request, entry, request.POST)
     if not _is_editable(entry):
         # Nothing may be saved after the deadline; the service says why the draft
         # stays a draft, and the form still shows what was typed.
@@ -383,7 +416,7 @@ def entry_withdraw(request, pk):
     entry = _get_entry(request, pk)
     if entry.state == EntryState.WITHDRAWN:
         messages.info(request, _("This entry has already been withdrawn."))
-        return redirect("my_entries")
+        return _entries_page(request, entry)
     form = WithdrawForm(_posted(request))
     if form.is_valid():
         try:
@@ -396,9 +429,11 @@ def entry_withdraw(request, pk):
                 _("The entry “%(title)s” was withdrawn.")
                 % {"title": entry.title or _("(untitled)")},
             )
-            return redirect("my_entries")
+            return _entries_page(request, entry)
     return render(
-        request, "submissions/entries/withdraw.html", {"entry": entry, "form": form}
+        request,
+        "submissions/entries/withdraw.html",
+        {"entry": entry, "artist": _artist_of(request, entry), "form": form},
     )
 
 
@@ -420,6 +455,7 @@ def entry_receipt(request, pk):
         "submissions/entries/receipt.html",
         {
             "entry": entry,
+            "artist": _artist_of(request, entry),
             "files": entry.files.order_by("position", "id"),
             "team_members": entry.team_members.all(),
             "consents": consents,

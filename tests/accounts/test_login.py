@@ -124,8 +124,8 @@ def test_password_reset_mail_is_in_the_account_holders_language(client):
     client.post(reverse("account_reset_password"), {"email": user.email})
 
     message = mail.outbox[0]
-    # allauth's own zh_Hant translation of "Password Reset Email".
-    assert message.subject == "密碼重設電子郵件"
+    assert message.subject == "為您的香港人權藝術獎帳戶設定新密碼"
+    assert message.body.splitlines()[0] == "Tai 您好："
 
 
 def test_language_is_applied_at_sign_in(client):

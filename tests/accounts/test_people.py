@@ -1,3 +1,6 @@
+import html
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -467,3 +470,39 @@ def test_after_a_reset_the_judge_sets_up_totp_again_before_judging(staff_client)
     response = client.get(target)
     assert response.status_code == 302
     assert response.url == f"{reverse('mfa_activate_totp')}?next=%2Fmanage%2Fpeople%2F"
+
+
+def submit_buttons(response):
+    """Each submit button of the page's main part: its text and its data-confirm
+    question (static/js/confirm.js asks it), "" when it asks nothing."""
+    [main] = re.findall(r"<main\b.*?</main>", response.text, re.S)
+    buttons = []
+    for attrs, text in re.findall(r"<button ([^>]*)>(.*?)</button>", main, re.S):
+        if 'type="submit"' not in attrs:
+            continue
+        question = re.search(r'data-confirm="([^"]*)"', attrs)
+        buttons.append(
+            (
+                " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()),
+                html.unescape(question.group(1)) if question else "",
+            )
+        )
+    return buttons
+
+
+def test_removing_a_role_and_resetting_two_factor_ask_first(staff_client):
+    judge = factories.make_judge(email="judge@example.org")
+    factories.activate_totp(judge)
+
+    page = staff_client.get(reverse("manage:person", args=[judge.pk]))
+
+    assert submit_buttons(page) == [
+        ("Give the role “Staff”", ""),
+        ("Remove the role “Judge”", "Remove the role “Judge” from judge@example.org?"),
+        ("Give the role “Caseworker”", ""),
+        (
+            "Reset two-factor authentication",
+            "Reset the two-factor authentication of judge@example.org? Their "
+            "authenticator app and recovery codes stop working at once.",
+        ),
+    ]

@@ -104,7 +104,9 @@ def test_sign_up_verify_by_the_link_then_log_out_and_in(client):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["artist@example.org"]
-    assert message.subject == "Please Confirm Your Email Address"
+    assert message.subject == (
+        "Confirm your e-mail address for the Hong Kong Human Rights Arts Prize"
+    )
     link = confirmation_link(message)
 
     response = client.get(link)
@@ -150,10 +152,9 @@ def test_choosing_chinese_at_sign_up_sends_the_verification_mail_in_chinese(clie
     user = get_user_model().objects.get(email="artist@example.org")
     assert user.language == Language.CHINESE
     message = mail.outbox[0]
-    # allauth's own zh_Hant translation of its verification mail.
-    assert message.subject == "確認您的電子郵件"
-    assert "若確認無誤，請前往" in message.body
-    assert "To confirm this is correct" not in message.body
+    assert message.subject == "請確認您在香港人權藝術獎使用的電郵地址"
+    assert "請開啟此連結確認：" in message.body.splitlines()[2]
+    assert "Open this link" not in message.body
 
 
 BAD_INPUT = [
@@ -332,4 +333,6 @@ def test_signing_up_again_with_a_known_address_mails_its_owner_in_their_language
     assert response.url == reverse("account_email_verification_sent")
     assert get_user_model().objects.get().pk == owner.pk
     assert owner.profile.legal_name == "Chan Tai Man"
-    assert [message.subject for message in mail.outbox] == ["帳號已存在"]
+    assert [message.subject for message in mail.outbox] == [
+        "您已擁有香港人權藝術獎的帳戶"
+    ]

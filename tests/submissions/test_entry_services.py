@@ -702,6 +702,9 @@ def test_submit_gives_state_time_reference_audit_and_one_receipt(
         "",
         "Please keep the reference code. You can follow your entries here:",
         f"{settings.SITE_URL.rstrip('/')}/entries/",
+        "",
+        "With best wishes,",
+        "Hong Kong Human Rights Arts Prize",
     ]
 
 

@@ -7,18 +7,25 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail, signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 from submissions.enums import EntryState, GuardianState
 from submissions.errors import EntryError
 from submissions.models import Entry
-from submissions.services.entries import update_entry, withdraw_entry
+from submissions.services.entries import (
+    submission_problems,
+    submit_entry,
+    update_entry,
+    withdraw_entry,
+)
 from submissions.services.guardians import (
     GUARDIAN_SALT,
     confirm_guardian,
@@ -74,7 +81,7 @@ def submit(entry, capture):
 
 
 def full_link_in(message):
-    [url] = re.findall(r"https?://\S+/entries/guardian/\S+/", message.body)
+    [url] = re.findall(r"https?://\S+/entries/guardian/\S+/(?:\?\S+)?", message.body)
     return url
 
 
@@ -364,4 +371,226 @@ def test_resending_is_refused_without_a_pending_confirmation_or_for_others(
     assert (caught.value.code, str(caught.value)) == (
         "guardian_not_pending",
         "No guardian confirmation is waiting for this entry.",
+    )
+
+
+# --- The entrant is not their own guardian -------------------------------------------
+
+OWN_ADDRESS = (
+    "This is your own e-mail address. Give the e-mail address of your parent or "
+    "guardian: they must confirm the entry themselves."
+)
+ARTISTS_ADDRESS = (
+    "This is the artist's own e-mail address. Give the e-mail address of their "
+    "parent or guardian: they must confirm the entry themselves."
+)
+SERVICE_OWN_ADDRESS = (
+    "The guardian's e-mail address is one of the entrant's own. Give the address of "
+    "a parent or guardian: they confirm the entry themselves."
+)
+ENTRANT_SESSION = (
+    "You are signed in as the entrant. This link is for your parent or guardian: "
+    "they must open it themselves, from their own e-mail. Nothing was confirmed."
+)
+
+
+def youth_entry_data(category, guardian_email):
+    return {
+        "category": category.pk,
+        "title_en": "Harbour at Dusk",
+        "medium": "Ink on paper",
+        "statement": "A harbour at dusk.",
+        "credit": "credit_name",
+        "guardian_name": "Chan Mei",
+        "guardian_email": guardian_email,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["primary in capitals", "second address"])
+def test_the_entrant_cannot_give_their_own_address_for_the_guardian(client, which):
+    entrant = factories.make_entrant(age=15, email="tai@example.org")
+    EmailAddress.objects.create(user=entrant, email="Tai.School@Example.org")
+    round_ = make_open_round()
+    youth = make_youth_category(round_)
+    address = (
+        "TAI@example.ORG"
+        if which == "primary in capitals"
+        else ("tai.school@example.org")
+    )
+    client.force_login(entrant)
+
+    response = client.post(
+        reverse("entry_create", args=[round_.pk]), youth_entry_data(youth, address)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"guardian_email": [OWN_ADDRESS]}
+    assert OWN_ADDRESS in page_text(response)
+    assert f'value="{address}"' in response.text
+    assert Entry.objects.exists() is False
+
+
+@pytest.mark.django_db
+def test_the_refusal_of_the_own_address_is_in_chinese(client):
+    entrant = factories.make_entrant(
+        age=15, email="tai@example.org", language=Language.CHINESE
+    )
+    round_ = make_open_round()
+    youth = make_youth_category(round_)
+    client.force_login(entrant)
+    client.cookies["django_language"] = "zh-hant"
+
+    response = client.post(
+        reverse("entry_create", args=[round_.pk]),
+        youth_entry_data(youth, "tai@example.org"),
+    )
+
+    assert response.context["form"].errors == {
+        "guardian_email": [
+            "這是您自己的電郵地址。請填寫您的家長或監護人的電郵地址：他們必須親自確認參賽作品。"
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_a_caseworker_cannot_give_the_artists_address_for_the_guardian(client):
+    caseworker = factories.make_caseworker()
+    today = timezone.localdate()
+    artist = register_artist(
+        by=caseworker,
+        email="amina@example.org",
+        language=Language.ENGLISH,
+        data={
+            "legal_name": "Amina Yusuf",
+            "credit_name": "Amina",
+            "date_of_birth": today.replace(year=today.year - 15),
+            "hong_kong_based": True,
+            "phone": "",
+        },
+    )
+    round_ = make_open_round()
+    youth = make_youth_category(round_)
+    client.force_login(caseworker)
+    url = reverse("entry_create", args=[round_.pk]) + f"?artist={artist.pk}"
+
+    response = client.post(url, youth_entry_data(youth, "Amina@Example.org"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"guardian_email": [ARTISTS_ADDRESS]}
+    assert response.context["form"].fields["guardian_name"].help_text == (
+        "The artist is under 18 at the deadline: a parent or guardian must agree. "
+        "They get an e-mail with a link to confirm."
+    )
+    assert Entry.objects.exists() is False
+    # The caseworker's own address is not the artist's: a guardian may be reached
+    # through the organisation.
+    response = client.post(url, youth_entry_data(youth, caseworker.email))
+    assert Entry.objects.get().guardian_email == caseworker.email
+
+
+@pytest.mark.django_db
+def test_the_services_refuse_the_entrants_own_address_for_the_guardian():
+    entry = minor_entry()
+    EmailAddress.objects.create(user=entry.entrant, email="second@example.org")
+
+    for address in (entry.entrant.email.upper(), "Second@example.org"):
+        with pytest.raises(EntryError) as caught:
+            update_entry(entry, data={"guardian_email": address}, by=entry.entrant)
+        assert (caught.value.code, caught.value.problems) == (
+            "invalid",
+            [SERVICE_OWN_ADDRESS],
+        )
+    assert Entry.objects.get(pk=entry.pk).guardian_email == "parent@example.org"
+
+
+@pytest.mark.django_db
+def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
+    """An address the entrant adds to their account after naming it for the guardian
+    still keeps the entry from being submitted."""
+    entry = minor_entry()
+    EmailAddress.objects.create(user=entry.entrant, email="parent@example.org")
+
+    assert SERVICE_OWN_ADDRESS in submission_problems(entry)
+    with pytest.raises(EntryError):
+        submit_entry(entry, by=entry.entrant)
+    assert Entry.objects.get(pk=entry.pk).state == EntryState.DRAFT
+
+
+@pytest.mark.django_db
+def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
+    client, django_capture_on_commit_callbacks
+):
+    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    url = link_in(guardian_mail())
+    events = AuditEvent.objects.for_object(entry).count()
+    client.force_login(entry.entrant)
+
+    shown = client.get(url)
+    posted = client.post(url)
+
+    for response in (shown, posted):
+        assert response.status_code == 403
+        text = page_text(response)
+        assert ENTRANT_SESSION in text
+        assert "I agree: confirm the entry" not in text
+    entry.refresh_from_db()
+    assert (entry.guardian_state, entry.guardian_confirmed_at) == (
+        GuardianState.PENDING,
+        None,
+    )
+    assert AuditEvent.objects.for_object(entry).count() == events
+    with pytest.raises(EntryError) as caught:
+        confirm_guardian(guardian_token(entry), by=entry.entrant)
+    assert caught.value.code == "entrant_session"
+
+    client.logout()
+    assert client.post(url).status_code == 302
+    assert Entry.objects.get(pk=entry.pk).guardian_state == GuardianState.CONFIRMED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, heading",
+    [
+        (Language.CHINESE, "以家長或監護人身份確認參賽作品"),
+        (Language.ENGLISH, "Confirm an entry as parent or guardian"),
+    ],
+)
+def test_the_guardians_page_opens_in_the_language_of_the_mail(
+    client, django_capture_on_commit_callbacks, language, heading
+):
+    submit(minor_entry(language=language), django_capture_on_commit_callbacks)
+    link = full_link_in(guardian_mail())
+    assert urlsplit(link).query == f"lang={language}"
+    # The guardian's browser last showed the site in the other language.
+    client.cookies["django_language"] = (
+        "en" if language == Language.CHINESE else "zh-hant"
+    )
+
+    opened = client.get(urlsplit(link).path + "?" + urlsplit(link).query)
+    assert (opened.status_code, opened["Location"]) == (302, link_in(guardian_mail()))
+    page = client.get(opened["Location"])
+
+    assert page.status_code == 200
+    assert f'<h1 class="h3">{heading}</h1>' in page.text
+
+
+@pytest.mark.django_db
+def test_the_guardian_can_switch_the_language_of_their_page(
+    client, django_capture_on_commit_callbacks
+):
+    submit(minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks)
+    link = full_link_in(guardian_mail())
+    path = urlsplit(link).path
+    page = client.get(path + "?" + urlsplit(link).query, follow=True)
+    assert "以家長或監護人身份確認參賽作品" in page.text
+
+    switched = client.post(
+        reverse("set_language"), {"language": "en", "next": path}, follow=True
+    )
+
+    assert switched.redirect_chain == [(path, 302)]
+    assert '<h1 class="h3">Confirm an entry as parent or guardian</h1>' in (
+        switched.text
     )

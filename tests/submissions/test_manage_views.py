@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 import zoneinfo
 
 import pytest
@@ -10,7 +12,7 @@ from django.utils.html import escape
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
-from submissions.enums import MediaKind, RoundState
+from submissions.enums import FileState, MediaKind, RoundState
 from submissions.models import Round
 from submissions.models.rounds import MB
 from submissions.services.rounds import (
@@ -22,6 +24,7 @@ from submissions.services.rounds import (
     set_round_state,
 )
 from tests import factories
+from tests.entry_factories import add_file, make_entry
 from tests.submissions.test_manage_forms import category_data, round_data
 
 pytestmark = pytest.mark.django_db
@@ -1106,3 +1109,73 @@ def test_remove_a_category_of_an_open_round_is_refused(staff_client, staff, meth
         "Categories can be removed only while a round is a draft."
     ]
     assert list(round_.categories.all()) == [category]
+
+
+# Irreversible actions ask first ------------------------------------------------------
+
+
+def confirm_questions(response, action):
+    """The data-confirm questions of the buttons of the form posting to ``action``;
+    static/js/confirm.js asks them (tests/e2e/test_confirm_actions.py)."""
+    [form] = re.findall(
+        rf'<form[^>]*action="{re.escape(action)}".*?</form>', response.text, re.S
+    )
+    return [html.unescape(q) for q in re.findall(r'data-confirm="([^"]*)"', form)]
+
+
+def test_open_now_asks_first_and_scheduling_does_not(staff_client, staff):
+    round_ = make_draft()
+
+    page = staff_client.get(url("round_detail", round_))
+
+    assert confirm_questions(page, url("round_open", round_)) == [
+        "Open this round now? Entrants can enter works at once, and now becomes its "
+        "opening time."
+    ]
+    assert confirm_questions(page, url("round_schedule", round_)) == []
+    assert '<script src="/static/js/confirm.js"></script>' in page.text
+
+
+def test_close_now_asks_first_and_extending_does_not(staff_client, staff):
+    round_ = make_open(staff)
+
+    page = staff_client.get(url("round_detail", round_))
+
+    assert confirm_questions(page, url("round_close", round_)) == [
+        "Close this round now? It stops taking entries at once."
+    ]
+    assert confirm_questions(page, url("round_extend", round_)) == []
+
+
+def test_reopen_asks_first(staff_client, staff):
+    round_ = make_closed(staff)
+
+    page = staff_client.get(url("round_detail", round_))
+
+    assert confirm_questions(page, url("round_reopen", round_)) == [
+        "Reopen this round? It takes entries again until the new closing time."
+    ]
+
+
+def test_the_questions_are_in_chinese(staff_client, staff):
+    round_ = make_open(staff)
+    staff_client.cookies["django_language"] = "zh-hant"
+
+    page = staff_client.get(url("round_detail", round_))
+
+    assert confirm_questions(page, url("round_close", round_)) == [
+        "要立即截止本屆嗎？本屆會即時停止接受參賽作品。"
+    ]
+
+
+def test_retrying_all_failed_files_asks_first(staff_client, staff):
+    round_ = make_open(staff)
+    entrant = factories.make_entrant()
+    entry = make_entry(round_, entrant=entrant, title_en="Harbour")
+    add_file(entry, state=FileState.FAILED)
+
+    page = staff_client.get(reverse("manage:processing"))
+
+    assert confirm_questions(page, reverse("manage:processing_retry_all")) == [
+        "Retry every failed file now?"
+    ]
