@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.caseworkers import artists_of
+from artsprize.common.decorators import login_required_for_forms
 from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
 from submissions.errors import EntryError
@@ -241,7 +242,7 @@ def _entrant_for(request):
     return get_object_or_404(artists_of(request.user), pk=int(artist_id))
 
 
-@login_required
+@login_required_for_forms
 def entry_create(request, round_pk):
     round_ = get_object_or_404(
         Round.objects.prefetch_related("categories"), pk=round_pk
@@ -325,7 +326,7 @@ def _render_new(request, round_, form, *, problems=None, entrant):
     )
 
 
-@login_required
+@login_required_for_forms
 def entry_edit(request, pk):
     entry = _get_entry(request, pk)
     if request.method != "POST" and request.GET.get("part") == "checklist":
@@ -365,7 +366,7 @@ def entry_edit(request, pk):
     return redirect("entry_edit", pk=entry.pk)
 
 
-@login_required
+@login_required_for_forms
 def entry_submit(request, pk):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""

@@ -17,6 +17,7 @@ from django.utils import formats, timezone, translation
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from artsprize.common.templatetags.portal import draft_owner
 from submissions.enums import (
     Credit,
     EntryState,
@@ -606,12 +607,79 @@ def test_an_expired_session_goes_to_login_and_the_saved_draft_is_intact(
     url = reverse("entry_edit", args=[entry.pk])
     response = client.post(url, form_data(entry.category, title_en="Lost?"))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=/entries/{entry.pk}/"
+    assert response["Location"] == (
+        f"/accounts/login/?next=/entries/{entry.pk}/&session_ended=1"
+    )
     entry.refresh_from_db()
     assert (entry.title_en, entry.statement) == ("Shared Future", "Saved before.")
     client.force_login(entrant)
     page = client.get(url)
     assert page.context["form"]["statement"].value() == "Saved before."
+
+
+@pytest.mark.parametrize("name", ["entry_edit", "entry_submit", "entry_create"])
+def test_a_form_sent_after_the_session_ended_gets_a_log_in_page_saying_so(
+    client, entrant, round_, name
+):
+    entry = make_draft(round_, entrant)
+    path = reverse(name, args=[round_.pk if name == "entry_create" else entry.pk])
+    response = client.post(path, form_data(entry.category, title_en="Typed"))
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}&session_ended=1"
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        '<div class="alert alert-warning" role="alert" id="session-ended">'
+        "<p>Your session ended, so you were logged out. Log in again to go on.</p>"
+    ) in page
+    assert (
+        '<p class="mb-0" data-draft-kept hidden>What you typed is kept in this '
+        "browser: after you log in, you can restore it on the form.</p>"
+    ) in page
+    assert "/static/js/draft_copy.js" in page
+    assert f'<input type="hidden" name="next" value="{path}">' in page
+    # Only a form sent without a sign-in brings the notice.
+    assert (
+        'id="session-ended"'
+        not in client.get(f"/accounts/login/?next={path}").content.decode()
+    )
+
+
+def test_the_session_ended_notice_is_in_chinese(client, entrant, round_, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    page = client.get("/accounts/login/?next=/entries/&session_ended=1")
+    assert "<p>您的工作階段已結束，所以您已被登出。請重新登入以繼續。</p>" in (
+        page.content.decode()
+    )
+    assert "您輸入的內容已保留在此瀏覽器中：登入後，您可以在表格上還原。" in (
+        page.content.decode()
+    )
+
+
+def test_the_entry_form_carries_what_the_browser_copy_needs(signed_in, entrant, round_):
+    entry = make_draft(round_, entrant)
+    page = signed_in.get(reverse("entry_edit", args=[entry.pk])).content.decode()
+    owner = draft_owner(entrant)
+    assert len(owner) == 24 and str(entrant.pk) != owner
+    assert owner != draft_owner(factories.make_entrant())
+    assert f'data-draft-owner="{owner}"' in page
+    assert f'data-draft-key="entry-{entry.pk}"' in page
+    assert f'data-draft-created-from="new-{round_.pk}"' in page
+    assert "data-draft-unsaved" not in page
+    assert '<input type="hidden" name="page_language" value="en">' in page
+    assert '<input type="hidden" name="needs_sign_in" value="1">' in page
+    assert "/static/js/draft_copy.js" in page
+    assert '<button type="button" class="btn btn-primary" data-draft-restore>' in page
+    refused = signed_in.post(
+        reverse("entry_edit", args=[entry.pk]),
+        form_data(entry.category, medium="a\x07"),
+    ).content.decode()
+    assert "data-draft-unsaved" in refused
+    new = signed_in.get(reverse("entry_create", args=[round_.pk])).content.decode()
+    assert f'data-draft-key="new-{round_.pk}"' in new
+    # After the deadline the form is locked: the browser's copy is left alone.
+    close_now(round_)
+    locked = signed_in.get(reverse("entry_edit", args=[entry.pk])).content.decode()
+    assert "data-draft-key" not in locked
 
 
 # --- Submitting -------------------------------------------------------------------
