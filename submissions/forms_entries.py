@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.selectors import is_address_of
-from artsprize.common.text import count_words
 from submissions.enums import ConsentMethod, Credit, MediaKind
 from submissions.forms import HONG_KONG, PlainTextFormMixin, has_control_characters
 from submissions.models import ArtworkFile, Category, Entry, TeamMember
@@ -289,24 +288,9 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         return email
 
     def clean(self):
+        # A statement over the word limit is kept in the draft, with a warning;
+        # only submitting refuses it (submissions.services.entries).
         cleaned_data = super().clean()
-        category = cleaned_data.get("category")
-        statement = cleaned_data.get("statement")
-        if category is not None and statement:
-            words = count_words(statement)
-            if words > category.statement_word_limit:
-                self.add_error(
-                    "statement",
-                    gettext(
-                        "The statement has %(count)s words; the category "
-                        "“%(category)s” allows at most %(limit)s. Please shorten it."
-                    )
-                    % {
-                        "count": words,
-                        "category": category.name,
-                        "limit": category.statement_word_limit,
-                    },
-                )
         for file in self.image_files:
             name = f"{ALT_TEXT_PREFIX}{file.pk}"
             value = cleaned_data.get(name)

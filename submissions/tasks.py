@@ -13,6 +13,7 @@ from artsprize.accounts.models import EntrantProfile
 from artsprize.common.mail import send_templated_mail
 from submissions.enums import EntryState, FileState, GuardianState, RoundState
 from submissions.models import Entry, Round
+from submissions.selectors import public_credit
 from submissions.services.entries import remind_unsubmitted_drafts
 from submissions.services.rounds import open_and_close_due_rounds
 
@@ -77,6 +78,7 @@ def receipt_context(entry):
         ),
         "guardian_pending": entry.guardian_state == GuardianState.PENDING,
         "entries_url": _entries_url(),
+        "credit": public_credit(entry),
     }
 
 

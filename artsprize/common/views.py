@@ -6,22 +6,30 @@ the layout reads the session, the user and their permissions from it.
 """
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseServerError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from artsprize.common.decorators import session_ended_login_url
 
 logger = logging.getLogger(__name__)
 
 
-def _error(request, status, title, message):
+def _error(request, status, title, message, **extra):
     return render(
         request,
         "common/error.html",
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": title, "message": message, **extra},
         status=status,
     )
 
@@ -83,14 +91,75 @@ def server_error(request):
     return HttpResponseServerError(body)
 
 
+# Hidden fields of a form that needs a sign-in (the entry form): the language of
+# its page, and that sending it needs a sign-in.
+PAGE_LANGUAGE_FIELD = "page_language"
+NEEDS_SIGN_IN_FIELD = "needs_sign_in"
+
+
+def _posted(request, name):
+    try:
+        return request.POST.get(name, "")
+    except (MultiPartParserError, SuspiciousOperation, OSError):
+        return ""
+
+
+def _page_language(request):
+    """The language of the page a refused form came from: with every cookie gone,
+    the language cookie is gone too."""
+    language = _posted(request, PAGE_LANGUAGE_FIELD)
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def _page_sent_from(request):
+    """The address of this site's page that sent the form, if the browser said."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def csrf_failure(request, reason=""):
-    return _error(
+    """The form's CSRF token did not match (cookies cleared, the sign-in ended, the
+    page was open too long). Nothing was saved; what was typed is kept in the
+    browser (static/js/draft_copy.js), and the page leads back to the form, where
+    the copy is offered again, through the log-in page if needed."""
+    from artsprize.accounts.adapter import set_language_cookie
+
+    language = _page_language(request)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    back = _page_sent_from(request)
+    extra = {}
+    signed_out = not request.user.is_authenticated and _posted(
+        request, NEEDS_SIGN_IN_FIELD
+    )
+    if back and not signed_out:
+        extra = {"back_url": back, "back_label": _("Go back to the form")}
+    elif back:
+        extra = {
+            "back_url": session_ended_login_url(back),
+            "back_label": _("Log in and go back to the form"),
+        }
+    response = _error(
         request,
         403,
         _("Your form expired"),
         _(
-            "For your security the form had to be refreshed, for example because "
-            "you were signed out or the page was open for a long time. Go back, "
-            "reload the page and send it again."
+            "For your security the form could not be sent, for example because "
+            "you were logged out or the page was open for a long time. Nothing was "
+            "saved."
         ),
+        kept_message=_(
+            "What you typed is kept in this browser: when you go back to the form, "
+            "you can restore it."
+        ),
+        **extra,
     )
+    if language:
+        set_language_cookie(response, language)
+    return response

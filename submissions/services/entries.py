@@ -221,7 +221,7 @@ def _refresh(entry, locked):
     entry._state.fields_cache.clear()
 
 
-def _clean_values(data, *, category, entrant, now):
+def _clean_values(data, *, entrant, now):
     """The entry fields in ``data``, checked so that the database never refuses them.
 
     Forms check the same things first with the fields' messages; this is the
@@ -275,16 +275,14 @@ def _clean_values(data, *, category, entrant, now):
                 if is_address_of(entrant, value):
                     problems.append(GUARDIAN_IS_ENTRANT)
         values[name] = value
-    if "statement" in values:
-        problem = _statement_problem(values["statement"], category)
-        if problem:
-            problems.append(problem)
     if problems:
         raise EntryError(NEEDS_CORRECTING, code="invalid", problems=problems)
     return values
 
 
-def _statement_problem(statement, category):
+def statement_problem(statement, category):
+    """The statement is over the category's word limit: a draft keeps it, submitting
+    refuses it."""
     words = count_words(statement)
     if words > category.statement_word_limit:
         return _(
@@ -308,7 +306,7 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
             _("Only the entrant or a caseworker can make an entry."),
             code="not_allowed",
         )
-    values = _clean_values(data, category=category, entrant=entrant, now=now)
+    values = _clean_values(data, entrant=entrant, now=now)
     with transaction.atomic():
         # The entrant's row serialises their creates (two tabs, a double click, a
         # caseworker at the same time): the count below cannot go stale.
@@ -374,11 +372,7 @@ def update_entry(entry, *, data, by, now=None):
             _check_eligible(locked.round, new_category, locked.entrant)
             category = new_category
             changed.append("category")
-        values = _clean_values(data, category=category, entrant=locked.entrant, now=now)
-        if changed and "statement" not in values:
-            problem = _statement_problem(locked.statement, category)
-            if problem:
-                raise EntryError(NEEDS_CORRECTING, code="invalid", problems=[problem])
+        values = _clean_values(data, entrant=locked.entrant, now=now)
         changed += [
             name for name, value in values.items() if getattr(locked, name) != value
         ]
@@ -529,7 +523,7 @@ def _field_problems(entry):
     if not entry.statement.strip():
         problems.append(_("Write an artist statement."))
     else:
-        problem = _statement_problem(entry.statement, entry.category)
+        problem = statement_problem(entry.statement, entry.category)
         if problem:
             problems.append(problem)
     if not entry.consent_original:

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.caseworkers import artists_of
+from artsprize.common.decorators import login_required_for_forms
 from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
 from submissions.errors import EntryError
@@ -28,7 +30,11 @@ from submissions.forms_entries import (
     team_initial,
 )
 from submissions.models import ArtworkFile, Entry, Round
-from submissions.selectors import entries_for_entrant, with_thumbnails
+from submissions.selectors import (
+    entries_for_entrant,
+    public_credit,
+    with_thumbnails,
+)
 from submissions.services.entries import (
     ADULT_AGE,
     create_entry,
@@ -38,6 +44,7 @@ from submissions.services.entries import (
     is_taking_entries,
     needs_guardian,
     set_team_members,
+    statement_problem,
     submission_problems,
     submit_entry,
     update_entry,
@@ -55,6 +62,19 @@ def _posted(request):
 
 def _time(moment):
     return formats.time_format(timezone.localtime(moment, HONG_KONG), "TIME_FORMAT")
+
+
+def _warn_of_statement(request, entry):
+    """A draft keeps a statement over the word limit; only submitting refuses it."""
+    if entry.state != EntryState.DRAFT:
+        return
+    problem = statement_problem(entry.statement, entry.category)
+    if problem:
+        messages.warning(
+            request,
+            _("%(problem)s Shorten it before you submit the entry.")
+            % {"problem": problem},
+        )
 
 
 def _get_entry(request, pk):
@@ -133,8 +153,19 @@ def _locked_message(entry):
     return _("This round is not taking entries now: the entry cannot be changed.")
 
 
-def _render_entry(request, entry, form, formset, *, problems=None, title=None):
-    """The edit page. ``problems`` (a refusal's) replace what is missing to submit."""
+def _checklist(entry, editable):
+    """What a draft still needs to be submitted; nothing for any other entry."""
+    if entry.state == EntryState.DRAFT and editable:
+        return submission_problems(entry)
+    return []
+
+
+def _render_entry(
+    request, entry, form, formset, *, problems=None, title=None, checklist=False
+):
+    """The edit page. ``problems`` (a refusal's) replace what is missing to submit;
+    ``checklist`` says that they are what is missing to submit, as after a refused
+    submission."""
     editable = _is_editable(entry)
     # A refused post keeps showing what was typed, to be copied elsewhere.
     if not editable and not form.is_bound:
@@ -143,8 +174,12 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
             for member_form in formset:
                 for field in member_form.fields.values():
                     field.disabled = True
-    if problems is None and entry.state == EntryState.DRAFT and editable:
-        problems = submission_problems(entry)
+    if problems is None:
+        problems = _checklist(entry, editable)
+        checklist = True
+    checklist_url = ""
+    if checklist and entry.state == EntryState.DRAFT and editable:
+        checklist_url = reverse("entry_edit", args=[entry.pk]) + "?part=checklist"
     files = prepare_files(list(with_thumbnails(entry.files.all())), entry)
     return render(
         request,
@@ -158,6 +193,7 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
             "files": files,
             "problems": problems,
             "problems_title": title,
+            "checklist_url": checklist_url,
             "editable": editable,
             "can_replace": any(file.replaceable for file in files)
             and any(file.state == FileState.REJECTED for file in files),
@@ -227,7 +263,7 @@ def _entrant_for(request):
     return get_object_or_404(artists_of(request.user), pk=int(artist_id))
 
 
-@login_required
+@login_required_for_forms
 def entry_create(request, round_pk):
     round_ = get_object_or_404(
         Round.objects.prefetch_related("categories"), pk=round_pk
@@ -295,9 +331,12 @@ def entry_create(request, round_pk):
             )
         messages.success(
             request,
-            _("Draft saved at %(time)s. Now add the files of your work.")
+            _(
+                "Draft saved at %(time)s (Hong Kong time). Now add the files of your work."
+            )
             % {"time": _time(entry.created_at)},
         )
+        _warn_of_statement(request, entry)
         return redirect("entry_edit", pk=entry.pk)
     return _render_new(request, round_, form, entrant=entrant)
 
@@ -320,9 +359,15 @@ def _render_new(request, round_, form, *, problems=None, entrant):
     )
 
 
-@login_required
+@login_required_for_forms
 def entry_edit(request, pk):
     entry = _get_entry(request, pk)
+    if request.method != "POST" and request.GET.get("part") == "checklist":
+        return render(
+            request,
+            "submissions/entries/_problems.html",
+            {"problems": _checklist(entry, _is_editable(entry))},
+        )
     form, formset = _entry_forms(request, entry, _posted(request))
     if request.method != "POST":
         return _render_entry(request, entry, form, formset)
@@ -344,14 +389,17 @@ def entry_edit(request, pk):
             title=_("Not saved:") if error.problems else None,
         )
     if entry.state == EntryState.SUBMITTED:
-        text = _("Changes saved at %(time)s. The entry stays submitted.")
+        text = _(
+            "Changes saved at %(time)s (Hong Kong time). The entry stays submitted."
+        )
     else:
-        text = _("Draft saved at %(time)s.")
+        text = _("Draft saved at %(time)s (Hong Kong time).")
     messages.success(request, text % {"time": _time(timezone.now())})
+    _warn_of_statement(request, entry)
     return redirect("entry_edit", pk=entry.pk)
 
 
-@login_required
+@login_required_for_forms
 def entry_submit(request, pk):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""
@@ -402,6 +450,7 @@ def _submit(request, entry, form, formset, *, act):
             title=_("To submit this entry, it still needs:")
             if error.problems
             else None,
+            checklist=True,
         )
     messages.success(
         request,
@@ -459,6 +508,7 @@ def entry_receipt(request, pk):
             "files": entry.files.order_by("position", "id"),
             "team_members": entry.team_members.all(),
             "consents": consents,
+            "credit": public_credit(entry),
         },
     )
 

@@ -169,3 +169,92 @@ def test_a_page_with_the_database_down_gets_the_500_page(database_down):
     assert f'<h1 class="h3">{_in_chinese("Something went wrong")}</h1>' in text
     assert missing not in text
     assert "Traceback" not in text
+
+
+@pytest.mark.django_db
+def test_an_expired_form_speaks_the_page_language_and_leads_back_through_log_in(
+    settings,
+):
+    # Every cookie is gone: the language cookie too, and the browser asks in English.
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/entries/5/",
+        {
+            "page_language": "zh-hant",
+            "needs_sign_in": "1",
+            "statement": "我的創作自述",
+        },
+        headers={"referer": "http://testserver/entries/5/", "accept-language": "en"},
+    )
+
+    _assert_error_page(response, 403, _in_chinese("Your form expired"), lang="zh-hant")
+    assert response.context["message"] == (
+        "為保障您的安全，表格未能送出，例如因為您已被登出，或頁面開啟了很長時間。"
+        "所有內容均未儲存。"
+    )
+    assert (
+        '<a class="btn btn-primary" href="/accounts/login/?next=/entries/5/&amp;'
+        'session_ended=1" id="back-to-form">登入並返回表格</a>'
+    ) in response.text
+    assert (
+        "<p data-draft-kept hidden>您輸入的內容已保留在此瀏覽器中：返回表格後，"
+        "您可以還原。</p>"
+    ) in response.text
+    assert "/static/js/draft_copy.js" in response.text
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
+
+
+@pytest.mark.django_db
+def test_an_expired_form_of_a_signed_in_person_leads_straight_back():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(factories.make_entrant())
+
+    response = client.post(
+        "/entries/5/?artist=3",
+        {"statement": "Typed."},
+        headers={"referer": "http://testserver/entries/new/2/?artist=3"},
+    )
+
+    _assert_error_page(response, 403, "Your form expired")
+    assert response.context["message"] == (
+        "For your security the form could not be sent, for example because you "
+        "were logged out or the page was open for a long time. Nothing was saved."
+    )
+    assert (
+        '<a class="btn btn-primary" href="/entries/new/2/?artist=3" '
+        'id="back-to-form">Go back to the form</a>'
+    ) in response.text
+    assert "django_language" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_an_expired_form_that_needs_no_sign_in_leads_straight_back():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "artist@example.org"},
+        headers={"referer": "http://testserver/accounts/signup/"},
+    )
+
+    assert (
+        '<a class="btn btn-primary" href="/accounts/signup/" '
+        'id="back-to-form">Go back to the form</a>'
+    ) in response.text
+
+
+@pytest.mark.django_db
+def test_an_expired_form_never_links_to_another_site_nor_takes_a_bad_language():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/entries/5/",
+        {"page_language": "xx"},
+        headers={"referer": "https://attacker.example/entries/5/"},
+    )
+
+    _assert_error_page(response, 403, "Your form expired")
+    assert 'id="back-to-form"' not in response.text
+    assert "attacker" not in response.text
+    assert "django_language" not in response.cookies

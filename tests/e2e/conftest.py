@@ -70,6 +70,9 @@ def page(request, chromium):
         ),
     )
     page.viewport_name = request.param
+    # A test that expects an error (Chromium reports every 4xx page it loads) takes
+    # it off this list; anything else left on it fails the test.
+    page.reported_errors = errors
     yield page
     # The state the test leaves the page in counts too (opened menus, messages
     # shown by scripts, errors after a failed save).

@@ -13,10 +13,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from artsprize.common.templatetags.portal import draft_owner
 from submissions.enums import (
     Credit,
     EntryState,
@@ -194,7 +195,7 @@ def test_a_new_draft_is_saved_and_the_files_come_next(signed_in, entrant, round_
         timezone.localtime(entry.created_at, HONG_KONG), "TIME_FORMAT"
     )
     assert messages_of(response) == [
-        f"Draft saved at {saved_at}. Now add the files of your work."
+        f"Draft saved at {saved_at} (Hong Kong time). Now add the files of your work."
     ]
     assert AuditEvent.objects.for_object(entry).get().verb == AuditVerb.CREATED
 
@@ -312,7 +313,7 @@ def test_bad_values_are_refused_with_a_message_and_kept(
     assert entry.title_en == "Shared Future"
 
 
-def test_a_statement_over_the_word_limit_is_refused_and_kept(
+def test_a_draft_over_the_word_limit_is_saved_with_a_warning(
     signed_in, entrant, round_
 ):
     category = category_of(round_)
@@ -324,11 +325,116 @@ def test_a_statement_over_the_word_limit_is_refused_and_kept(
         reverse("entry_edit", args=[entry.pk]),
         form_data(category, statement=statement),
     )
-    assert response.context["form"].errors["statement"] == [
-        "The statement has 9 words; the category “Adult — community” allows at "
-        "most 5. Please shorten it."
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.statement) == (EntryState.DRAFT, statement)
+    shown = messages_of(response)
+    assert shown[0].startswith("Draft saved at ")
+    assert shown[1:] == [
+        "The artist statement has 9 words; this category allows at most 5. "
+        "Shorten it before you submit the entry."
+    ]
+    page = signed_in.get(reverse("entry_edit", args=[entry.pk]))
+    assert page.context["form"]["statement"].value() == statement
+    assert page.context["problems"][0] == (
+        "The artist statement has 9 words; this category allows at most 5."
+    )
+
+
+def test_a_new_draft_over_the_word_limit_is_saved_with_a_warning(
+    signed_in, entrant, round_
+):
+    category = category_of(round_)
+    category.statement_word_limit = 2
+    category.save(update_fields=["statement_word_limit"])
+    response = signed_in.post(
+        reverse("entry_create", args=[round_.pk]),
+        form_data(category, statement="one two three"),
+    )
+    entry = Entry.objects.get()
+    assert response["Location"] == reverse("entry_edit", args=[entry.pk])
+    assert entry.statement == "one two three"
+    assert messages_of(response)[1] == (
+        "The artist statement has 3 words; this category allows at most 2. "
+        "Shorten it before you submit the entry."
+    )
+
+
+def test_submit_refuses_a_statement_over_the_word_limit_and_keeps_it(
+    signed_in, entrant, round_
+):
+    category = category_of(round_)
+    category.statement_word_limit = 5
+    category.save(update_fields=["statement_word_limit"])
+    entry = make_draft(round_, entrant)
+    statement = "香港人權藝術獎 is here"
+    response = signed_in.post(
+        reverse("entry_submit", args=[entry.pk]),
+        form_data(category, statement=statement, text_work="A poem."),
+    )
+    assert response.status_code == 200
+    assert response.context["problems"] == [
+        "The artist statement has 9 words; this category allows at most 5."
     ]
     assert response.context["form"]["statement"].value() == statement
+    entry.refresh_from_db()
+    assert (entry.state, entry.statement) == (EntryState.DRAFT, statement)
+
+
+def test_a_submitted_entry_keeps_its_statement_within_the_limit(
+    signed_in, entrant, round_
+):
+    entry = make_draft(
+        round_,
+        entrant,
+        statement="Short.",
+        text_work="A poem.",
+        consent_original=True,
+        consent_terms=True,
+    )
+    submit_entry(entry, by=entrant)
+    category = category_of(round_)
+    category.statement_word_limit = 3
+    category.save(update_fields=["statement_word_limit"])
+    response = signed_in.post(
+        reverse("entry_edit", args=[entry.pk]),
+        form_data(category, statement="one two three four", text_work="A poem."),
+    )
+    assert response.status_code == 200
+    assert response.context["problems"] == [
+        "The artist statement has 4 words; this category allows at most 3."
+    ]
+    assert response.context["form"]["statement"].value() == "one two three four"
+    entry.refresh_from_db()
+    assert entry.statement == "Short."
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Draft saved at {time} (Hong Kong time)."),
+        ("zh-hant", "草稿已於香港時間 {time} 儲存。"),
+    ],
+)
+def test_the_saved_message_ends_with_one_full_stop(
+    signed_in, entrant, round_, settings, language, expected
+):
+    entry = make_draft(round_, entrant)
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    before = timezone.now()
+    response = signed_in.post(
+        reverse("entry_edit", args=[entry.pk]), form_data(entry.category)
+    )
+    after = timezone.now()
+    with translation.override(language):
+        times = {
+            formats.time_format(timezone.localtime(moment, HONG_KONG), "TIME_FORMAT")
+            for moment in (before, after)
+        }
+        shown = messages_of(response)
+    # "1:54 p.m." ends with a full stop of its own: the sentence goes on after it.
+    assert shown in [[expected.format(time=time)] for time in times]
+    assert ".." not in shown[0]
 
 
 def test_the_statement_carries_the_word_counter(signed_in, entrant, round_):
@@ -374,6 +480,61 @@ def test_save_draft_keeps_an_incomplete_entry_and_lists_what_is_missing(
         "Add at least one file of the work, or type it in.",
     ]
     assert "To submit this entry, it still needs:" in page.content.decode()
+
+
+def test_what_a_draft_still_needs_is_refreshed_after_an_upload(
+    signed_in, entrant, round_
+):
+    entry = make_draft(round_, entrant, statement="A statement.")
+    url = reverse("entry_edit", args=[entry.pk])
+    page = signed_in.get(url).content.decode()
+    assert (
+        f'<div id="entry-checklist" aria-live="polite" '
+        f'data-checklist-url="{url}?part=checklist">'
+    ) in page
+    before = signed_in.get(f"{url}?part=checklist")
+    assert before.context["problems"] == [
+        "Confirm that the work is the artist's own original work.",
+        "Accept the terms of the prize.",
+        "Add at least one file of the work, or type it in.",
+    ]
+    add_file(entry, alt_text="")
+    after = signed_in.get(f"{url}?part=checklist")
+    assert after.context["problems"] == [
+        "Confirm that the work is the artist's own original work.",
+        "Accept the terms of the prize.",
+        f"Describe the image “{entry.files.get().original_name}” for people who "
+        "cannot see it.",
+    ]
+    assert (
+        after.content.decode()
+        .strip()
+        .startswith(
+            '<div class="alert alert-warning" role="alert" id="entry-problems">'
+        )
+    )
+    assert "<html" not in after.content.decode()
+
+
+def test_a_refused_save_keeps_its_reasons_without_the_live_checklist(
+    signed_in, entrant, round_
+):
+    entry = make_draft(
+        round_,
+        entrant,
+        statement="Mine.",
+        text_work="A poem.",
+        consent_original=True,
+        consent_terms=True,
+    )
+    submit_entry(entry, by=entrant)
+    refused = signed_in.post(
+        reverse("entry_edit", args=[entry.pk]),
+        form_data(entry.category, medium="", text_work="A poem."),
+    )
+    assert refused.context["problems"] == ["Say what the medium of the work is."]
+    assert refused.context["checklist_url"] == ""
+    assert 'id="entry-checklist"' not in refused.content.decode()
 
 
 def test_the_description_of_each_image_is_saved_with_the_draft(
@@ -446,12 +607,79 @@ def test_an_expired_session_goes_to_login_and_the_saved_draft_is_intact(
     url = reverse("entry_edit", args=[entry.pk])
     response = client.post(url, form_data(entry.category, title_en="Lost?"))
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=/entries/{entry.pk}/"
+    assert response["Location"] == (
+        f"/accounts/login/?next=/entries/{entry.pk}/&session_ended=1"
+    )
     entry.refresh_from_db()
     assert (entry.title_en, entry.statement) == ("Shared Future", "Saved before.")
     client.force_login(entrant)
     page = client.get(url)
     assert page.context["form"]["statement"].value() == "Saved before."
+
+
+@pytest.mark.parametrize("name", ["entry_edit", "entry_submit", "entry_create"])
+def test_a_form_sent_after_the_session_ended_gets_a_log_in_page_saying_so(
+    client, entrant, round_, name
+):
+    entry = make_draft(round_, entrant)
+    path = reverse(name, args=[round_.pk if name == "entry_create" else entry.pk])
+    response = client.post(path, form_data(entry.category, title_en="Typed"))
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}&session_ended=1"
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        '<div class="alert alert-warning" role="alert" id="session-ended">'
+        "<p>Your session ended, so you were logged out. Log in again to go on.</p>"
+    ) in page
+    assert (
+        '<p class="mb-0" data-draft-kept hidden>What you typed is kept in this '
+        "browser: after you log in, you can restore it on the form.</p>"
+    ) in page
+    assert "/static/js/draft_copy.js" in page
+    assert f'<input type="hidden" name="next" value="{path}">' in page
+    # Only a form sent without a sign-in brings the notice.
+    assert (
+        'id="session-ended"'
+        not in client.get(f"/accounts/login/?next={path}").content.decode()
+    )
+
+
+def test_the_session_ended_notice_is_in_chinese(client, entrant, round_, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    page = client.get("/accounts/login/?next=/entries/&session_ended=1")
+    assert "<p>您的工作階段已結束，所以您已被登出。請重新登入以繼續。</p>" in (
+        page.content.decode()
+    )
+    assert "您輸入的內容已保留在此瀏覽器中：登入後，您可以在表格上還原。" in (
+        page.content.decode()
+    )
+
+
+def test_the_entry_form_carries_what_the_browser_copy_needs(signed_in, entrant, round_):
+    entry = make_draft(round_, entrant)
+    page = signed_in.get(reverse("entry_edit", args=[entry.pk])).content.decode()
+    owner = draft_owner(entrant)
+    assert len(owner) == 24 and str(entrant.pk) != owner
+    assert owner != draft_owner(factories.make_entrant())
+    assert f'data-draft-owner="{owner}"' in page
+    assert f'data-draft-key="entry-{entry.pk}"' in page
+    assert f'data-draft-created-from="new-{round_.pk}"' in page
+    assert "data-draft-unsaved" not in page
+    assert '<input type="hidden" name="page_language" value="en">' in page
+    assert '<input type="hidden" name="needs_sign_in" value="1">' in page
+    assert "/static/js/draft_copy.js" in page
+    assert '<button type="button" class="btn btn-primary" data-draft-restore>' in page
+    refused = signed_in.post(
+        reverse("entry_edit", args=[entry.pk]),
+        form_data(entry.category, medium="a\x07"),
+    ).content.decode()
+    assert "data-draft-unsaved" in refused
+    new = signed_in.get(reverse("entry_create", args=[round_.pk])).content.decode()
+    assert f'data-draft-key="new-{round_.pk}"' in new
+    # After the deadline the form is locked: the browser's copy is left alone.
+    close_now(round_)
+    locked = signed_in.get(reverse("entry_edit", args=[entry.pk])).content.decode()
+    assert "data-draft-key" not in locked
 
 
 # --- Submitting -------------------------------------------------------------------
@@ -639,6 +867,47 @@ def test_the_receipt_shows_the_reference_time_files_and_hashes(
     assert ready.original_name in page and waiting.original_name in page
     assert "/static/css/print.css" in page and 'media="print"' in page
     assert "data-print" in page
+
+
+@pytest.mark.parametrize(
+    ("credit", "shown"),
+    [
+        (Credit.LEGAL_NAME, "Chan Tai Man"),
+        (Credit.CREDIT_NAME, "Tai"),
+        (Credit.ANONYMOUS, "Anonymous"),
+    ],
+)
+def test_the_receipt_shows_the_credit_as_it_will_be_printed(
+    signed_in, entrant, round_, credit, shown, django_capture_on_commit_callbacks
+):
+    entry = make_draft(round_, entrant)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(
+            reverse("entry_submit", args=[entry.pk]),
+            form_data(entry.category, credit=credit, text_work="A poem."),
+        )
+    page = signed_in.get(reverse("entry_receipt", args=[entry.pk])).content.decode()
+    assert f'<dd class="col-sm-8" id="receipt-credit" dir="auto">{shown}</dd>' in page
+    (receipt,) = [message for message in mail.outbox if message.to == [entrant.email]]
+    assert f"\nName shown with the work: {shown}\n" in receipt.body
+
+
+def test_without_a_credit_name_the_legal_name_is_printed(signed_in, entrant, round_):
+    entrant.profile.credit_name = ""
+    entrant.profile.save(update_fields=["credit_name"])
+    entry = make_draft(
+        round_,
+        entrant,
+        statement="Mine.",
+        text_work="A poem.",
+        consent_original=True,
+        consent_terms=True,
+    )
+    submit_entry(entry, by=entrant)
+    page = signed_in.get(reverse("entry_receipt", args=[entry.pk])).content.decode()
+    assert (
+        '<dd class="col-sm-8" id="receipt-credit" dir="auto">Chan Tai Man</dd>' in page
+    )
 
 
 def test_a_draft_has_no_receipt_yet(signed_in, entrant, round_):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.crypto import salted_hmac
 from django.utils.translation import pgettext
 
 from artsprize.common.i18n import localized as localized_value
@@ -30,3 +31,13 @@ def colon(label):
     """``{{ _("Theme")|colon }}``: a label with the colon of the active language,
     "Theme:" in English, 「主題：」 in Chinese."""
     return pgettext("a label followed by its value", "%(label)s:") % {"label": label}
+
+
+@register.filter
+def draft_owner(user):
+    """Whose copy of a form the browser keeps (static/js/draft_copy.js): a hash of
+    the signed-in person, so that someone else signing in on the same browser never
+    gets it, and that the browser's storage does not hold the account's id."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return salted_hmac("artsprize.draft-copy", str(user.pk)).hexdigest()[:24]
