@@ -7,11 +7,12 @@ never pass through a web worker. docs/UPLOADS.md describes the protocol.
 """
 
 import datetime
+import logging
 import math
 import unicodedata
 import uuid
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
@@ -24,6 +25,8 @@ from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
 from submissions.models import ArtworkFile, Entry
 from submissions.services.processing import queue_processing, rejection_message
+
+logger = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -347,10 +350,21 @@ def part_length(file, number):
     return file.declared_size - file.part_size * (part_count(file) - 1)
 
 
+def _storage_unavailable():
+    return UploadError(
+        "storage_unavailable",
+        _(
+            "Our file store cannot be reached just now. What you uploaded is kept: "
+            "please press Retry in a moment."
+        ),
+        status=503,
+    )
+
+
 def _single_url(file):
     return storage.presign(
         "put_object",
-        Key=file.key,
+        Key=storage.staging_key(file.key),
         ContentType=file.content_type,
         ContentLength=file.declared_size,
     )
@@ -453,7 +467,9 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
         parts = _single_parts(existing)
     else:
         try:
-            parts = storage.list_parts(existing.key, existing.upload_id)
+            parts = storage.list_parts(
+                storage.staging_key(existing.key), existing.upload_id
+            )
         except ClientError as error:
             if not storage.is_missing(error):
                 raise
@@ -474,7 +490,7 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
 def _single_parts(file):
     """A single PUT that arrived, although its answer was lost, as its one part:
     it need not be sent again."""
-    head = storage.head_object(file.key)
+    head = storage.head_object(storage.staging_key(file.key))
     if head is None or head["ContentLength"] != file.declared_size:
         return []
     return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
@@ -524,7 +540,9 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
     multipart = size > PART_SIZE
     upload_id = (
-        storage.create_multipart_upload(key, content_type=content_type)
+        storage.create_multipart_upload(
+            storage.staging_key(key), content_type=content_type
+        )
         if multipart
         else ""
     )
@@ -555,7 +573,7 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
         )
     except Exception:
         if upload_id:
-            storage.abort_multipart_upload(key, upload_id)
+            storage.abort_multipart_upload(storage.staging_key(key), upload_id)
         raise
     return file
 
@@ -605,7 +623,7 @@ def sign_parts(file, *, user, part_numbers, now=None):
     urls = {
         str(number): storage.presign(
             "upload_part",
-            Key=file.key,
+            Key=storage.staging_key(file.key),
             UploadId=file.upload_id,
             PartNumber=number,
             ContentLength=part_length(file, number),
@@ -623,7 +641,7 @@ def list_parts(file, *, user):
     if not is_multipart(file):
         return _single_parts(file)
     try:
-        return storage.list_parts(file.key, file.upload_id)
+        return storage.list_parts(storage.staging_key(file.key), file.upload_id)
     except ClientError as error:
         if storage.is_missing(error):
             raise _expire(file, reason="upload_gone") from error
@@ -709,8 +727,11 @@ def describe_file(file):
 def complete_upload(file, *, user, parts=(), now=None):
     """Finish an upload and check the object the store holds before accepting it.
 
-    Completing twice gives the same answer. A file whose object is not the size
-    that was announced, or over the limit, is rejected and its object deleted.
+    The browser uploaded to the file's staging key; the checked object is copied
+    server-side to ``file.key``, which no URL was ever signed for, and the staged
+    object is deleted. Completing twice gives the same answer. A file whose object
+    is not the size that was announced, or over the limit, is rejected and its
+    object deleted.
     """
     now = now or timezone.now()
     _check_owner(file, user)
@@ -719,12 +740,16 @@ def complete_upload(file, *, user, parts=(), now=None):
     _check_taking_files(file.entry, now=now, starting=False)
 
     if is_multipart(file):
-        rejected = _complete_multipart(file, user=user, client_parts=parts)
-        if rejected is not None:
-            return _outcome(rejected)
+        finished = _complete_multipart(file, user=user, client_parts=parts)
+        if finished is not None:
+            return _outcome(finished)
 
-    head = storage.head_object(file.key)
+    staged = storage.staging_key(file.key)
+    head = storage.head_object(staged)
     if head is None:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return _outcome(finished)
         raise UploadError(
             "not_uploaded",
             _("The file has not reached the store yet. Please upload it again."),
@@ -737,8 +762,28 @@ def complete_upload(file, *, user, parts=(), now=None):
     elif size != file.declared_size:
         reason = "size_mismatch"
     if reason:
-        storage.delete_object(file.key)
+        storage.delete_object(staged)
         return _outcome(_reject(file, reason, user=user, size=size))
+
+    try:
+        storage.copy_object(staged, file.key, etag=head["ETag"])
+    except ClientError as error:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return _outcome(finished)
+        if storage.is_missing(error):
+            raise UploadError(
+                "not_uploaded",
+                _("The file has not reached the store yet. Please upload it again."),
+                status=409,
+            ) from error
+        raise
+    kept = storage.head_object(file.key)
+    if kept is None or kept["ContentLength"] != size:
+        # The store did not copy the object whole. The staged object is still
+        # there: completing again copies it again.
+        logger.error("Copying the upload of file %s to its key failed.", file.pk)
+        raise _storage_unavailable()
 
     with transaction.atomic():
         locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
@@ -756,22 +801,44 @@ def complete_upload(file, *, user, parts=(), now=None):
                 data={"size": size},
             )
             queue_processing(locked, now=now)
+    _delete_staged(staged)
     return _outcome(locked)
 
 
+def _finished_meanwhile(file):
+    """The file, if another request finished (or rejected) its upload a moment
+    ago; None while it is still awaiting its upload."""
+    current = ArtworkFile.objects.filter(pk=file.pk).first()
+    if current is None:
+        raise _not_found()
+    return None if current.state == FileState.AWAITING_UPLOAD else current
+
+
+def _delete_staged(key):
+    """The staged copy is no longer needed; if it cannot be deleted now, the
+    clean-up deletes it later."""
+    try:
+        storage.delete_object(key)
+    except (BotoCoreError, ClientError):
+        logger.warning("The staged object %s could not be deleted.", key)
+
+
 def _complete_multipart(file, *, user, client_parts):
-    """Complete with the store's own part list. Returns the file if it had to be
-    rejected, else None."""
+    """Complete with the store's own part list. Returns the file if it was
+    rejected or finished by another request meanwhile, else None."""
+    staged = storage.staging_key(file.key)
     try:
         stored = {
-            part["number"]: part
-            for part in storage.list_parts(file.key, file.upload_id)
+            part["number"]: part for part in storage.list_parts(staged, file.upload_id)
         }
     except ClientError as error:
         if not storage.is_missing(error):
             raise
         # Another request completed it a moment ago, or it was aborted.
-        if storage.head_object(file.key) is not None:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return finished
+        if storage.head_object(staged) is not None:
             return None
         raise _expire(file, reason="upload_gone") from error
 
@@ -782,7 +849,7 @@ def _complete_multipart(file, *, user, client_parts):
     ):
         # The store took a part of another length than the one signed: it does
         # not check signed lengths, and the browser lied about the size.
-        storage.abort_multipart_upload(file.key, file.upload_id)
+        storage.abort_multipart_upload(staged, file.upload_id)
         return _reject(
             file,
             "size_mismatch",
@@ -803,12 +870,15 @@ def _complete_multipart(file, *, user, client_parts):
     _check_client_parts(client_parts, stored)
     try:
         storage.complete_multipart_upload(
-            file.key, file.upload_id, [stored[number] for number in range(1, count + 1)]
+            staged, file.upload_id, [stored[number] for number in range(1, count + 1)]
         )
     except ClientError as error:
         if not storage.is_missing(error):
             raise
-        if storage.head_object(file.key) is None:
+        if storage.head_object(staged) is None:
+            finished = _finished_meanwhile(file)
+            if finished is not None:
+                return finished
             raise _expire(file, reason="upload_gone") from error
     return None
 
@@ -827,9 +897,12 @@ def abort_upload(file, *, user):
 
 
 def _discard(file, *, actor, reason):
+    staged = storage.staging_key(file.key)
     if file.upload_id:
-        storage.abort_multipart_upload(file.key, file.upload_id)
-    # A single PUT, or a multipart upload completed a moment ago, left an object.
+        storage.abort_multipart_upload(staged, file.upload_id)
+    # A single PUT, or a multipart upload completed a moment ago, left an object;
+    # a finished upload left the kept one.
+    storage.delete_object(staged)
     storage.delete_object(file.key)
     with transaction.atomic():
         record_event(
@@ -847,7 +920,7 @@ def _discard(file, *, actor, reason):
 
 
 def clean_up_uploads(*, now=None):
-    """Abort abandoned uploads and delete originals that no file refers to.
+    """Abort abandoned uploads and delete objects that no file needs.
 
     Only what has been left alone for a day (``ABANDONED_AFTER``) is touched, so
     an upload in progress, or an object whose file row is being written, is safe.
@@ -864,25 +937,35 @@ def clean_up_uploads(*, now=None):
         _discard(file, actor=None, reason="abandoned")
         result["files"] += 1
 
-    needed = set(
-        ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
-        .exclude(upload_id="")
-        .values_list("upload_id", flat=True)
-    )
-    for upload in list(storage.multipart_uploads()):
-        if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
-            storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
-            result["uploads"] += 1
+    unfinished = ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
+    needed = set(unfinished.exclude(upload_id="").values_list("upload_id", flat=True))
+    # Uploads started before staging keys existed were made under originals/.
+    for prefix in (storage.STAGING_PREFIX, storage.ORIGINALS_PREFIX):
+        for upload in list(storage.multipart_uploads(prefix)):
+            if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
+                storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
+                result["uploads"] += 1
 
-    for page in storage.object_pages():
-        old = [item["Key"] for item in page if item["LastModified"] < cutoff]
-        referenced = set(
-            ArtworkFile.objects.filter(key__in=old).values_list("key", flat=True)
-        )
-        for key in old:
-            if key not in referenced:
-                storage.delete_object(key)
-                result["objects"] += 1
+    # An original is needed while a file refers to it; a staged object only while
+    # its file is still awaiting its upload (a URL replayed after completion may
+    # have left one).
+    for prefix, still_needed in (
+        (storage.ORIGINALS_PREFIX, ArtworkFile.objects.all()),
+        (storage.STAGING_PREFIX, unfinished),
+    ):
+        for page in storage.object_pages(prefix):
+            old = {
+                item["Key"]: storage.kept_key(item["Key"])
+                for item in page
+                if item["LastModified"] < cutoff
+            }
+            referenced = set(
+                still_needed.filter(key__in=old.values()).values_list("key", flat=True)
+            )
+            for key, kept in old.items():
+                if kept not in referenced:
+                    storage.delete_object(key)
+                    result["objects"] += 1
     return result
 
 

@@ -139,7 +139,10 @@ def wait_until(page, condition, message):
 
 def store_parts(file):
     return {
-        part["number"] for part in upload_storage.list_parts(file.key, file.upload_id)
+        part["number"]
+        for part in upload_storage.list_parts(
+            upload_storage.staging_key(file.key), file.upload_id
+        )
     }
 
 

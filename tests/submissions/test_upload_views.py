@@ -20,7 +20,9 @@ from artsprize.common.models import AuditEvent
 from submissions import storage
 from submissions.enums import EntryState, FileState, RoundState
 from submissions.models import ArtworkFile
+from submissions.services.processing import process_file
 from submissions.services.uploads import PART_SIZE
+from tests import processing_fixtures as fixtures
 from tests.factories import make_caseworker, make_entrant, make_staff
 from tests.upload_helpers import (
     Browser,
@@ -254,7 +256,7 @@ def test_a_single_put_of_another_length_than_declared_is_refused_by_the_store(
     _assert_refused_by_store(longer)
     _assert_refused_by_store(shorter)
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
@@ -265,7 +267,9 @@ def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
     ticket = browser.started(entry, "a.jpg", 1_000_000, "image/jpeg")
     file = ArtworkFile.objects.get(pk=ticket["file"])
     storage.client().put_object(
-        Bucket=storage.bucket(), Key=file.key, Body=payload(2_000_000)
+        Bucket=storage.bucket(),
+        Key=storage.staging_key(file.key),
+        Body=payload(2_000_000),
     )
 
     status, answer = browser.complete(ticket["file"])
@@ -280,7 +284,7 @@ def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
     assert file.state == FileState.REJECTED
     assert file.reason == "size_mismatch"
     assert file.size == 2_000_000
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
     assert _audit(file.pk)[-1] == (
         AuditVerb.STATE_CHANGED,
         FileState.AWAITING_UPLOAD,
@@ -309,7 +313,7 @@ def test_a_multipart_part_of_another_length_is_rejected_and_the_upload_aborted(
     # ...so only a store that ignores signed lengths could take it.
     storage.client().upload_part(
         Bucket=storage.bucket(),
-        Key=file.key,
+        Key=storage.staging_key(file.key),
         UploadId=file.upload_id,
         PartNumber=3,
         Body=lie,
@@ -323,8 +327,8 @@ def test_a_multipart_part_of_another_length_is_rejected_and_the_upload_aborted(
     assert file.state == FileState.REJECTED
     assert file.size == 2 * PART_SIZE + len(lie)
     with pytest.raises(ClientError):
-        storage.list_parts(file.key, file.upload_id)
-    assert storage.head_object(file.key) is None
+        storage.list_parts(storage.staging_key(file.key), file.upload_id)
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
@@ -333,7 +337,9 @@ def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
     ticket = browser.started(entry, "a.webp", 1 * MiB, "image/webp")
     file = ArtworkFile.objects.get(pk=ticket["file"])
     storage.client().put_object(
-        Bucket=storage.bucket(), Key=file.key, Body=payload(2 * MiB)
+        Bucket=storage.bucket(),
+        Key=storage.staging_key(file.key),
+        Body=payload(2 * MiB),
     )
 
     status, answer = browser.complete(file.pk)
@@ -342,7 +348,7 @@ def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
     assert answer["error"] == "too_large"
     file.refresh_from_db()
     assert (file.state, file.reason) == (FileState.REJECTED, "too_large")
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_completing_with_missing_or_foreign_parts_keeps_the_upload(browser, entry):
@@ -456,7 +462,7 @@ def test_a_signed_part_url_cannot_be_turned_into_another_part_or_a_delete(
     assert query["uploadId"] == file.upload_id
     assert query["partNumber"] == "1"
     assert query["X-Amz-SignedHeaders"] == "content-length;host"
-    assert urlsplit(url).path == f"/{storage.bucket()}/{file.key}"
+    assert urlsplit(url).path == f"/{storage.bucket()}/{storage.staging_key(file.key)}"
     assert query_of(urls["2"])["partNumber"] == "2"
 
     moved = browser.put(url.replace("partNumber=1", "partNumber=5"), data[:PART_SIZE])
@@ -466,13 +472,17 @@ def test_a_signed_part_url_cannot_be_turned_into_another_part_or_a_delete(
     deleted = requests.delete(url, timeout=10)
     _assert_refused_by_store(deleted)
     assert [
-        part["number"] for part in storage.list_parts(file.key, file.upload_id)
+        part["number"]
+        for part in storage.list_parts(storage.staging_key(file.key), file.upload_id)
     ] == [1]
     with pytest.raises(ValueError):
         storage.presign("delete_object", Key=file.key)
     with pytest.raises(ValueError):
         storage.presign("abort_multipart_upload", Key=file.key, UploadId="x")
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    # The key that is kept is never signed, not even for an upload.
+    with pytest.raises(ValueError):
+        storage.presign("put_object", Key=file.key, ContentLength=10)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
 
 def test_the_key_holds_no_part_of_the_file_name(browser, entry):
@@ -518,7 +528,7 @@ def test_another_entrants_entry_and_files_are_not_found_at_every_endpoint(
         FileState.AWAITING_UPLOAD
     )
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
 
 def test_staff_see_an_uploads_status_but_cannot_upload(client, entry):
@@ -764,7 +774,7 @@ def test_cancelling_a_multipart_upload_drops_its_parts(browser, entry):
 
     assert not ArtworkFile.objects.filter(pk=file.pk).exists()
     with pytest.raises(ClientError):
-        storage.list_parts(file.key, file.upload_id)
+        storage.list_parts(storage.staging_key(file.key), file.upload_id)
     assert _audit(file.pk)[-1] == (
         AuditVerb.DELETED,
         FileState.AWAITING_UPLOAD,
@@ -794,7 +804,7 @@ def test_a_finished_file_cannot_be_cancelled(browser, entry):
 def test_an_upload_the_store_forgot_starts_over(browser, entry):
     ticket = browser.started(entry, "a.mp4", 9 * MiB, "video/mp4")
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
     status, again = browser.start(entry, "a.mp4", 9 * MiB, "video/mp4")
 
@@ -803,7 +813,7 @@ def test_an_upload_the_store_forgot_starts_over(browser, entry):
     assert again["file"] != file.pk
     assert not ArtworkFile.objects.filter(pk=file.pk).exists()
     new = ArtworkFile.objects.get(pk=again["file"])
-    storage.abort_multipart_upload(new.key, new.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(new.key), new.upload_id)
 
 
 # The HTTP layer -----------------------------------------------------------------------
@@ -894,3 +904,61 @@ def test_the_api_is_rate_limited_per_person(browser, entry, settings):
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 61
     assert someone_else.status(ticket["file"])[0] == 404
+
+
+# What is kept cannot be written by any signed URL -------------------------------
+
+
+def _downloaded(client, file):
+    """The bytes the entrant's download link gives, over real HTTP."""
+    response = client.get(reverse("file_download", args=[file.pk]))
+    assert response.status_code == 302
+    return requests.get(response["Location"], timeout=10).content
+
+
+def test_an_old_single_put_url_replayed_after_completion_leaves_the_file_unchanged(
+    browser, entry
+):
+    photo = fixtures.jpeg_bytes((64, 48))
+    ticket = browser.started(entry, "harbour.jpg", len(photo), "image/jpeg")
+    assert browser.put(ticket["url"], photo, ticket["headers"]).status_code == 200
+    assert browser.complete(ticket["file"])[1]["state"] == FileState.UPLOADED
+    file = process_file(ticket["file"])
+    assert file.state == FileState.READY
+
+    html = b"<html><script>alert(1)</script></html>".ljust(len(photo), b" ")
+    replay = browser.put(ticket["url"], html, ticket["headers"])
+
+    # The store may take the bytes, but only where nothing is kept.
+    assert replay.status_code in {200, 403}
+    assert stored_bytes(file.key) == photo
+    assert browser.status(file.pk)[1]["state"] == FileState.READY
+    assert _downloaded(browser.client, file) == photo
+    # The URL the page was given was never one for the object that is kept.
+    assert urlsplit(ticket["url"]).path == (
+        f"/{storage.bucket()}/{storage.staging_key(file.key)}"
+    )
+    storage.delete_object(file.key)
+    storage.delete_object(storage.staging_key(file.key))
+
+
+def test_an_old_part_url_replayed_after_completion_leaves_the_file_unchanged(
+    browser, entry
+):
+    data = payload(12 * MiB)
+    ticket = browser.started(entry, "dance.mp4", len(data), "video/mp4")
+    urls = browser.signed(ticket["file"], [1, 2])
+    part_size = ticket["part_size"]
+    for number, url in urls.items():
+        start = (int(number) - 1) * part_size
+        assert browser.put(url, data[start : start + part_size]).status_code == 200
+    assert browser.complete(ticket["file"], [])[1]["state"] == FileState.UPLOADED
+    file = ArtworkFile.objects.get(pk=ticket["file"])
+
+    replay = browser.put(urls["1"], payload(part_size))
+
+    assert replay.status_code != 200
+    assert stored_bytes(file.key) == data
+    assert storage.head_object(storage.staging_key(file.key)) is None
+    assert _downloaded(browser.client, file) == data
+    storage.delete_object(file.key)
