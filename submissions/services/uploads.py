@@ -31,9 +31,13 @@ logger = logging.getLogger(__name__)
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
-# Files up to one part go as a single presigned PUT; larger ones in parts of this
-# size. 8 MiB keeps a failed part cheap to resend on a phone and stays above the
-# 5 MiB minimum S3 sets for every part but the last.
+# S3's smallest part (but the last). A file of up to this size goes as a single
+# presigned PUT, which a lost connection makes start again; every larger file goes
+# in parts, so that an interrupted upload continues from the parts already stored.
+MIN_PART_SIZE = 5 * MiB
+# The part size of files larger than one part: cheap to resend on a phone. A file
+# between MIN_PART_SIZE and PART_SIZE (most phone photos) goes in parts of
+# MIN_PART_SIZE, so that it has two.
 PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 MAX_PARTS_PER_SIGNING = 20
@@ -333,6 +337,13 @@ def _check_caps(entry, *, user, size, now):
 # The protocol ----------------------------------------------------------------
 
 
+def part_size_for(size):
+    """The part size of a file of ``size`` bytes; 0 for a single PUT."""
+    if size <= MIN_PART_SIZE:
+        return 0
+    return MIN_PART_SIZE if size <= PART_SIZE else PART_SIZE
+
+
 def is_multipart(file):
     return bool(file.upload_id)
 
@@ -538,7 +549,8 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
     next_position = _check_caps(entry, user=user, size=size, now=now)
     position = next_position if position is None else position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
-    multipart = size > PART_SIZE
+    part_size = part_size_for(size)
+    multipart = bool(part_size)
     upload_id = (
         storage.create_multipart_upload(
             storage.staging_key(key), content_type=content_type
@@ -557,7 +569,7 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
             content_type=content_type,
             declared_size=size,
             upload_id=upload_id,
-            part_size=PART_SIZE if multipart else 0,
+            part_size=part_size,
         )
         record_event(
             actor=user,

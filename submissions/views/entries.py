@@ -44,6 +44,7 @@ from submissions.services.entries import (
     withdraw_entry,
 )
 from submissions.services.guardians import resend_guardian_mail
+from submissions.services.uploads import MIN_PART_SIZE
 from submissions.views.files import prepare_files
 
 TEAM_PREFIX = "team"
@@ -149,6 +150,7 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
             "can_submit": editable and entry.state == EntryState.DRAFT,
             "can_resend_guardian": entry.state == EntryState.SUBMITTED
             and entry.guardian_state == GuardianState.PENDING,
+            "resumable_above": MIN_PART_SIZE,
         },
     )
 

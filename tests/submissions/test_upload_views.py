@@ -166,6 +166,40 @@ def test_a_50_mb_file_goes_up_in_parts_survives_a_bad_part_and_resumes(browser, 
     storage.delete_object(file.key)
 
 
+@pytest.mark.parametrize(
+    ("size", "mode", "part_size", "part_count"),
+    [
+        (5 * MiB, "single", 5 * MiB, 1),
+        (5 * MiB + 1, "multipart", 5 * MiB, 2),
+        (6 * MiB, "multipart", 5 * MiB, 2),
+        (8 * MiB, "multipart", 5 * MiB, 2),
+        (8 * MiB + 1, "multipart", 8 * MiB, 2),
+        (50 * MiB, "multipart", 8 * MiB, 7),
+    ],
+)
+def test_every_file_above_s3s_smallest_part_goes_up_in_parts(
+    browser, entry, size, mode, part_size, part_count
+):
+    """A phone photo of 6 MiB continues from its stored part after a drop: only a
+    file of at most 5 MiB, S3's smallest part, goes in one PUT."""
+    ticket = browser.started(entry, "photo.jpg", size, "image/jpeg")
+
+    assert (ticket["mode"], ticket["part_size"], ticket["part_count"]) == (
+        mode,
+        part_size,
+        part_count,
+    )
+    if mode == "multipart":
+        urls = browser.signed(ticket["file"], list(range(1, part_count + 1)))
+        last = size - part_size * (part_count - 1)
+        assert query_of(urls[str(part_count)])["X-Amz-SignedHeaders"] == (
+            "content-length;host"
+        )
+        assert browser.put(urls[str(part_count)], payload(last)).status_code == 200
+        assert browser.parts(ticket["file"])[1]["parts"][0]["size"] == last
+    assert browser.abort(ticket["file"])[0] == 200
+
+
 def test_a_small_file_goes_up_in_one_signed_put(browser, entry):
     data = payload(300_000)
     status, ticket = browser.start(entry, "Harbour.JPG", len(data), "image/jpeg")
