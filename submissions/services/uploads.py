@@ -361,7 +361,7 @@ def part_length(file, number):
     return file.declared_size - file.part_size * (part_count(file) - 1)
 
 
-def _storage_unavailable():
+def storage_unavailable():
     return UploadError(
         "storage_unavailable",
         _(
@@ -795,7 +795,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         # The store did not copy the object whole. The staged object is still
         # there: completing again copies it again.
         logger.error("Copying the upload of file %s to its key failed.", file.pk)
-        raise _storage_unavailable()
+        raise storage_unavailable()
 
     with transaction.atomic():
         locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)

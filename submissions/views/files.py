@@ -6,8 +6,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from artsprize.common.views import json_endpoint, json_error
 from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
@@ -58,11 +60,24 @@ def prepare_files(files, entry, *, now=None):
     return files
 
 
-@login_required
-@require_GET
+@json_endpoint
 def file_status(request):
     """The current state of the asking person's files, each as the list item the
-    page shows: ``?file=1&file=2``. Files of other people are left out."""
+    page shows: ``?file=1&file=2``. Files of other people are left out. Errors are
+    JSON, like the upload API's."""
+    if request.method != "GET":
+        return json_error(
+            "method_not_allowed",
+            _("This address does not take that kind of request."),
+            status=405,
+            Allow="GET",
+        )
+    if not request.user.is_authenticated:
+        return json_error(
+            "login_required",
+            _("Your session has ended. Please sign in again."),
+            status=403,
+        )
     ids = [
         int(value)
         for value in request.GET.getlist("file")[:MAX_STATUS_FILES]

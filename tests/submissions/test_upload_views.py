@@ -8,15 +8,19 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import requests
 from botocore.exceptions import ClientError
 from django.core.cache import cache
 from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import resolve, reverse
+from django.utils import translation
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from artsprize.common.views import server_error
+from artsprize.settings.cache import cache_config
 from submissions import storage
 from submissions.enums import EntryState, FileState, RoundState
 from submissions.models import ArtworkFile
@@ -996,3 +1000,149 @@ def test_an_old_part_url_replayed_after_completion_leaves_the_file_unchanged(
     assert storage.head_object(storage.staging_key(file.key)) is None
     assert _downloaded(browser.client, file) == data
     storage.delete_object(file.key)
+
+
+# Outages: a clear answer in JSON, never a 500 ---------------------------------------
+
+STORAGE_UNAVAILABLE = {
+    "error": "storage_unavailable",
+    "message": "Our file store cannot be reached just now. What you uploaded is "
+    "kept: please press Retry in a moment.",
+}
+
+
+def test_the_upload_api_goes_on_while_its_cache_is_down(
+    browser, entry, own_redis, caplog
+):
+    with override_settings(CACHES={"default": cache_config(own_redis.url)}):
+        first = browser.start(entry, "one.jpg", 10, "image/jpeg")
+        counters = redis.Redis.from_url(own_redis.url).keys("*uploads:rate:*")
+        own_redis.stop()
+        second = browser.start(entry, "two.jpg", 10, "image/jpeg")
+        status = browser.status(second[1]["file"])
+
+    assert first[0] == 200
+    # The rate limit was counted in that Redis while it was there...
+    assert len(counters) == 1
+    # ...and without it the requests go through, and the outage is logged.
+    assert (second[0], second[1]["name"], second[1]["mode"]) == (
+        200,
+        "two.jpg",
+        "single",
+    )
+    assert status[1]["state"] == FileState.AWAITING_UPLOAD
+    assert "The cache cannot be reached" in caplog.text
+
+
+def test_with_the_store_down_the_api_answers_storage_unavailable_in_json(
+    browser, entry, own_s3_server, settings
+):
+    settings.STORAGES = own_s3_server.storages()
+    settings.S3_ENDPOINT_URL = own_s3_server.endpoint_url
+    data = payload(1000)
+    ticket = browser.started(entry, "a.png", len(data), "image/png")
+    assert browser.put(ticket["url"], data, ticket["headers"]).status_code == 200
+
+    own_s3_server.stop()
+    completed = browser.complete(ticket["file"])
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    started = browser.start(entry, "dance.mp4", 9 * MiB, "video/mp4")
+
+    assert completed == (503, STORAGE_UNAVAILABLE)
+    assert started == (
+        503,
+        {
+            "error": "storage_unavailable",
+            "message": _in_chinese(STORAGE_UNAVAILABLE["message"]),
+        },
+    )
+    assert started[1]["message"] != STORAGE_UNAVAILABLE["message"]
+    # Nothing was lost or half made: the upload waits to be completed.
+    assert list(
+        ArtworkFile.objects.filter(entry=entry).values_list("original_name", "state")
+    ) == [("a.png", FileState.AWAITING_UPLOAD)]
+
+
+def _in_chinese(text):
+    with translation.override("zh-hant"):
+        return translation.gettext(text)
+
+
+def test_errors_outside_the_api_views_are_json_for_the_pages_script(client, entry):
+    script = {"accept": "application/json"}
+    signed_out_status = client.get(reverse("file_status") + "?file=1", headers=script)
+    client.force_login(entry.entrant)
+    no_such_address = client.get("/uploads/no-such-step/", headers=script)
+    wrong_method = client.post(reverse("file_status"), headers=script)
+
+    assert (signed_out_status.status_code, signed_out_status.json()) == (
+        403,
+        {
+            "error": "login_required",
+            "message": "Your session has ended. Please sign in again.",
+        },
+    )
+    assert (no_such_address.status_code, no_such_address.json()) == (
+        404,
+        {
+            "error": "not_found",
+            "message": "There is no page at this address. It may have moved or "
+            "been removed.",
+        },
+    )
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (
+        405,
+        "method_not_allowed",
+    )
+
+
+def test_a_csrf_failure_at_a_json_endpoint_is_answered_in_json(entry):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(entry.entrant)
+
+    response = client.post(reverse("file_status"))
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "error": "csrf_failed",
+            "message": "For your security the form had to be refreshed, for "
+            "example because you were signed out or the page was open for a long "
+            "time. Go back, reload the page and send it again.",
+        },
+    )
+
+
+def test_a_request_too_large_to_read_is_413_in_json(entry, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(entry.entrant)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+    body = "name=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client.post(
+        reverse("upload_start"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-CSRFToken": token},
+    )
+
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": "too_big", "message": "The request is too large."},
+    )
+
+
+def test_an_unexpected_error_in_a_json_endpoint_is_a_json_500():
+    request = RequestFactory().post("/uploads/start/")
+    request.resolver_match = resolve("/uploads/start/")
+
+    response = server_error(request)
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {
+        "error": "server_error",
+        "message": "The portal could not finish your request. Nothing you sent was "
+        "lost; please try again in a moment.",
+    }
