@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.files.storage import storages
 
 ORIGINALS_PREFIX = "originals/"
+# Derivatives.key_for puts every copy made from an original under this prefix.
+DERIVATIVES_PREFIX = "derivatives/"
 # Browsers upload under this prefix only. At completion the server copies the
 # object to its key under ORIGINALS_PREFIX, which no signed URL ever names, so
 # that nothing a browser was once allowed to do can change a file after it was

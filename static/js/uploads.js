@@ -350,6 +350,13 @@
       this.singleUrl = answer.url || "";
       this.headers = answer.headers || {};
       this.row.element.dataset.fileId = String(this.id);
+      if (this.replaces) {
+        document.dispatchEvent(
+          new CustomEvent("artsprize:upload-started", {
+            detail: { file: this.id, replaces: this.replaces }
+          })
+        );
+      }
       // A row the page rendered for this file before a reload gives way to this one.
       list.querySelectorAll('[data-file-id="' + this.id + '"]').forEach((element) => {
         if (element !== this.row.element) element.remove();

@@ -18,12 +18,13 @@ from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
-from submissions.models import ArtworkFile, Entry
+from submissions.models import ArtworkFile, Derivative, Entry
 from submissions.services.processing import queue_processing, rejection_message
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,20 @@ EXTENSIONS = {
     "ogg": (MediaKind.AUDIO, "audio/ogg"),
     "oga": (MediaKind.AUDIO, "audio/ogg"),
     "pdf": (MediaKind.DOCUMENT, "application/pdf"),
+}
+
+# The formats each kind is taken in, by the names people know them by.
+FORMAT_NAMES = {
+    MediaKind.IMAGE: ("JPEG", "PNG", "WebP", "GIF", "HEIC", "TIFF"),
+    MediaKind.VIDEO: ("MP4", "MOV", "WebM", "M4V"),
+    MediaKind.AUDIO: ("MP3", "WAV", "M4A", "FLAC", "OGG"),
+    MediaKind.DOCUMENT: ("PDF",),
+}
+KIND_FORMATS = {
+    MediaKind.IMAGE: gettext_lazy("photos and images: %(formats)s"),
+    MediaKind.VIDEO: gettext_lazy("videos: %(formats)s"),
+    MediaKind.AUDIO: gettext_lazy("sound recordings: %(formats)s"),
+    MediaKind.DOCUMENT: gettext_lazy("documents: %(formats)s"),
 }
 
 # Browsers send no type, or a generic one, for files they do not know (HEIC on
@@ -151,12 +166,28 @@ def _extension(name):
     return extension.lower() if dot and stem else ""
 
 
-def _accepted_extensions(category):
-    return ", ".join(
-        f".{extension}"
-        for extension, (kind, _type) in EXTENSIONS.items()
+def accepted_types(category):
+    """What ``category`` takes, kind by kind, in the words people know ("photos
+    and images: JPEG, PNG…"): a list of ``{"kind", "text", "limit"}``."""
+    separator = pgettext("between the names of file formats", ", ")
+    return [
+        {
+            "kind": kind,
+            "text": phrase % {"formats": separator.join(FORMAT_NAMES[kind])},
+            "limit": category.max_bytes_for(kind),
+        }
+        for kind, phrase in KIND_FORMATS.items()
         if kind in category.media_kinds
-    )
+    ]
+
+
+def _what_is_taken(category):
+    """The sentence that says what ``category`` takes."""
+    separator = pgettext("between kinds of files", "; ")
+    types = separator.join(item["text"] for item in accepted_types(category))
+    if not types:
+        return _("This category takes no files.")
+    return _("This category takes %(types)s.") % {"types": types}
 
 
 def kind_of(name, declared_type, *, category):
@@ -166,24 +197,15 @@ def kind_of(name, declared_type, *, category):
     if extension not in EXTENSIONS:
         raise UploadError(
             "unsupported_type",
-            _(
-                "Files of this type cannot be entered. This category takes: "
-                "%(extensions)s."
-            )
-            % {"extensions": _accepted_extensions(category) or "—"},
+            _("Files of this type cannot be entered. %(taken)s")
+            % {"taken": _what_is_taken(category)},
         )
     kind, content_type = EXTENSIONS[extension]
     if kind not in category.media_kinds:
         raise UploadError(
             "kind_not_accepted",
-            _(
-                "This category does not take files of the kind “%(kind)s”. It "
-                "takes: %(extensions)s."
-            )
-            % {
-                "kind": MediaKind(kind).label,
-                "extensions": _accepted_extensions(category) or "—",
-            },
+            _("This category does not take files of the kind “%(kind)s”. %(taken)s")
+            % {"kind": MediaKind(kind).label, "taken": _what_is_taken(category)},
         )
     declared = str(declared_type or "").split(";")[0].strip().lower()
     family = _TYPE_FAMILIES.get(kind)
@@ -290,10 +312,11 @@ def _check_size(size, *, kind, category):
         )
 
 
-def _check_caps(entry, *, user, size, now):
-    """Returns the position the new file takes in the entry."""
+def _check_caps(entry, *, user, size, now, replacing=None):
+    """Returns the position the new file takes in the entry. A file being
+    replaced does not count: the new one takes its place."""
     category = entry.category
-    files = entry.files.aggregate(
+    files = entry.files.exclude(pk=getattr(replacing, "pk", None)).aggregate(
         count=Count("pk", filter=~Q(state=FileState.REJECTED)), last=Max("position")
     )
     if files["count"] >= category.max_files:
@@ -469,6 +492,7 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
                 content_type=content_type,
                 now=now,
                 position=replaced.position if replaced else None,
+                replacing=replaced,
             )
             if replaced is not None:
                 _discard(replaced, actor=user, reason="replaced")
@@ -511,17 +535,36 @@ def _replaced_file(entry, replaces):
     if replaces is None:
         return None
     replaced = (
-        entry.files.filter(pk=replaces, state=FileState.REJECTED).first()
+        entry.files.exclude(state=FileState.AWAITING_UPLOAD).filter(pk=replaces).first()
         if isinstance(replaces, int) and not isinstance(replaces, bool)
         else None
     )
     if replaced is None:
         raise UploadError(
             "not_replaceable",
-            _("Only a file that was not accepted can be replaced."),
+            _("This entry has no such file to replace."),
             status=409,
         )
+    _check_changeable(replaced, entry, code="not_replaceable")
     return replaced
+
+
+def is_changeable(file, entry):
+    """Whether ``file`` may be removed or replaced, the deadline apart: every file
+    of a draft; of a submitted entry, only a file that processing refused."""
+    return file.state == FileState.REJECTED or entry.state == EntryState.DRAFT
+
+
+def _check_changeable(file, entry, *, code):
+    if not is_changeable(file, entry):
+        raise UploadError(
+            code,
+            _(
+                "The accepted files of a submitted entry stay as they are. You may "
+                "still add files until the deadline."
+            ),
+            status=409,
+        )
 
 
 def replacement_deadline(entry):
@@ -545,8 +588,12 @@ def can_replace_files(entry, *, now=None):
     return True
 
 
-def _create_upload(entry, *, user, name, size, kind, content_type, now, position):
-    next_position = _check_caps(entry, user=user, size=size, now=now)
+def _create_upload(
+    entry, *, user, name, size, kind, content_type, now, position, replacing=None
+):
+    next_position = _check_caps(
+        entry, user=user, size=size, now=now, replacing=replacing
+    )
     position = next_position if position is None else position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
     part_size = part_size_for(size)
@@ -908,14 +955,45 @@ def abort_upload(file, *, user):
     _discard(file, actor=user, reason="aborted")
 
 
+def remove_file(file, *, user, now=None):
+    """Remove a file from its entry, whoever uploaded it, by anyone who may change
+    the entry: its original, any staged object and its derivatives are deleted
+    and the removal is audited. The file no longer counts toward the category's
+    limit. Every file of a draft may be removed until the deadline; a file that
+    processing refused at any time; an unfinished upload is cancelled.
+    """
+    now = now or timezone.now()
+    _check_may_change(file.entry, user)
+    if file.state == FileState.AWAITING_UPLOAD:
+        abort_upload(file, user=user)
+        return
+    with transaction.atomic():
+        # Locked as a start is, so that a removal and a replacement of the same
+        # file do not cross.
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=file.entry_id)
+        )
+        file = entry.files.filter(pk=file.pk).first()
+        if file is None:
+            raise _not_found()
+        if file.state != FileState.REJECTED:
+            _check_changeable(file, entry, code="not_removable")
+            _check_taking_files(entry, now=now, starting=False)
+        _discard(file, actor=user, reason="removed")
+
+
 def _discard(file, *, actor, reason):
     staged = storage.staging_key(file.key)
     if file.upload_id:
         storage.abort_multipart_upload(staged, file.upload_id)
     # A single PUT, or a multipart upload completed a moment ago, left an object;
-    # a finished upload left the kept one.
+    # a finished upload left the kept one, and processing its derivatives.
     storage.delete_object(staged)
     storage.delete_object(file.key)
+    for key in file.derivatives.values_list("key", flat=True):
+        storage.delete_object(key)
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -960,10 +1038,12 @@ def clean_up_uploads(*, now=None):
 
     # An original is needed while a file refers to it; a staged object only while
     # its file is still awaiting its upload (a URL replayed after completion may
-    # have left one).
+    # have left one); a derivative while its row exists (a file removed while it
+    # was being processed may have left some).
     for prefix, still_needed in (
         (storage.ORIGINALS_PREFIX, ArtworkFile.objects.all()),
         (storage.STAGING_PREFIX, unfinished),
+        (storage.DERIVATIVES_PREFIX, Derivative.objects.all()),
     ):
         for page in storage.object_pages(prefix):
             old = {

@@ -44,7 +44,7 @@ from submissions.services.entries import (
     withdraw_entry,
 )
 from submissions.services.guardians import resend_guardian_mail
-from submissions.services.uploads import MIN_PART_SIZE
+from submissions.services.uploads import MIN_PART_SIZE, accepted_types
 from submissions.views.files import prepare_files
 
 TEAM_PREFIX = "team"
@@ -151,6 +151,7 @@ def _render_entry(request, entry, form, formset, *, problems=None, title=None):
             "can_resend_guardian": entry.state == EntryState.SUBMITTED
             and entry.guardian_state == GuardianState.PENDING,
             "resumable_above": MIN_PART_SIZE,
+            "accepted_types": accepted_types(entry.category),
         },
     )
 

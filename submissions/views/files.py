@@ -15,7 +15,7 @@ from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
 from submissions.services.processing import rejection_message
-from submissions.services.uploads import can_replace_files
+from submissions.services.uploads import can_replace_files, is_changeable
 
 # How many files one status request may ask about.
 MAX_STATUS_FILES = 50
@@ -45,10 +45,18 @@ REDIRECT_MAX_AGE = 60
 def prepare_files(files, entry, *, now=None):
     """Give each file of ``entry`` (fetched with selectors.with_thumbnails) what
     _file_item.html shows."""
-    replaceable = can_replace_files(entry, now=now or timezone.now())
+    taking_files = can_replace_files(entry, now=now or timezone.now())
     for file in files:
         file.entry = entry
-        file.replaceable = replaceable
+        changeable = (
+            taking_files
+            and file.state != FileState.AWAITING_UPLOAD
+            and is_changeable(file, entry)
+        )
+        # The same rules as the services': uploads.remove_file and a start that
+        # replaces a file.
+        file.replaceable = changeable
+        file.removable = changeable or file.state == FileState.REJECTED
         file.judge_copy = (
             JUDGE_COPIES.get(file.kind, "") if file.state == FileState.READY else ""
         )

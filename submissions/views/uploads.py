@@ -244,6 +244,13 @@ def upload_abort(request, data, file_pk):
     return {"file": int(file_pk), "state": "aborted"}
 
 
+@upload_api("POST")
+def upload_remove(request, data, file_pk):
+    file = _file(request, file_pk)
+    uploads.remove_file(file, user=request.user)
+    return {"file": int(file_pk), "state": "removed"}
+
+
 @upload_api("GET")
 def upload_status(request, data, file_pk):
     file = _file(request, file_pk, perm="submissions.view_entry")

@@ -3,23 +3,29 @@ suite's S3 server: a phone photo and a large video sent straight to the store on
 throttled connection, a reload in the middle, the entry submitted; refused files, a
 pause, a dropped connection and a cancel."""
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
+from artsprize.common.models import AuditEvent
 from submissions import storage as upload_storage
 from submissions.enums import EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile
 from submissions.services.entries import create_entry
+from submissions.services.processing import process_file
 from submissions.services.rounds import open_round_now
 from submissions.services.uploads import UploadError, start_upload
 from tests import factories
 from tests.e2e.media import PHONE_PHOTO, make_noise_photo, make_noise_video
+from tests.processing_fixtures import jpeg_bytes
+from tests.upload_helpers import Browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -194,13 +200,13 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert file_input.get_attribute("accept") == "image/*,.heic,.heif,video/*,.mov,"
 
     file_input.set_input_files(str(PHONE_PHOTO))
-    photo_row = upload_row(page, PHONE_PHOTO.name)
     page.wait_for_selector(
-        f"[data-upload-row][data-state=uploaded]:has-text('{PHONE_PHOTO.name}')",
-        timeout=WAIT_MS,
+        f"#entry-files [data-file-id]:has-text('{PHONE_PHOTO.name}')", timeout=WAIT_MS
     )
-    assert photo_row.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
-    assert photo_row.locator("[data-upload-status]").inner_text() == "Uploaded"
+    # From now on the file's state is shown once, in the entry's list: its row in
+    # the uploader is gone.
+    assert upload_row(page, PHONE_PHOTO.name).count() == 0
+    assert page.get_by_text(PHONE_PHOTO.name, exact=True).count() == 1
     completed = page.evaluate("window.uploadsCompleted")
     assert [item["name"] for item in completed] == [PHONE_PHOTO.name]
     assert completed[0]["state"] == FileState.UPLOADED
@@ -239,14 +245,12 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert set(stored) <= stored_before < set(range(1, part_count + 1))
     puts.clear()
     page.get_by_label("Choose files").set_input_files(str(noise_video))
-    page.wait_for_selector(
-        f"[data-upload-row][data-state=uploaded]:has-text('{noise_video.name}')",
-        timeout=WAIT_MS,
-    )
+    page.wait_for_selector(f"#entry-files [data-file-id='{video.pk}']", timeout=WAIT_MS)
     # The parts stored before the reload were not sent again: the upload continued.
     assert puts, "The video was not uploaded after the reload."
     assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_before)
-    assert page.locator(f"[data-upload-row][data-file-id='{video.pk}']").count() == 1
+    # The interrupted row gave way to the new one, which gave way to the list.
+    assert page.locator(f"[data-upload-row][data-file-id='{video.pk}']").count() == 0
     # The finished file joins the entry's list, where its processing shows.
     page.wait_for_selector(
         f"#entry-files [data-file-id='{video.pk}'][data-file-state=ready] img.file-thumb",
@@ -390,11 +394,9 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         assert stored_at_pause < set(range(1, part_count + 1))
         puts.clear()
         row.get_by_role("button", name=f"Resume {noise_video.name}").click()
-        wait_until(
-            page,
-            lambda: row.get_attribute("data-state") == "uploaded",
-            "The resumed video did not finish.",
-        )
+        wait_until(page, lambda: processed(video), "The resumed video did not finish.")
+        page.wait_for_selector(f"#entry-files [data-file-id='{video.pk}']")
+        assert row.count() == 0
         assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_at_pause)
         video.refresh_from_db()
         assert (video.state, video.size) == (FileState.READY, video_size)
@@ -576,3 +578,73 @@ def small_photo_is_sent_again(live_server, page):
     assert (puts, stored) == ([1], [1])
     photo.refresh_from_db()
     assert photo.size == PHONE_PHOTO.stat().st_size
+
+
+def test_a_drafts_ready_file_is_removed_with_the_keyboard_after_confirming(
+    live_server, page, browser_uploads
+):
+    entrant, entry = make_entry()
+    client = Client()
+    client.force_login(entrant)
+    status, done = Browser(client).upload(
+        entry, "wrong photo.jpg", jpeg_bytes((640, 480)), "image/jpeg"
+    )
+    assert status == 200, done
+    photo = process_file(done["file"])
+    assert photo.state == FileState.READY
+    keys = [photo.key, *photo.derivatives.values_list("key", flat=True)]
+    sign_in(page, live_server, entrant)
+    page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+
+    # What the category takes, as kinds a person knows.
+    category = entry.category
+    assert page.locator("[data-accepted-types] li").all_inner_texts() == [
+        "photos and images: JPEG, PNG, WebP, GIF, HEIC, TIFF, up to "
+        f"{filesizeformat(category.max_image_bytes)} each",
+        f"videos: MP4, MOV, WebM, M4V, up to {filesizeformat(category.max_video_bytes)}"
+        " each",
+    ]
+    assert " ." not in page.locator("#uploader-help").inner_text()
+
+    item = page.locator(f"#entry-files [data-file-id='{photo.pk}']")
+    # Its name says which file, for a screen reader going from button to button.
+    remove = item.get_by_role("button", name=re.compile(r"^Remove\W+wrong photo\.jpg$"))
+    question = item.locator(f"#remove-question-{photo.pk}")
+    remove.focus()
+    page.keyboard.press("Enter")
+    assert question.is_visible()
+    assert question.inner_text() == (
+        "Remove wrong photo.jpg from this entry? The file and the copies made of it "
+        "are deleted; this cannot be undone."
+    )
+    assert page.evaluate("document.activeElement.id") == f"remove-question-{photo.pk}"
+    # Escape keeps the file.
+    page.keyboard.press("Escape")
+    assert question.is_hidden()
+    assert page.evaluate("document.activeElement.dataset.removeFile") == str(photo.pk)
+    assert ArtworkFile.objects.filter(pk=photo.pk).exists()
+
+    # Space works too, as on any button.
+    page.keyboard.press(" ")
+    assert question.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Yes, remove it"
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: item.count() == 0, "The file was not removed.")
+
+    assert page.evaluate("document.activeElement.id") == "files-heading"
+    wait_until(
+        page,
+        lambda: (
+            page.locator("[data-file-announce]").inner_text()
+            == "wrong photo.jpg was removed from the entry."
+        ),
+        "The removal was not announced.",
+    )
+    assert page.locator("#entry-files").inner_text() == "No files yet."
+    assert not ArtworkFile.objects.filter(pk=photo.pk).exists()
+    assert [upload_storage.head_object(key) for key in keys] == [None] * len(keys)
+    assert (
+        AuditEvent.objects.filter(object_id=str(photo.pk)).latest("pk").reason
+        == "removed"
+    )

@@ -673,18 +673,18 @@ def test_files_the_category_cannot_take_are_refused_with_a_reason(
     assert ArtworkFile.objects.filter(entry=entry).count() == 0
 
 
-def test_the_refusal_messages_say_what_is_accepted(browser, entry):
+def test_the_refusal_messages_say_what_is_accepted(browser, entry, settings):
     entry.category.media_kinds = ["image", "text"]
     entry.category.save()
 
     assert browser.start(entry, "setup.exe", 10, "")[1]["message"] == (
-        "Files of this type cannot be entered. This category takes: .jpg, .jpeg, "
-        ".png, .webp, .gif, .heic, .heif, .tif, .tiff."
+        "Files of this type cannot be entered. This category takes photos and "
+        "images: JPEG, PNG, WebP, GIF, HEIC, TIFF."
     )
     assert browser.start(entry, "song.mp3", 10, "audio/mpeg")[1] == {
         "error": "kind_not_accepted",
-        "message": "This category does not take files of the kind “Audio”. It "
-        "takes: .jpg, .jpeg, .png, .webp, .gif, .heic, .heif, .tif, .tiff.",
+        "message": "This category does not take files of the kind “Audio”. This "
+        "category takes photos and images: JPEG, PNG, WebP, GIF, HEIC, TIFF.",
     }
     assert browser.start(entry, "page.jpg", 10, "text/html")[1]["message"] == (
         "The file's name says it is of the kind “Image”, but your browser says it "
@@ -692,6 +692,12 @@ def test_the_refusal_messages_say_what_is_accepted(browser, entry):
     )
     assert browser.start(entry, "huge.jpg", 51 * MiB, "image/jpeg")[1]["message"] == (
         "The file is 51.0\xa0MB; this category takes Image files of up to 50.0\xa0MB."
+    )
+    entry.category.media_kinds = ["video", "document"]
+    entry.category.save()
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    assert browser.start(entry, "setup.exe", 10, "")[1]["message"] == (
+        "不能以這類檔案參賽。此組別接受影片：MP4、MOV、WebM、M4V；文件：PDF。"
     )
 
 

@@ -328,6 +328,9 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
     _put(finished_ticket, payload(100))
     orphan_key = f"originals/{entry.round_id}/orphan-object"
     storage.client().put_object(Bucket=storage.bucket(), Key=orphan_key, Body=b"x")
+    # A copy made by a processing run while its file was being removed.
+    orphan_copy = "derivatives/999999/thumb.webp"
+    storage.client().put_object(Bucket=storage.bucket(), Key=orphan_copy, Body=b"x")
     orphan_upload = storage.create_multipart_upload(
         f"uploads/{entry.round_id}/orphan-upload", content_type="video/mp4"
     )
@@ -342,7 +345,7 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
     )
     result = clean_up_uploads(now=later)
 
-    assert result == {"files": 2, "uploads": 1, "objects": 2}
+    assert result == {"files": 2, "uploads": 1, "objects": 3}
     assert set(
         ArtworkFile.objects.filter(entry=entry).values_list("pk", flat=True)
     ) == {
@@ -359,6 +362,7 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
     )
     assert storage.head_object(abandoned_single.key) is None
     assert storage.head_object(orphan_key) is None
+    assert storage.head_object(orphan_copy) is None
     assert storage.head_object(finished.key)["ContentLength"] == 100
     assert storage.head_object(storage.staging_key(finished.key)) is None
     assert storage.head_object(storage.staging_key(abandoned_single.key)) is None
