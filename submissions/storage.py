@@ -13,6 +13,16 @@ from django.conf import settings
 from django.core.files.storage import storages
 
 ORIGINALS_PREFIX = "originals/"
+# Derivatives.key_for puts every copy made from an original under this prefix.
+DERIVATIVES_PREFIX = "derivatives/"
+# Browsers upload under this prefix only. At completion the server copies the
+# object to its key under ORIGINALS_PREFIX, which no signed URL ever names, so
+# that nothing a browser was once allowed to do can change a file after it was
+# checked.
+STAGING_PREFIX = "uploads/"
+# CopyObject copies up to 5 GB; a larger object is copied in parts
+# (UploadPartCopy) by boto3's managed copy.
+COPY_OBJECT_LIMIT = 5 * 1024 * 1024 * 1024
 
 # The error codes S3, MinIO and rclone answer for an object or upload that is not
 # there (HeadObject answers a bare 404 without a body).
@@ -24,6 +34,11 @@ _TRANSFER_CONFIG = TransferConfig(
     multipart_threshold=16 * 1024 * 1024,
     multipart_chunksize=16 * 1024 * 1024,
     max_concurrency=2,
+)
+_COPY_CONFIG = TransferConfig(
+    multipart_threshold=COPY_OBJECT_LIMIT,
+    multipart_chunksize=1024 * 1024 * 1024,
+    max_concurrency=4,
 )
 
 
@@ -39,6 +54,19 @@ def bucket():
     return originals_storage().bucket_name
 
 
+def staging_key(key):
+    """Where the browser uploads the object that is kept at ``key``."""
+    return STAGING_PREFIX + key.removeprefix(ORIGINALS_PREFIX)
+
+
+def kept_key(key):
+    """The key of the original that ``key`` is staged for (an original's own key
+    is its own)."""
+    if key.startswith(STAGING_PREFIX):
+        return ORIGINALS_PREFIX + key.removeprefix(STAGING_PREFIX)
+    return key
+
+
 def is_missing(error):
     """True when a ``ClientError`` says that the object or upload does not exist."""
     return (
@@ -52,10 +80,13 @@ def presign(operation, **params):
 
     Only the two upload operations may be signed for a browser: never a DELETE, a
     CompleteMultipartUpload or anything else that would let the browser act on the
-    store without the server checking it.
+    store without the server checking it; and only for a staging key, never for
+    an object that is kept.
     """
     if operation not in {"put_object", "upload_part"}:
         raise ValueError(f"{operation} is not signed for browsers.")
+    if not str(params.get("Key", "")).startswith(STAGING_PREFIX):
+        raise ValueError("Only staging keys are signed for browsers.")
     return client().generate_presigned_url(
         operation,
         Params={"Bucket": bucket(), **params},
@@ -138,6 +169,21 @@ def abort_multipart_upload(key, upload_id):
             raise
 
 
+def copy_object(source_key, key, *, etag):
+    """Copy an object inside the bucket, server-side, keeping its Content-Type.
+
+    ``etag`` is the ETag the caller checked: a store that honours
+    ``x-amz-copy-source-if-match`` (AWS S3, MinIO) refuses to copy other bytes.
+    """
+    client().copy(
+        {"Bucket": bucket(), "Key": source_key},
+        bucket(),
+        key,
+        ExtraArgs={"CopySourceIfMatch": etag},
+        Config=_COPY_CONFIG,
+    )
+
+
 def head_object(key):
     """The object's metadata, or None when there is no object at ``key``."""
     try:
@@ -152,12 +198,18 @@ def delete_object(key):
     client().delete_object(Bucket=bucket(), Key=key)
 
 
-def multipart_uploads(prefix=ORIGINALS_PREFIX):
+def multipart_uploads(prefix=STAGING_PREFIX):
     """Every unfinished multipart upload under ``prefix``: dicts with Key, UploadId
     and Initiated, as S3 lists them."""
     params = {"Bucket": bucket(), "Prefix": prefix}
     while True:
-        response = client().list_multipart_uploads(**params)
+        try:
+            response = client().list_multipart_uploads(**params)
+        except ClientError as error:
+            # rclone answers NoSuchUpload when there is none under the prefix.
+            if is_missing(error):
+                return
+            raise
         yield from response.get("Uploads", [])
         if not response.get("IsTruncated"):
             return

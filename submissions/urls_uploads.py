@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:file_pk>/parts/", uploads.upload_parts, name="upload_parts"),
     path("<int:file_pk>/complete/", uploads.upload_complete, name="upload_complete"),
     path("<int:file_pk>/abort/", uploads.upload_abort, name="upload_abort"),
+    path("<int:file_pk>/remove/", uploads.upload_remove, name="upload_remove"),
 ]

@@ -1,4 +1,6 @@
 import os
+import shutil
+import subprocess
 import tempfile
 
 import pytest
@@ -8,6 +10,7 @@ from django.test.utils import override_settings
 from artsprize.common import local_s3
 from artsprize.settings.storage import storages_config
 from tests import factories
+from tests.services import require
 
 S3_ACCESS_KEY = "test-access-key"
 S3_SECRET_KEY = "test-secret-key-for-the-suite"
@@ -68,6 +71,75 @@ def s3_server():
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+class StoppableServer:
+    """A service of one test's own, which the test may stop to see what an outage
+    does. ``stop()`` kills it at once, as a crash would."""
+
+    def __init__(self, process):
+        self.process = process
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_s3_server(tmp_path):
+    """An S3 server (rclone) of this test's own, to be stopped mid-test. Point
+    storage at it with ``settings.STORAGES = own_s3_server.storages()``."""
+    port = local_s3.free_port()
+    process = local_s3.start(
+        directory=tmp_path / "s3",
+        port=port,
+        access_key=S3_ACCESS_KEY,
+        secret_key=S3_SECRET_KEY,
+        allow_origin="http://127.0.0.1",
+        buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = S3Server(tmp_path / "s3", port)
+    server.stop = StoppableServer(process).stop
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own on a free port, to be stopped mid-test;
+    ``own_redis.url`` is its address."""
+    binary = shutil.which("redis-server")
+    require(binary is not None, "redis-server is needed to test a Redis outage")
+    port = local_s3.free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = StoppableServer(process)
+    try:
+        local_s3.wait_for_port(port, process=process)
+        server.url = f"redis://127.0.0.1:{port}/0"
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,7 +9,18 @@ from pathlib import Path
 
 from PIL import Image
 
-REAL_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+
+def _real_fixtures_folder():
+    """shared/fixtures/real beside the checkout, whether the checkout is the main
+    one or a worktree in a folder of its own."""
+    for folder in Path(__file__).resolve().parents:
+        candidate = folder / "shared" / "fixtures" / "real"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+
+
+REAL_FIXTURES = _real_fixtures_folder()
 
 
 def real_fixtures():

@@ -3,6 +3,10 @@
 400, 403, 404 and a CSRF failure render the site's layout with the request. The
 500 page renders without the request: the error may be the database itself, and
 the layout reads the session, the user and their permissions from it.
+
+A JSON endpoint (a view marked with ``json_endpoint``), or a request that asks for
+JSON only (the pages' scripts do), gets every error as JSON instead:
+``{"error": code, "message": translated text}``, which the scripts show.
 """
 
 import logging
@@ -10,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,7 +29,37 @@ from artsprize.common.decorators import session_ended_login_url
 logger = logging.getLogger(__name__)
 
 
-def _error(request, status, title, message, **extra):
+def json_endpoint(view):
+    """Mark ``view`` as answering JSON, so that its errors are JSON too, even
+    those raised before or outside it (a 404 page, a CSRF failure, a 500)."""
+    view.json_endpoint = True
+    return view
+
+
+def wants_json(request):
+    """Whether an error answering ``request`` is to be JSON."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and getattr(match.func, "json_endpoint", False):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def json_error(code, message, *, status, **headers):
+    """The JSON answer of every error of a JSON endpoint; ``headers`` by name
+    with underscores (``Retry_After``)."""
+    response = JsonResponse({"error": code, "message": str(message)}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
+
+
+def _error(request, status, title, message, *, code=None, **extra):
+    if wants_json(request):
+        return json_error(code or _CODES[status], message, status=status)
     return render(
         request,
         "common/error.html",
@@ -62,13 +96,16 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    message = _(
+        "The portal could not finish your request. Nothing you sent was lost; "
+        "please try again in a moment."
+    )
+    if wants_json(request):
+        return json_error("server_error", message, status=500)
     context = {
         "status": 500,
         "title": _("Something went wrong"),
-        "message": _(
-            "The portal could not finish your request. Nothing you sent was lost; "
-            "please try again in a moment."
-        ),
+        "message": message,
         "html_lang": "zh-Hant-HK" if (get_language() or "").startswith("zh") else "en",
     }
     try:
@@ -159,6 +196,7 @@ def csrf_failure(request, reason=""):
             "you can restore it."
         ),
         **extra,
+        code="csrf_failed",
     )
     if language:
         set_language_cookie(response, language)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 
+from artsprize.settings.cache import cache_config
 from artsprize.settings.storage import (
     LOCAL_S3_ACCESS_KEY,
     LOCAL_S3_PORT,
@@ -111,7 +112,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
+    "default": cache_config(
+        env("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
+    )
 }
 
 AUTH_USER_MODEL = "accounts.User"

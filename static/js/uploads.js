@@ -4,9 +4,11 @@
 // object when told the upload is complete. Bytes never pass through the web server.
 //
 // One file is uploaded at a time, its parts a few at once: on a weak connection,
-// finishing one work is worth more than half of several. A file interrupted by a
-// reload or a lost connection continues where it stopped when the entrant picks it
-// again: the server recognises it and lists the parts it already holds.
+// finishing one work is worth more than half of several. A file whose connection
+// dropped goes on by itself when it comes back: a file in parts (over 5 MiB) from
+// the parts the store already holds, a smaller one, sent in one PUT, from the
+// start. After a reload the entrant picks the same file again: the server
+// recognises it and lists the parts it already holds.
 (function () {
   "use strict";
 
@@ -14,6 +16,9 @@
   const SIGN_BATCH = 6;
   const MAX_TRIES = 5;
   const FIRST_BACKOFF_MS = 1000;
+  // How soon an upload whose connection dropped tries again, when the browser
+  // does not notice that it went offline (a Wi-Fi without internet).
+  const RECHECK_MS = 5000;
 
   const root = document.querySelector("[data-uploader]");
   if (!root) return;
@@ -314,6 +319,10 @@
         this.generation += 1;
         this.abortRequests();
         this.showProgress();
+        if (!this.stopped && error.code === "network") {
+          // The connection dropped (the retries gave up): wait for it, then go on.
+          this.stopped = "offline";
+        }
         if (error instanceof Stopped || this.stopped) {
           // Whichever part noticed first, a pause or a lost connection is a stop,
           // not a failure.
@@ -341,6 +350,13 @@
       this.singleUrl = answer.url || "";
       this.headers = answer.headers || {};
       this.row.element.dataset.fileId = String(this.id);
+      if (this.replaces) {
+        document.dispatchEvent(
+          new CustomEvent("artsprize:upload-started", {
+            detail: { file: this.id, replaces: this.replaces }
+          })
+        );
+      }
       // A row the page rendered for this file before a reload gives way to this one.
       list.querySelectorAll('[data-file-id="' + this.id + '"]').forEach((element) => {
         if (element !== this.row.element) element.remove();
@@ -352,7 +368,9 @@
           }
         });
         this.showProgress();
-        announce(format(label("resumed"), { name: this.file.name }));
+        // Only what the store kept is not sent again; a single PUT that did not
+        // arrive whole starts from the beginning.
+        if (this.done.size) announce(format(label("resumed"), { name: this.file.name }));
       }
     }
 
@@ -537,11 +555,17 @@
       );
     }
 
+    // A file sent in one PUT starts again from the beginning: its texts say so.
     showStopped() {
+      const single = this.mode === "single";
       if (this.stopped === "pause") {
-        this.row.state("paused", label("paused"), { buttons: ["resume", "cancel"] });
+        this.row.state("paused", label(single ? "pausedSingle" : "paused"), {
+          buttons: ["resume", "cancel"]
+        });
       } else if (this.stopped === "offline") {
-        this.row.state("waiting", label("waiting"), { buttons: ["cancel"] });
+        this.row.state("waiting", label(single ? "waitingSingle" : "waiting"), {
+          buttons: ["cancel"]
+        });
       }
     }
 
@@ -619,9 +643,12 @@
   }
 
   // Files run one after another; a paused or failed file lets the next one go.
+  // While the connection is down nothing runs: an upload that lost it waits at the
+  // head of the line until the browser is back online, or RECHECK_MS have passed.
   const queue = {
     waiting: [],
     current: null,
+    recheck: null,
     add(upload) {
       this.waiting.push(upload);
       this.next();
@@ -637,20 +664,28 @@
       this.waiting = this.waiting.filter((other) => other !== upload);
     },
     next() {
-      if (this.current || !this.waiting.length || !navigator.onLine) return;
+      if (this.current || this.recheck || !this.waiting.length || !navigator.onLine) {
+        return;
+      }
       const upload = this.waiting.shift();
       this.current = upload;
       upload.active = true;
       upload.run().then(() => {
         upload.active = false;
         if (this.current === upload) this.current = null;
-        if (!upload.finished && upload.stopped === "offline") this.waiting.unshift(upload);
+        if (!upload.finished && upload.stopped === "offline") {
+          this.waiting.unshift(upload);
+          this.recheck = window.setTimeout(() => this.online(), RECHECK_MS);
+        }
         this.next();
       });
+    },
+    online() {
+      window.clearTimeout(this.recheck);
+      this.recheck = null;
+      this.next();
     }
   };
-
-  const uploads = [];
 
   // The refused file the next chosen file replaces (see "Replace file").
   let replacing = null;
@@ -659,7 +694,6 @@
     Array.from(files).forEach(function (file) {
       const upload = new Upload(file);
       upload.replaces = replaces || null;
-      uploads.push(upload);
       queue.add(upload);
     });
   }
@@ -752,20 +786,9 @@
   window.addEventListener("offline", function () {
     if (queue.current) queue.current.goOffline();
   });
+  // Uploads that stopped because the connection was gone go on by themselves.
   window.addEventListener("online", function () {
-    // Uploads that gave up because the network was gone try again by themselves.
-    uploads.forEach(function (upload) {
-      if (
-        !upload.finished &&
-        !upload.active &&
-        upload.lastError &&
-        upload.lastError.code === "network" &&
-        upload.row.element.dataset.state === "failed"
-      ) {
-        upload.resume();
-      }
-    });
-    queue.next();
+    queue.online();
   });
 
   root.classList.add("is-ready");

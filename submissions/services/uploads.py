@@ -7,30 +7,38 @@ never pass through a web worker. docs/UPLOADS.md describes the protocol.
 """
 
 import datetime
+import logging
 import math
 import unicodedata
 import uuid
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
-from submissions.models import ArtworkFile, Entry
+from submissions.models import ArtworkFile, Derivative, Entry
 from submissions.services.processing import queue_processing, rejection_message
+
+logger = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
-# Files up to one part go as a single presigned PUT; larger ones in parts of this
-# size. 8 MiB keeps a failed part cheap to resend on a phone and stays above the
-# 5 MiB minimum S3 sets for every part but the last.
+# S3's smallest part (but the last). A file of up to this size goes as a single
+# presigned PUT, which a lost connection makes start again; every larger file goes
+# in parts, so that an interrupted upload continues from the parts already stored.
+MIN_PART_SIZE = 5 * MiB
+# The part size of files larger than one part: cheap to resend on a phone. A file
+# between MIN_PART_SIZE and PART_SIZE (most phone photos) goes in parts of
+# MIN_PART_SIZE, so that it has two.
 PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 MAX_PARTS_PER_SIGNING = 20
@@ -65,6 +73,20 @@ EXTENSIONS = {
     "ogg": (MediaKind.AUDIO, "audio/ogg"),
     "oga": (MediaKind.AUDIO, "audio/ogg"),
     "pdf": (MediaKind.DOCUMENT, "application/pdf"),
+}
+
+# The formats each kind is taken in, by the names people know them by.
+FORMAT_NAMES = {
+    MediaKind.IMAGE: ("JPEG", "PNG", "WebP", "GIF", "HEIC", "TIFF"),
+    MediaKind.VIDEO: ("MP4", "MOV", "WebM", "M4V"),
+    MediaKind.AUDIO: ("MP3", "WAV", "M4A", "FLAC", "OGG"),
+    MediaKind.DOCUMENT: ("PDF",),
+}
+KIND_FORMATS = {
+    MediaKind.IMAGE: gettext_lazy("photos and images: %(formats)s"),
+    MediaKind.VIDEO: gettext_lazy("videos: %(formats)s"),
+    MediaKind.AUDIO: gettext_lazy("sound recordings: %(formats)s"),
+    MediaKind.DOCUMENT: gettext_lazy("documents: %(formats)s"),
 }
 
 # Browsers send no type, or a generic one, for files they do not know (HEIC on
@@ -144,12 +166,28 @@ def _extension(name):
     return extension.lower() if dot and stem else ""
 
 
-def _accepted_extensions(category):
-    return ", ".join(
-        f".{extension}"
-        for extension, (kind, _type) in EXTENSIONS.items()
+def accepted_types(category):
+    """What ``category`` takes, kind by kind, in the words people know ("photos
+    and images: JPEG, PNG…"): a list of ``{"kind", "text", "limit"}``."""
+    separator = pgettext("between the names of file formats", ", ")
+    return [
+        {
+            "kind": kind,
+            "text": phrase % {"formats": separator.join(FORMAT_NAMES[kind])},
+            "limit": category.max_bytes_for(kind),
+        }
+        for kind, phrase in KIND_FORMATS.items()
         if kind in category.media_kinds
-    )
+    ]
+
+
+def _what_is_taken(category):
+    """The sentence that says what ``category`` takes."""
+    separator = pgettext("between kinds of files", "; ")
+    types = separator.join(item["text"] for item in accepted_types(category))
+    if not types:
+        return _("This category takes no files.")
+    return _("This category takes %(types)s.") % {"types": types}
 
 
 def kind_of(name, declared_type, *, category):
@@ -159,24 +197,15 @@ def kind_of(name, declared_type, *, category):
     if extension not in EXTENSIONS:
         raise UploadError(
             "unsupported_type",
-            _(
-                "Files of this type cannot be entered. This category takes: "
-                "%(extensions)s."
-            )
-            % {"extensions": _accepted_extensions(category) or "—"},
+            _("Files of this type cannot be entered. %(taken)s")
+            % {"taken": _what_is_taken(category)},
         )
     kind, content_type = EXTENSIONS[extension]
     if kind not in category.media_kinds:
         raise UploadError(
             "kind_not_accepted",
-            _(
-                "This category does not take files of the kind “%(kind)s”. It "
-                "takes: %(extensions)s."
-            )
-            % {
-                "kind": MediaKind(kind).label,
-                "extensions": _accepted_extensions(category) or "—",
-            },
+            _("This category does not take files of the kind “%(kind)s”. %(taken)s")
+            % {"kind": MediaKind(kind).label, "taken": _what_is_taken(category)},
         )
     declared = str(declared_type or "").split(";")[0].strip().lower()
     family = _TYPE_FAMILIES.get(kind)
@@ -283,10 +312,11 @@ def _check_size(size, *, kind, category):
         )
 
 
-def _check_caps(entry, *, user, size, now):
-    """Returns the position the new file takes in the entry."""
+def _check_caps(entry, *, user, size, now, replacing=None):
+    """Returns the position the new file takes in the entry. A file being
+    replaced does not count: the new one takes its place."""
     category = entry.category
-    files = entry.files.aggregate(
+    files = entry.files.exclude(pk=getattr(replacing, "pk", None)).aggregate(
         count=Count("pk", filter=~Q(state=FileState.REJECTED)), last=Max("position")
     )
     if files["count"] >= category.max_files:
@@ -330,6 +360,13 @@ def _check_caps(entry, *, user, size, now):
 # The protocol ----------------------------------------------------------------
 
 
+def part_size_for(size):
+    """The part size of a file of ``size`` bytes; 0 for a single PUT."""
+    if size <= MIN_PART_SIZE:
+        return 0
+    return MIN_PART_SIZE if size <= PART_SIZE else PART_SIZE
+
+
 def is_multipart(file):
     return bool(file.upload_id)
 
@@ -347,10 +384,21 @@ def part_length(file, number):
     return file.declared_size - file.part_size * (part_count(file) - 1)
 
 
+def storage_unavailable():
+    return UploadError(
+        "storage_unavailable",
+        _(
+            "Our file store cannot be reached just now. What you uploaded is kept: "
+            "please press Retry in a moment."
+        ),
+        status=503,
+    )
+
+
 def _single_url(file):
     return storage.presign(
         "put_object",
-        Key=file.key,
+        Key=storage.staging_key(file.key),
         ContentType=file.content_type,
         ContentLength=file.declared_size,
     )
@@ -444,6 +492,7 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
                 content_type=content_type,
                 now=now,
                 position=replaced.position if replaced else None,
+                replacing=replaced,
             )
             if replaced is not None:
                 _discard(replaced, actor=user, reason="replaced")
@@ -453,7 +502,9 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
         parts = _single_parts(existing)
     else:
         try:
-            parts = storage.list_parts(existing.key, existing.upload_id)
+            parts = storage.list_parts(
+                storage.staging_key(existing.key), existing.upload_id
+            )
         except ClientError as error:
             if not storage.is_missing(error):
                 raise
@@ -474,7 +525,7 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
 def _single_parts(file):
     """A single PUT that arrived, although its answer was lost, as its one part:
     it need not be sent again."""
-    head = storage.head_object(file.key)
+    head = storage.head_object(storage.staging_key(file.key))
     if head is None or head["ContentLength"] != file.declared_size:
         return []
     return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
@@ -484,17 +535,36 @@ def _replaced_file(entry, replaces):
     if replaces is None:
         return None
     replaced = (
-        entry.files.filter(pk=replaces, state=FileState.REJECTED).first()
+        entry.files.exclude(state=FileState.AWAITING_UPLOAD).filter(pk=replaces).first()
         if isinstance(replaces, int) and not isinstance(replaces, bool)
         else None
     )
     if replaced is None:
         raise UploadError(
             "not_replaceable",
-            _("Only a file that was not accepted can be replaced."),
+            _("This entry has no such file to replace."),
             status=409,
         )
+    _check_changeable(replaced, entry, code="not_replaceable")
     return replaced
+
+
+def is_changeable(file, entry):
+    """Whether ``file`` may be removed or replaced, the deadline apart: every file
+    of a draft; of a submitted entry, only a file that processing refused."""
+    return file.state == FileState.REJECTED or entry.state == EntryState.DRAFT
+
+
+def _check_changeable(file, entry, *, code):
+    if not is_changeable(file, entry):
+        raise UploadError(
+            code,
+            _(
+                "The accepted files of a submitted entry stay as they are. You may "
+                "still add files until the deadline."
+            ),
+            status=409,
+        )
 
 
 def replacement_deadline(entry):
@@ -518,13 +588,20 @@ def can_replace_files(entry, *, now=None):
     return True
 
 
-def _create_upload(entry, *, user, name, size, kind, content_type, now, position):
-    next_position = _check_caps(entry, user=user, size=size, now=now)
+def _create_upload(
+    entry, *, user, name, size, kind, content_type, now, position, replacing=None
+):
+    next_position = _check_caps(
+        entry, user=user, size=size, now=now, replacing=replacing
+    )
     position = next_position if position is None else position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
-    multipart = size > PART_SIZE
+    part_size = part_size_for(size)
+    multipart = bool(part_size)
     upload_id = (
-        storage.create_multipart_upload(key, content_type=content_type)
+        storage.create_multipart_upload(
+            storage.staging_key(key), content_type=content_type
+        )
         if multipart
         else ""
     )
@@ -539,7 +616,7 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
             content_type=content_type,
             declared_size=size,
             upload_id=upload_id,
-            part_size=PART_SIZE if multipart else 0,
+            part_size=part_size,
         )
         record_event(
             actor=user,
@@ -555,7 +632,7 @@ def _create_upload(entry, *, user, name, size, kind, content_type, now, position
         )
     except Exception:
         if upload_id:
-            storage.abort_multipart_upload(key, upload_id)
+            storage.abort_multipart_upload(storage.staging_key(key), upload_id)
         raise
     return file
 
@@ -605,7 +682,7 @@ def sign_parts(file, *, user, part_numbers, now=None):
     urls = {
         str(number): storage.presign(
             "upload_part",
-            Key=file.key,
+            Key=storage.staging_key(file.key),
             UploadId=file.upload_id,
             PartNumber=number,
             ContentLength=part_length(file, number),
@@ -623,7 +700,7 @@ def list_parts(file, *, user):
     if not is_multipart(file):
         return _single_parts(file)
     try:
-        return storage.list_parts(file.key, file.upload_id)
+        return storage.list_parts(storage.staging_key(file.key), file.upload_id)
     except ClientError as error:
         if storage.is_missing(error):
             raise _expire(file, reason="upload_gone") from error
@@ -709,8 +786,11 @@ def describe_file(file):
 def complete_upload(file, *, user, parts=(), now=None):
     """Finish an upload and check the object the store holds before accepting it.
 
-    Completing twice gives the same answer. A file whose object is not the size
-    that was announced, or over the limit, is rejected and its object deleted.
+    The browser uploaded to the file's staging key; the checked object is copied
+    server-side to ``file.key``, which no URL was ever signed for, and the staged
+    object is deleted. Completing twice gives the same answer. A file whose object
+    is not the size that was announced, or over the limit, is rejected and its
+    object deleted.
     """
     now = now or timezone.now()
     _check_owner(file, user)
@@ -719,12 +799,16 @@ def complete_upload(file, *, user, parts=(), now=None):
     _check_taking_files(file.entry, now=now, starting=False)
 
     if is_multipart(file):
-        rejected = _complete_multipart(file, user=user, client_parts=parts)
-        if rejected is not None:
-            return _outcome(rejected)
+        finished = _complete_multipart(file, user=user, client_parts=parts)
+        if finished is not None:
+            return _outcome(finished)
 
-    head = storage.head_object(file.key)
+    staged = storage.staging_key(file.key)
+    head = storage.head_object(staged)
     if head is None:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return _outcome(finished)
         raise UploadError(
             "not_uploaded",
             _("The file has not reached the store yet. Please upload it again."),
@@ -737,8 +821,28 @@ def complete_upload(file, *, user, parts=(), now=None):
     elif size != file.declared_size:
         reason = "size_mismatch"
     if reason:
-        storage.delete_object(file.key)
+        storage.delete_object(staged)
         return _outcome(_reject(file, reason, user=user, size=size))
+
+    try:
+        storage.copy_object(staged, file.key, etag=head["ETag"])
+    except ClientError as error:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return _outcome(finished)
+        if storage.is_missing(error):
+            raise UploadError(
+                "not_uploaded",
+                _("The file has not reached the store yet. Please upload it again."),
+                status=409,
+            ) from error
+        raise
+    kept = storage.head_object(file.key)
+    if kept is None or kept["ContentLength"] != size:
+        # The store did not copy the object whole. The staged object is still
+        # there: completing again copies it again.
+        logger.error("Copying the upload of file %s to its key failed.", file.pk)
+        raise storage_unavailable()
 
     with transaction.atomic():
         locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
@@ -756,22 +860,44 @@ def complete_upload(file, *, user, parts=(), now=None):
                 data={"size": size},
             )
             queue_processing(locked, now=now)
+    _delete_staged(staged)
     return _outcome(locked)
 
 
+def _finished_meanwhile(file):
+    """The file, if another request finished (or rejected) its upload a moment
+    ago; None while it is still awaiting its upload."""
+    current = ArtworkFile.objects.filter(pk=file.pk).first()
+    if current is None:
+        raise _not_found()
+    return None if current.state == FileState.AWAITING_UPLOAD else current
+
+
+def _delete_staged(key):
+    """The staged copy is no longer needed; if it cannot be deleted now, the
+    clean-up deletes it later."""
+    try:
+        storage.delete_object(key)
+    except (BotoCoreError, ClientError):
+        logger.warning("The staged object %s could not be deleted.", key)
+
+
 def _complete_multipart(file, *, user, client_parts):
-    """Complete with the store's own part list. Returns the file if it had to be
-    rejected, else None."""
+    """Complete with the store's own part list. Returns the file if it was
+    rejected or finished by another request meanwhile, else None."""
+    staged = storage.staging_key(file.key)
     try:
         stored = {
-            part["number"]: part
-            for part in storage.list_parts(file.key, file.upload_id)
+            part["number"]: part for part in storage.list_parts(staged, file.upload_id)
         }
     except ClientError as error:
         if not storage.is_missing(error):
             raise
         # Another request completed it a moment ago, or it was aborted.
-        if storage.head_object(file.key) is not None:
+        finished = _finished_meanwhile(file)
+        if finished is not None:
+            return finished
+        if storage.head_object(staged) is not None:
             return None
         raise _expire(file, reason="upload_gone") from error
 
@@ -782,7 +908,7 @@ def _complete_multipart(file, *, user, client_parts):
     ):
         # The store took a part of another length than the one signed: it does
         # not check signed lengths, and the browser lied about the size.
-        storage.abort_multipart_upload(file.key, file.upload_id)
+        storage.abort_multipart_upload(staged, file.upload_id)
         return _reject(
             file,
             "size_mismatch",
@@ -803,12 +929,15 @@ def _complete_multipart(file, *, user, client_parts):
     _check_client_parts(client_parts, stored)
     try:
         storage.complete_multipart_upload(
-            file.key, file.upload_id, [stored[number] for number in range(1, count + 1)]
+            staged, file.upload_id, [stored[number] for number in range(1, count + 1)]
         )
     except ClientError as error:
         if not storage.is_missing(error):
             raise
-        if storage.head_object(file.key) is None:
+        if storage.head_object(staged) is None:
+            finished = _finished_meanwhile(file)
+            if finished is not None:
+                return finished
             raise _expire(file, reason="upload_gone") from error
     return None
 
@@ -826,11 +955,45 @@ def abort_upload(file, *, user):
     _discard(file, actor=user, reason="aborted")
 
 
+def remove_file(file, *, user, now=None):
+    """Remove a file from its entry, whoever uploaded it, by anyone who may change
+    the entry: its original, any staged object and its derivatives are deleted
+    and the removal is audited. The file no longer counts toward the category's
+    limit. Every file of a draft may be removed until the deadline; a file that
+    processing refused at any time; an unfinished upload is cancelled.
+    """
+    now = now or timezone.now()
+    _check_may_change(file.entry, user)
+    if file.state == FileState.AWAITING_UPLOAD:
+        abort_upload(file, user=user)
+        return
+    with transaction.atomic():
+        # Locked as a start is, so that a removal and a replacement of the same
+        # file do not cross.
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=file.entry_id)
+        )
+        file = entry.files.filter(pk=file.pk).first()
+        if file is None:
+            raise _not_found()
+        if file.state != FileState.REJECTED:
+            _check_changeable(file, entry, code="not_removable")
+            _check_taking_files(entry, now=now, starting=False)
+        _discard(file, actor=user, reason="removed")
+
+
 def _discard(file, *, actor, reason):
+    staged = storage.staging_key(file.key)
     if file.upload_id:
-        storage.abort_multipart_upload(file.key, file.upload_id)
-    # A single PUT, or a multipart upload completed a moment ago, left an object.
+        storage.abort_multipart_upload(staged, file.upload_id)
+    # A single PUT, or a multipart upload completed a moment ago, left an object;
+    # a finished upload left the kept one, and processing its derivatives.
+    storage.delete_object(staged)
     storage.delete_object(file.key)
+    for key in file.derivatives.values_list("key", flat=True):
+        storage.delete_object(key)
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -847,7 +1010,7 @@ def _discard(file, *, actor, reason):
 
 
 def clean_up_uploads(*, now=None):
-    """Abort abandoned uploads and delete originals that no file refers to.
+    """Abort abandoned uploads and delete objects that no file needs.
 
     Only what has been left alone for a day (``ABANDONED_AFTER``) is touched, so
     an upload in progress, or an object whose file row is being written, is safe.
@@ -864,25 +1027,37 @@ def clean_up_uploads(*, now=None):
         _discard(file, actor=None, reason="abandoned")
         result["files"] += 1
 
-    needed = set(
-        ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
-        .exclude(upload_id="")
-        .values_list("upload_id", flat=True)
-    )
-    for upload in list(storage.multipart_uploads()):
-        if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
-            storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
-            result["uploads"] += 1
+    unfinished = ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
+    needed = set(unfinished.exclude(upload_id="").values_list("upload_id", flat=True))
+    # Uploads started before staging keys existed were made under originals/.
+    for prefix in (storage.STAGING_PREFIX, storage.ORIGINALS_PREFIX):
+        for upload in list(storage.multipart_uploads(prefix)):
+            if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
+                storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
+                result["uploads"] += 1
 
-    for page in storage.object_pages():
-        old = [item["Key"] for item in page if item["LastModified"] < cutoff]
-        referenced = set(
-            ArtworkFile.objects.filter(key__in=old).values_list("key", flat=True)
-        )
-        for key in old:
-            if key not in referenced:
-                storage.delete_object(key)
-                result["objects"] += 1
+    # An original is needed while a file refers to it; a staged object only while
+    # its file is still awaiting its upload (a URL replayed after completion may
+    # have left one); a derivative while its row exists (a file removed while it
+    # was being processed may have left some).
+    for prefix, still_needed in (
+        (storage.ORIGINALS_PREFIX, ArtworkFile.objects.all()),
+        (storage.STAGING_PREFIX, unfinished),
+        (storage.DERIVATIVES_PREFIX, Derivative.objects.all()),
+    ):
+        for page in storage.object_pages(prefix):
+            old = {
+                item["Key"]: storage.kept_key(item["Key"])
+                for item in page
+                if item["LastModified"] < cutoff
+            }
+            referenced = set(
+                still_needed.filter(key__in=old.values()).values_list("key", flat=True)
+            )
+            for key, kept in old.items():
+                if kept not in referenced:
+                    storage.delete_object(key)
+                    result["objects"] += 1
     return result
 
 

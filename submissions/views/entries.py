@@ -51,6 +51,7 @@ from submissions.services.entries import (
     withdraw_entry,
 )
 from submissions.services.guardians import resend_guardian_mail
+from submissions.services.uploads import MIN_PART_SIZE, accepted_types
 from submissions.views.files import prepare_files
 
 TEAM_PREFIX = "team"
@@ -201,6 +202,8 @@ def _render_entry(
             "can_submit": editable and entry.state == EntryState.DRAFT,
             "can_resend_guardian": entry.state == EntryState.SUBMITTED
             and entry.guardian_state == GuardianState.PENDING,
+            "resumable_above": MIN_PART_SIZE,
+            "accepted_types": accepted_types(entry.category),
         },
     )
 

@@ -6,14 +6,16 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from artsprize.common.views import json_endpoint, json_error
 from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
 from submissions.services.processing import rejection_message
-from submissions.services.uploads import can_replace_files
+from submissions.services.uploads import can_replace_files, is_changeable
 
 # How many files one status request may ask about.
 MAX_STATUS_FILES = 50
@@ -43,10 +45,18 @@ REDIRECT_MAX_AGE = 60
 def prepare_files(files, entry, *, now=None):
     """Give each file of ``entry`` (fetched with selectors.with_thumbnails) what
     _file_item.html shows."""
-    replaceable = can_replace_files(entry, now=now or timezone.now())
+    taking_files = can_replace_files(entry, now=now or timezone.now())
     for file in files:
         file.entry = entry
-        file.replaceable = replaceable
+        changeable = (
+            taking_files
+            and file.state != FileState.AWAITING_UPLOAD
+            and is_changeable(file, entry)
+        )
+        # The same rules as the services': uploads.remove_file and a start that
+        # replaces a file.
+        file.replaceable = changeable
+        file.removable = changeable or file.state == FileState.REJECTED
         file.judge_copy = (
             JUDGE_COPIES.get(file.kind, "") if file.state == FileState.READY else ""
         )
@@ -58,11 +68,24 @@ def prepare_files(files, entry, *, now=None):
     return files
 
 
-@login_required
-@require_GET
+@json_endpoint
 def file_status(request):
     """The current state of the asking person's files, each as the list item the
-    page shows: ``?file=1&file=2``. Files of other people are left out."""
+    page shows: ``?file=1&file=2``. Files of other people are left out. Errors are
+    JSON, like the upload API's."""
+    if request.method != "GET":
+        return json_error(
+            "method_not_allowed",
+            _("This address does not take that kind of request."),
+            status=405,
+            Allow="GET",
+        )
+    if not request.user.is_authenticated:
+        return json_error(
+            "login_required",
+            _("Your session has ended. Please sign in again."),
+            status=403,
+        )
     ids = [
         int(value)
         for value in request.GET.getlist("file")[:MAX_STATUS_FILES]

@@ -3,13 +3,18 @@
 Session authentication; every change is a POST carrying the CSRF token in the
 X-CSRFToken header. Errors are ``{"error": code, "message": translated text}``.
 Each person may make ``UPLOAD_API_RATE_PER_MINUTE`` calls a minute (120 unless the
-setting says otherwise), counted in the cache.
+setting says otherwise), counted in the cache; while the cache is down the calls
+go through. Every error is JSON, also a store that cannot be reached (503
+``storage_unavailable``) and what is raised outside these views (see
+artsprize.common.views).
 """
 
 import json
+import logging
 import time
 from functools import wraps
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
@@ -19,16 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from artsprize.common.views import json_endpoint, json_error
 from submissions.models import ArtworkFile, Entry
 from submissions.services import uploads
 from submissions.services.uploads import UploadError
 
-
-def _error(code, message, *, status, **headers):
-    response = JsonResponse({"error": code, "message": str(message)}, status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
+logger = logging.getLogger(__name__)
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -44,17 +45,29 @@ def _csrf_failure(request):
 
 
 def _over_rate_limit(user):
-    """A fixed one-minute window per person. Returns the seconds to wait, or 0."""
+    """A fixed one-minute window per person. Returns the seconds to wait, or 0.
+
+    A cache that cannot count (its store is down) lets the request through: an
+    outage of the cache is no reason to stop uploads.
+    """
     limit = settings.UPLOAD_API_RATE_PER_MINUTE
     now = time.time()
     key = f"uploads:rate:{user.pk}:{int(now // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # The counter expired between add and incr.
-        cache.set(key, 1, timeout=120)
-        count = 1
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The counter expired between add and incr.
+            cache.set(key, 1, timeout=120)
+            count = 1
+    except Exception:
+        # Whatever the backend raises when its store is down.
+        logger.warning(
+            "The upload rate limit could not be counted; the call goes through.",
+            exc_info=True,
+        )
+        return 0
     if count <= limit:
         return 0
     return int(60 - now % 60) + 1
@@ -62,13 +75,7 @@ def _over_rate_limit(user):
 
 def _json_body(request):
     try:
-        body = request.body
-    except RequestDataTooBig:
-        raise UploadError(
-            "too_big", _("The request is too large."), status=413
-        ) from None
-    try:
-        data = json.loads(body or b"{}")
+        data = json.loads(request.body or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise UploadError(
             "bad_json", _("The request could not be read. Please try again.")
@@ -81,22 +88,24 @@ def _json_body(request):
 
 
 def upload_api(method):
-    """Wrap an API view: method, sign-in, CSRF, rate limit, JSON body, errors."""
+    """Wrap an API view: method, sign-in, size, CSRF, rate limit, JSON body,
+    errors."""
 
     def decorator(view):
+        @json_endpoint
         @csrf_exempt
         @never_cache
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method != method:
-                return _error(
+                return json_error(
                     "method_not_allowed",
                     _("This address does not take that kind of request."),
                     status=405,
                     Allow=method,
                 )
             if not request.user.is_authenticated:
-                return _error(
+                return json_error(
                     "login_required",
                     _(
                         "Your session has ended. Please sign in again; your upload "
@@ -104,8 +113,16 @@ def upload_api(method):
                     ),
                     status=403,
                 )
+            if method == "POST":
+                try:
+                    # Read before the CSRF check, which reads a form's body too.
+                    request.body  # noqa: B018
+                except RequestDataTooBig:
+                    return json_error(
+                        "too_big", _("The request is too large."), status=413
+                    )
             if method == "POST" and _csrf_failure(request):
-                return _error(
+                return json_error(
                     "csrf_failed",
                     _(
                         "The page is out of date. Please reload it; your upload will "
@@ -115,7 +132,7 @@ def upload_api(method):
                 )
             wait = _over_rate_limit(request.user)
             if wait:
-                return _error(
+                return json_error(
                     "rate_limited",
                     _(
                         "Too many upload requests in a short time. Please wait a "
@@ -128,7 +145,12 @@ def upload_api(method):
                 data = _json_body(request) if method == "POST" else {}
                 return JsonResponse(view(request, data, *args, **kwargs))
             except UploadError as error:
-                return _error(error.code, error.message, status=error.status)
+                return json_error(error.code, error.message, status=error.status)
+            except (BotoCoreError, ClientError):
+                # The store is down or failing: our fault, and worth a retry.
+                logger.exception("The file store failed during %s.", request.path)
+                error = uploads.storage_unavailable()
+                return json_error(error.code, error.message, status=error.status)
 
         return wrapped
 
@@ -220,6 +242,13 @@ def upload_abort(request, data, file_pk):
     file = _file(request, file_pk)
     uploads.abort_upload(file, user=request.user)
     return {"file": int(file_pk), "state": "aborted"}
+
+
+@upload_api("POST")
+def upload_remove(request, data, file_pk):
+    file = _file(request, file_pk)
+    uploads.remove_file(file, user=request.user)
+    return {"file": int(file_pk), "state": "removed"}
 
 
 @upload_api("GET")

@@ -1,12 +1,14 @@
 import re
 
 import pytest
+import redis
 from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from artsprize.accounts.enums import Language
+from artsprize.settings.cache import cache_config
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +140,25 @@ def test_language_is_applied_at_sign_in(client):
     assert messages == [f"已成功以 {user.email} 的身份登入。"]
     page = client.get(reverse("home"), headers={"accept-language": "en"})
     assert '<html lang="zh-Hant-HK">' in page.text
+
+
+def test_signing_in_works_while_the_cache_is_down(
+    client, entrant_user, own_redis, caplog
+):
+    """The sign-in rate limits live in the cache (CACHE_URL, Redis in production):
+    when Redis is down, people still sign in, and the outage is logged."""
+    with override_settings(CACHES={"default": cache_config(own_redis.url)}):
+        counted = log_in(client, entrant_user.email, "not my password")
+        limits = redis.Redis.from_url(own_redis.url).keys("*allauth:rl:*")
+        own_redis.stop()
+        wrong = log_in(client, entrant_user.email, "not my password")
+        response = log_in(client, entrant_user.email)
+
+    assert counted.status_code == 200
+    assert limits
+    assert wrong.status_code == 200
+    assert wrong.context["form"].non_field_errors() == [WRONG]
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.session["_auth_user_id"] == str(entrant_user.pk)
+    assert "The cache cannot be reached" in caplog.text

@@ -4,9 +4,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.processing_fixtures import REAL_FIXTURES
 from tests.services import require
 
-REAL_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real"
 PHONE_PHOTO = REAL_FIXTURES / "HMD_Nokia_8.3_5G.jpg"
 
 
@@ -51,3 +51,25 @@ def make_noise_video(path, *, min_bytes, width=1280, height=720):
         if path.stat().st_size >= min_bytes:
             return path
         seconds *= 2
+
+
+def make_noise_photo(path, *, min_bytes):
+    """Write a JPEG of random noise at ``path``, at least ``min_bytes`` long: a
+    phone photo's size without its content. The picture grows until it is large
+    enough."""
+    import io
+    import os
+
+    from PIL import Image
+
+    path = Path(path)
+    width = 1600
+    while True:
+        height = width * 3 // 4
+        image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=92)
+        if buffer.tell() >= min_bytes:
+            path.write_bytes(buffer.getvalue())
+            return path
+        width += 200

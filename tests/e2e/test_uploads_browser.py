@@ -3,27 +3,49 @@ suite's S3 server: a phone photo and a large video sent straight to the store on
 throttled connection, a reload in the middle, the entry submitted; refused files, a
 pause, a dropped connection and a cancel."""
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
+from artsprize.common.models import AuditEvent
 from submissions import storage as upload_storage
 from submissions.enums import EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile
 from submissions.services.entries import create_entry
+from submissions.services.processing import process_file
 from submissions.services.rounds import open_round_now
 from submissions.services.uploads import UploadError, start_upload
 from tests import factories
-from tests.e2e.media import PHONE_PHOTO, make_noise_video
+from tests.e2e.media import PHONE_PHOTO, make_noise_photo, make_noise_video
+from tests.processing_fixtures import jpeg_bytes
+from tests.upload_helpers import Browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+# What a stopped upload says: a file in parts keeps them; a file sent in one PUT
+# (up to 5 MiB) starts again.
+PAUSED = "Paused. The parts already sent are kept."
+WAITING = (
+    "Waiting for the connection to come back… The parts already sent are kept, and "
+    "the upload goes on by itself."
+)
+WAITING_SINGLE = (
+    "Waiting for the connection to come back… This file goes in one piece: it will "
+    "be sent again from the beginning, by itself."
+)
+RESUME_HELP = (
+    "If the connection drops, the upload goes on by itself when it comes back: a "
+    "file over 5.0\xa0MB from the parts already sent, a smaller file from the "
+    "beginning. After you reload the page, choose the same file again."
+)
 # Drags a file made in the page onto the uploader's drop zone.
 DROP_FILE = """({name, text}) => {
   const transfer = new DataTransfer();
@@ -38,9 +60,19 @@ DROP_FILE = """({name, text}) => {
 
 # Slow enough that the progress of the video is seen for several seconds, and that
 # a reload or a pause comes while some of its parts are stored and others are not.
-UPLOAD_BYTES_PER_SECOND = 4 * 1024 * 1024
+MiB = 1024 * 1024
+UPLOAD_BYTES_PER_SECOND = 4 * MiB
+# Slow enough for a photo's connection to be cut while it is on its way.
+SLOW_BYTES_PER_SECOND = MiB // 2
 VIDEO_MIN_BYTES = 36 * 1000 * 1000
 WAIT_MS = 90_000
+
+
+@pytest.fixture(scope="session")
+def large_photo(tmp_path_factory):
+    """A photo between S3's smallest part (5 MiB) and 8 MiB, as phones take."""
+    folder = tmp_path_factory.mktemp("photos")
+    return make_noise_photo(folder / "harbour-evening.jpg", min_bytes=6 * MiB)
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +119,7 @@ def upload_row(page, name):
     return page.locator("[data-upload-row]", has_text=name)
 
 
-def throttle(page):
+def throttle(page, bytes_per_second=UPLOAD_BYTES_PER_SECOND):
     """Slow the page's uploads down; returns a switch that cuts the connection
     (``network(offline=True)``) and brings it back, still slow."""
     cdp = page.context.new_cdp_session(page)
@@ -100,7 +132,7 @@ def throttle(page):
                 "offline": offline,
                 "latency": 40,
                 "downloadThroughput": -1,
-                "uploadThroughput": UPLOAD_BYTES_PER_SECOND,
+                "uploadThroughput": bytes_per_second,
             },
         )
 
@@ -139,7 +171,10 @@ def wait_until(page, condition, message):
 
 def store_parts(file):
     return {
-        part["number"] for part in upload_storage.list_parts(file.key, file.upload_id)
+        part["number"]
+        for part in upload_storage.list_parts(
+            upload_storage.staging_key(file.key), file.upload_id
+        )
     }
 
 
@@ -165,13 +200,13 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert file_input.get_attribute("accept") == "image/*,.heic,.heif,video/*,.mov,"
 
     file_input.set_input_files(str(PHONE_PHOTO))
-    photo_row = upload_row(page, PHONE_PHOTO.name)
     page.wait_for_selector(
-        f"[data-upload-row][data-state=uploaded]:has-text('{PHONE_PHOTO.name}')",
-        timeout=WAIT_MS,
+        f"#entry-files [data-file-id]:has-text('{PHONE_PHOTO.name}')", timeout=WAIT_MS
     )
-    assert photo_row.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
-    assert photo_row.locator("[data-upload-status]").inner_text() == "Uploaded"
+    # From now on the file's state is shown once, in the entry's list: its row in
+    # the uploader is gone.
+    assert upload_row(page, PHONE_PHOTO.name).count() == 0
+    assert page.get_by_text(PHONE_PHOTO.name, exact=True).count() == 1
     completed = page.evaluate("window.uploadsCompleted")
     assert [item["name"] for item in completed] == [PHONE_PHOTO.name]
     assert completed[0]["state"] == FileState.UPLOADED
@@ -210,14 +245,12 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert set(stored) <= stored_before < set(range(1, part_count + 1))
     puts.clear()
     page.get_by_label("Choose files").set_input_files(str(noise_video))
-    page.wait_for_selector(
-        f"[data-upload-row][data-state=uploaded]:has-text('{noise_video.name}')",
-        timeout=WAIT_MS,
-    )
+    page.wait_for_selector(f"#entry-files [data-file-id='{video.pk}']", timeout=WAIT_MS)
     # The parts stored before the reload were not sent again: the upload continued.
     assert puts, "The video was not uploaded after the reload."
     assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_before)
-    assert page.locator(f"[data-upload-row][data-file-id='{video.pk}']").count() == 1
+    # The interrupted row gave way to the new one, which gave way to the list.
+    assert page.locator(f"[data-upload-row][data-file-id='{video.pk}']").count() == 0
     # The finished file joins the entry's list, where its processing shows.
     page.wait_for_selector(
         f"#entry-files [data-file-id='{video.pk}'][data-file-state=ready] img.file-thumb",
@@ -349,7 +382,7 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         pause.focus()
         page.keyboard.press("Enter")
         assert row.get_attribute("data-state") == "paused"
-        assert row.locator("[data-upload-status]").inner_text() == "Paused"
+        assert row.locator("[data-upload-status]").inner_text() == PAUSED
         held = bar.get_attribute("aria-valuenow")
         page.wait_for_timeout(1000)
         assert bar.get_attribute("aria-valuenow") == held
@@ -361,11 +394,9 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         assert stored_at_pause < set(range(1, part_count + 1))
         puts.clear()
         row.get_by_role("button", name=f"Resume {noise_video.name}").click()
-        wait_until(
-            page,
-            lambda: row.get_attribute("data-state") == "uploaded",
-            "The resumed video did not finish.",
-        )
+        wait_until(page, lambda: processed(video), "The resumed video did not finish.")
+        page.wait_for_selector(f"#entry-files [data-file-id='{video.pk}']")
+        assert row.count() == 0
         assert sorted(puts) == sorted(set(range(1, part_count + 1)) - stored_at_pause)
         video.refresh_from_db()
         assert (video.state, video.size) == (FileState.READY, video_size)
@@ -382,9 +413,7 @@ def test_refused_paused_resumed_and_cancelled_uploads(
             lambda: copy.get_attribute("data-state") == "waiting",
             "The copy did not wait for the connection.",
         )
-        assert copy.locator("[data-upload-status]").inner_text() == (
-            "Waiting for the connection to come back…"
-        )
+        assert copy.locator("[data-upload-status]").inner_text() == (WAITING)
         arrived = len(stored)
         network()
         wait_until(
@@ -420,3 +449,202 @@ def part_number(url):
     """The part a PUT carries; 1 for a single PUT of a whole file."""
     query = parse_qs(urlsplit(url).query)
     return int(query.get("partNumber", ["1"])[0])
+
+
+def processed(file):
+    """True once ``file`` was uploaded and processing has finished with it."""
+    return ArtworkFile.objects.filter(
+        pk=file.pk, state__in=[FileState.READY, FileState.REJECTED]
+    ).exists()
+
+
+def page_of_its_own(chromium, viewport):
+    """A page for a test that cuts the connection: Chromium reports the requests
+    that fail on the console, which the ``page`` fixture counts as errors. Uncaught
+    script errors are collected in ``page.script_errors``."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}
+        if viewport == "phone"
+        else {"width": 1280, "height": 900},
+        locale="en-GB",
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    return page
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_6_mib_photo_continues_from_its_stored_part_after_the_connection_drops(
+    live_server, chromium, browser_uploads, large_photo, viewport
+):
+    page = page_of_its_own(chromium, viewport)
+    try:
+        photo_continues_after_a_drop(live_server, page, large_photo)
+    finally:
+        page.context.close()
+    assert page.script_errors == []
+
+
+def photo_continues_after_a_drop(live_server, page, large_photo):
+    entrant, entry = make_entry()
+    sign_in(page, live_server, entrant)
+    size = large_photo.stat().st_size
+    puts, stored = watch_puts(page)
+    network = throttle(page, SLOW_BYTES_PER_SECOND)
+    # The link drops just as the second part sets off (Chromium sends a body it
+    # has buffered even after the page went offline, so the drop is made exact).
+    dropped = {"second part": True}
+    page.route(
+        lambda url: "partNumber=2" in url,
+        lambda route: (
+            route.abort("internetdisconnected")
+            if dropped["second part"]
+            else route.continue_()
+        ),
+    )
+    page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+    assert page.locator("#uploader-help").inner_text().splitlines()[-1] == (RESUME_HELP)
+
+    page.get_by_label("Choose files").set_input_files(str(large_photo))
+    row = upload_row(page, large_photo.name)
+    wait_until(page, lambda: stored, "No part of the photo was stored.")
+    network(offline=True)
+    wait_until(
+        page,
+        lambda: row.get_attribute("data-state") == "waiting",
+        "The photo did not wait for the connection.",
+    )
+
+    assert row.locator("[data-upload-status]").inner_text() == WAITING
+    photo = ArtworkFile.objects.get(entry=entry)
+    assert (photo.part_size, -(-size // photo.part_size)) == (5 * MiB, 2)
+    assert store_parts(photo) == set(stored) == {1}
+    puts.clear()
+    # The connection comes back: the upload goes on without the entrant, from
+    # the part the store holds.
+    dropped["second part"] = False
+    network()
+    wait_until(page, lambda: processed(photo), "The photo did not finish.")
+    assert puts == [2]
+    photo.refresh_from_db()
+    assert photo.size == size
+    assert storages["default"].size(photo.key) == size
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_small_photo_is_sent_again_by_itself_when_the_connection_returns(
+    live_server, chromium, browser_uploads, viewport
+):
+    page = page_of_its_own(chromium, viewport)
+    try:
+        small_photo_is_sent_again(live_server, page)
+    finally:
+        page.context.close()
+    assert page.script_errors == []
+
+
+def small_photo_is_sent_again(live_server, page):
+    entrant, entry = make_entry()
+    sign_in(page, live_server, entrant)
+    puts, stored = watch_puts(page)
+    network = throttle(page, SLOW_BYTES_PER_SECOND)
+    page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+
+    page.get_by_label("Choose files").set_input_files(str(PHONE_PHOTO))
+    row = upload_row(page, PHONE_PHOTO.name)
+    bar = row.get_by_role("progressbar")
+    wait_until(
+        page,
+        lambda: int(bar.get_attribute("aria-valuenow")) >= 10,
+        "The photo made no progress.",
+    )
+    network(offline=True)
+    wait_until(
+        page,
+        lambda: row.get_attribute("data-state") == "waiting",
+        "The photo did not wait for the connection.",
+    )
+
+    assert row.locator("[data-upload-status]").inner_text() == WAITING_SINGLE
+    photo = ArtworkFile.objects.get(entry=entry)
+    assert photo.upload_id == ""
+    assert stored == []
+    puts.clear()
+    network()
+    wait_until(page, lambda: processed(photo), "The photo was not sent again.")
+    # Sent again whole, once, without the entrant choosing it again.
+    assert (puts, stored) == ([1], [1])
+    photo.refresh_from_db()
+    assert photo.size == PHONE_PHOTO.stat().st_size
+
+
+def test_a_drafts_ready_file_is_removed_with_the_keyboard_after_confirming(
+    live_server, page, browser_uploads
+):
+    entrant, entry = make_entry()
+    client = Client()
+    client.force_login(entrant)
+    status, done = Browser(client).upload(
+        entry, "wrong photo.jpg", jpeg_bytes((640, 480)), "image/jpeg"
+    )
+    assert status == 200, done
+    photo = process_file(done["file"])
+    assert photo.state == FileState.READY
+    keys = [photo.key, *photo.derivatives.values_list("key", flat=True)]
+    sign_in(page, live_server, entrant)
+    page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
+
+    # What the category takes, as kinds a person knows.
+    category = entry.category
+    assert page.locator("[data-accepted-types] li").all_inner_texts() == [
+        "photos and images: JPEG, PNG, WebP, GIF, HEIC, TIFF, up to "
+        f"{filesizeformat(category.max_image_bytes)} each",
+        f"videos: MP4, MOV, WebM, M4V, up to {filesizeformat(category.max_video_bytes)}"
+        " each",
+    ]
+    assert " ." not in page.locator("#uploader-help").inner_text()
+
+    item = page.locator(f"#entry-files [data-file-id='{photo.pk}']")
+    # Its name says which file, for a screen reader going from button to button.
+    remove = item.get_by_role("button", name=re.compile(r"^Remove\W+wrong photo\.jpg$"))
+    question = item.locator(f"#remove-question-{photo.pk}")
+    remove.focus()
+    page.keyboard.press("Enter")
+    assert question.is_visible()
+    assert question.inner_text() == (
+        "Remove wrong photo.jpg from this entry? The file and the copies made of it "
+        "are deleted; this cannot be undone."
+    )
+    assert page.evaluate("document.activeElement.id") == f"remove-question-{photo.pk}"
+    # Escape keeps the file.
+    page.keyboard.press("Escape")
+    assert question.is_hidden()
+    assert page.evaluate("document.activeElement.dataset.removeFile") == str(photo.pk)
+    assert ArtworkFile.objects.filter(pk=photo.pk).exists()
+
+    # Space works too, as on any button.
+    page.keyboard.press(" ")
+    assert question.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Yes, remove it"
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: item.count() == 0, "The file was not removed.")
+
+    assert page.evaluate("document.activeElement.id") == "files-heading"
+    wait_until(
+        page,
+        lambda: (
+            page.locator("[data-file-announce]").inner_text()
+            == "wrong photo.jpg was removed from the entry."
+        ),
+        "The removal was not announced.",
+    )
+    assert page.locator("#entry-files").inner_text() == "No files yet."
+    assert not ArtworkFile.objects.filter(pk=photo.pk).exists()
+    assert [upload_storage.head_object(key) for key in keys] == [None] * len(keys)
+    assert (
+        AuditEvent.objects.filter(object_id=str(photo.pk)).latest("pk").reason
+        == "removed"
+    )

@@ -8,19 +8,25 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import requests
 from botocore.exceptions import ClientError
 from django.core.cache import cache
 from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import resolve, reverse
+from django.utils import translation
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from artsprize.common.views import server_error
+from artsprize.settings.cache import cache_config
 from submissions import storage
 from submissions.enums import EntryState, FileState, RoundState
 from submissions.models import ArtworkFile
+from submissions.services.processing import process_file
 from submissions.services.uploads import PART_SIZE
+from tests import processing_fixtures as fixtures
 from tests.factories import (
     make_caseworker,
     make_entrant,
@@ -169,6 +175,40 @@ def test_a_50_mb_file_goes_up_in_parts_survives_a_bad_part_and_resumes(browser, 
     storage.delete_object(file.key)
 
 
+@pytest.mark.parametrize(
+    ("size", "mode", "part_size", "part_count"),
+    [
+        (5 * MiB, "single", 5 * MiB, 1),
+        (5 * MiB + 1, "multipart", 5 * MiB, 2),
+        (6 * MiB, "multipart", 5 * MiB, 2),
+        (8 * MiB, "multipart", 5 * MiB, 2),
+        (8 * MiB + 1, "multipart", 8 * MiB, 2),
+        (50 * MiB, "multipart", 8 * MiB, 7),
+    ],
+)
+def test_every_file_above_s3s_smallest_part_goes_up_in_parts(
+    browser, entry, size, mode, part_size, part_count
+):
+    """A phone photo of 6 MiB continues from its stored part after a drop: only a
+    file of at most 5 MiB, S3's smallest part, goes in one PUT."""
+    ticket = browser.started(entry, "photo.jpg", size, "image/jpeg")
+
+    assert (ticket["mode"], ticket["part_size"], ticket["part_count"]) == (
+        mode,
+        part_size,
+        part_count,
+    )
+    if mode == "multipart":
+        urls = browser.signed(ticket["file"], list(range(1, part_count + 1)))
+        last = size - part_size * (part_count - 1)
+        assert query_of(urls[str(part_count)])["X-Amz-SignedHeaders"] == (
+            "content-length;host"
+        )
+        assert browser.put(urls[str(part_count)], payload(last)).status_code == 200
+        assert browser.parts(ticket["file"])[1]["parts"][0]["size"] == last
+    assert browser.abort(ticket["file"])[0] == 200
+
+
 def test_a_small_file_goes_up_in_one_signed_put(browser, entry):
     data = payload(300_000)
     status, ticket = browser.start(entry, "Harbour.JPG", len(data), "image/jpeg")
@@ -259,7 +299,7 @@ def test_a_single_put_of_another_length_than_declared_is_refused_by_the_store(
     _assert_refused_by_store(longer)
     _assert_refused_by_store(shorter)
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
@@ -270,7 +310,9 @@ def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
     ticket = browser.started(entry, "a.jpg", 1_000_000, "image/jpeg")
     file = ArtworkFile.objects.get(pk=ticket["file"])
     storage.client().put_object(
-        Bucket=storage.bucket(), Key=file.key, Body=payload(2_000_000)
+        Bucket=storage.bucket(),
+        Key=storage.staging_key(file.key),
+        Body=payload(2_000_000),
     )
 
     status, answer = browser.complete(ticket["file"])
@@ -285,7 +327,7 @@ def test_a_size_lie_that_reaches_the_store_is_rejected_and_the_object_deleted(
     assert file.state == FileState.REJECTED
     assert file.reason == "size_mismatch"
     assert file.size == 2_000_000
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
     assert _audit(file.pk)[-1] == (
         AuditVerb.STATE_CHANGED,
         FileState.AWAITING_UPLOAD,
@@ -314,7 +356,7 @@ def test_a_multipart_part_of_another_length_is_rejected_and_the_upload_aborted(
     # ...so only a store that ignores signed lengths could take it.
     storage.client().upload_part(
         Bucket=storage.bucket(),
-        Key=file.key,
+        Key=storage.staging_key(file.key),
         UploadId=file.upload_id,
         PartNumber=3,
         Body=lie,
@@ -328,8 +370,8 @@ def test_a_multipart_part_of_another_length_is_rejected_and_the_upload_aborted(
     assert file.state == FileState.REJECTED
     assert file.size == 2 * PART_SIZE + len(lie)
     with pytest.raises(ClientError):
-        storage.list_parts(file.key, file.upload_id)
-    assert storage.head_object(file.key) is None
+        storage.list_parts(storage.staging_key(file.key), file.upload_id)
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
@@ -338,7 +380,9 @@ def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
     ticket = browser.started(entry, "a.webp", 1 * MiB, "image/webp")
     file = ArtworkFile.objects.get(pk=ticket["file"])
     storage.client().put_object(
-        Bucket=storage.bucket(), Key=file.key, Body=payload(2 * MiB)
+        Bucket=storage.bucket(),
+        Key=storage.staging_key(file.key),
+        Body=payload(2 * MiB),
     )
 
     status, answer = browser.complete(file.pk)
@@ -347,7 +391,7 @@ def test_an_object_over_the_limit_is_rejected_as_too_large(browser, entry):
     assert answer["error"] == "too_large"
     file.refresh_from_db()
     assert (file.state, file.reason) == (FileState.REJECTED, "too_large")
-    assert storage.head_object(file.key) is None
+    assert storage.head_object(storage.staging_key(file.key)) is None
 
 
 def test_completing_with_missing_or_foreign_parts_keeps_the_upload(browser, entry):
@@ -461,7 +505,7 @@ def test_a_signed_part_url_cannot_be_turned_into_another_part_or_a_delete(
     assert query["uploadId"] == file.upload_id
     assert query["partNumber"] == "1"
     assert query["X-Amz-SignedHeaders"] == "content-length;host"
-    assert urlsplit(url).path == f"/{storage.bucket()}/{file.key}"
+    assert urlsplit(url).path == f"/{storage.bucket()}/{storage.staging_key(file.key)}"
     assert query_of(urls["2"])["partNumber"] == "2"
 
     moved = browser.put(url.replace("partNumber=1", "partNumber=5"), data[:PART_SIZE])
@@ -471,13 +515,17 @@ def test_a_signed_part_url_cannot_be_turned_into_another_part_or_a_delete(
     deleted = requests.delete(url, timeout=10)
     _assert_refused_by_store(deleted)
     assert [
-        part["number"] for part in storage.list_parts(file.key, file.upload_id)
+        part["number"]
+        for part in storage.list_parts(storage.staging_key(file.key), file.upload_id)
     ] == [1]
     with pytest.raises(ValueError):
         storage.presign("delete_object", Key=file.key)
     with pytest.raises(ValueError):
         storage.presign("abort_multipart_upload", Key=file.key, UploadId="x")
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    # The key that is kept is never signed, not even for an upload.
+    with pytest.raises(ValueError):
+        storage.presign("put_object", Key=file.key, ContentLength=10)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
 
 def test_the_key_holds_no_part_of_the_file_name(browser, entry):
@@ -523,7 +571,7 @@ def test_another_entrants_entry_and_files_are_not_found_at_every_endpoint(
         FileState.AWAITING_UPLOAD
     )
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
 
 def test_staff_see_an_uploads_status_but_cannot_upload(client, entry):
@@ -641,18 +689,18 @@ def test_files_the_category_cannot_take_are_refused_with_a_reason(
     assert ArtworkFile.objects.filter(entry=entry).count() == 0
 
 
-def test_the_refusal_messages_say_what_is_accepted(browser, entry):
+def test_the_refusal_messages_say_what_is_accepted(browser, entry, settings):
     entry.category.media_kinds = ["image", "text"]
     entry.category.save()
 
     assert browser.start(entry, "setup.exe", 10, "")[1]["message"] == (
-        "Files of this type cannot be entered. This category takes: .jpg, .jpeg, "
-        ".png, .webp, .gif, .heic, .heif, .tif, .tiff."
+        "Files of this type cannot be entered. This category takes photos and "
+        "images: JPEG, PNG, WebP, GIF, HEIC, TIFF."
     )
     assert browser.start(entry, "song.mp3", 10, "audio/mpeg")[1] == {
         "error": "kind_not_accepted",
-        "message": "This category does not take files of the kind “Audio”. It "
-        "takes: .jpg, .jpeg, .png, .webp, .gif, .heic, .heif, .tif, .tiff.",
+        "message": "This category does not take files of the kind “Audio”. This "
+        "category takes photos and images: JPEG, PNG, WebP, GIF, HEIC, TIFF.",
     }
     assert browser.start(entry, "page.jpg", 10, "text/html")[1]["message"] == (
         "The file's name says it is of the kind “Image”, but your browser says it "
@@ -660,6 +708,12 @@ def test_the_refusal_messages_say_what_is_accepted(browser, entry):
     )
     assert browser.start(entry, "huge.jpg", 51 * MiB, "image/jpeg")[1]["message"] == (
         "The file is 51.0\xa0MB; this category takes Image files of up to 50.0\xa0MB."
+    )
+    entry.category.media_kinds = ["video", "document"]
+    entry.category.save()
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    assert browser.start(entry, "setup.exe", 10, "")[1]["message"] == (
+        "不能以這類檔案參賽。此組別接受影片：MP4、MOV、WebM、M4V；文件：PDF。"
     )
 
 
@@ -780,7 +834,7 @@ def test_cancelling_a_multipart_upload_drops_its_parts(browser, entry):
 
     assert not ArtworkFile.objects.filter(pk=file.pk).exists()
     with pytest.raises(ClientError):
-        storage.list_parts(file.key, file.upload_id)
+        storage.list_parts(storage.staging_key(file.key), file.upload_id)
     assert _audit(file.pk)[-1] == (
         AuditVerb.DELETED,
         FileState.AWAITING_UPLOAD,
@@ -810,7 +864,7 @@ def test_a_finished_file_cannot_be_cancelled(browser, entry):
 def test_an_upload_the_store_forgot_starts_over(browser, entry):
     ticket = browser.started(entry, "a.mp4", 9 * MiB, "video/mp4")
     file = ArtworkFile.objects.get(pk=ticket["file"])
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
 
     status, again = browser.start(entry, "a.mp4", 9 * MiB, "video/mp4")
 
@@ -819,7 +873,7 @@ def test_an_upload_the_store_forgot_starts_over(browser, entry):
     assert again["file"] != file.pk
     assert not ArtworkFile.objects.filter(pk=file.pk).exists()
     new = ArtworkFile.objects.get(pk=again["file"])
-    storage.abort_multipart_upload(new.key, new.upload_id)
+    storage.abort_multipart_upload(storage.staging_key(new.key), new.upload_id)
 
 
 # The HTTP layer -----------------------------------------------------------------------
@@ -910,3 +964,207 @@ def test_the_api_is_rate_limited_per_person(browser, entry, settings):
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 61
     assert someone_else.status(ticket["file"])[0] == 404
+
+
+# What is kept cannot be written by any signed URL -------------------------------
+
+
+def _downloaded(client, file):
+    """The bytes the entrant's download link gives, over real HTTP."""
+    response = client.get(reverse("file_download", args=[file.pk]))
+    assert response.status_code == 302
+    return requests.get(response["Location"], timeout=10).content
+
+
+def test_an_old_single_put_url_replayed_after_completion_leaves_the_file_unchanged(
+    browser, entry
+):
+    photo = fixtures.jpeg_bytes((64, 48))
+    ticket = browser.started(entry, "harbour.jpg", len(photo), "image/jpeg")
+    assert browser.put(ticket["url"], photo, ticket["headers"]).status_code == 200
+    assert browser.complete(ticket["file"])[1]["state"] == FileState.UPLOADED
+    file = process_file(ticket["file"])
+    assert file.state == FileState.READY
+
+    html = b"<html><script>alert(1)</script></html>".ljust(len(photo), b" ")
+    replay = browser.put(ticket["url"], html, ticket["headers"])
+
+    # The store may take the bytes, but only where nothing is kept.
+    assert replay.status_code in {200, 403}
+    assert stored_bytes(file.key) == photo
+    assert browser.status(file.pk)[1]["state"] == FileState.READY
+    assert _downloaded(browser.client, file) == photo
+    # The URL the page was given was never one for the object that is kept.
+    assert urlsplit(ticket["url"]).path == (
+        f"/{storage.bucket()}/{storage.staging_key(file.key)}"
+    )
+    storage.delete_object(file.key)
+    storage.delete_object(storage.staging_key(file.key))
+
+
+def test_an_old_part_url_replayed_after_completion_leaves_the_file_unchanged(
+    browser, entry
+):
+    data = payload(12 * MiB)
+    ticket = browser.started(entry, "dance.mp4", len(data), "video/mp4")
+    urls = browser.signed(ticket["file"], [1, 2])
+    part_size = ticket["part_size"]
+    for number, url in urls.items():
+        start = (int(number) - 1) * part_size
+        assert browser.put(url, data[start : start + part_size]).status_code == 200
+    assert browser.complete(ticket["file"], [])[1]["state"] == FileState.UPLOADED
+    file = ArtworkFile.objects.get(pk=ticket["file"])
+
+    replay = browser.put(urls["1"], payload(part_size))
+
+    assert replay.status_code != 200
+    assert stored_bytes(file.key) == data
+    assert storage.head_object(storage.staging_key(file.key)) is None
+    assert _downloaded(browser.client, file) == data
+    storage.delete_object(file.key)
+
+
+# Outages: a clear answer in JSON, never a 500 ---------------------------------------
+
+STORAGE_UNAVAILABLE = {
+    "error": "storage_unavailable",
+    "message": "Our file store cannot be reached just now. What you uploaded is "
+    "kept: please press Retry in a moment.",
+}
+
+
+def test_the_upload_api_goes_on_while_its_cache_is_down(
+    browser, entry, own_redis, caplog
+):
+    with override_settings(CACHES={"default": cache_config(own_redis.url)}):
+        first = browser.start(entry, "one.jpg", 10, "image/jpeg")
+        counters = redis.Redis.from_url(own_redis.url).keys("*uploads:rate:*")
+        own_redis.stop()
+        second = browser.start(entry, "two.jpg", 10, "image/jpeg")
+        status = browser.status(second[1]["file"])
+
+    assert first[0] == 200
+    # The rate limit was counted in that Redis while it was there...
+    assert len(counters) == 1
+    # ...and without it the requests go through, and the outage is logged.
+    assert (second[0], second[1]["name"], second[1]["mode"]) == (
+        200,
+        "two.jpg",
+        "single",
+    )
+    assert status[1]["state"] == FileState.AWAITING_UPLOAD
+    assert "The cache cannot be reached" in caplog.text
+
+
+def test_with_the_store_down_the_api_answers_storage_unavailable_in_json(
+    browser, entry, own_s3_server, settings
+):
+    settings.STORAGES = own_s3_server.storages()
+    settings.S3_ENDPOINT_URL = own_s3_server.endpoint_url
+    data = payload(1000)
+    ticket = browser.started(entry, "a.png", len(data), "image/png")
+    assert browser.put(ticket["url"], data, ticket["headers"]).status_code == 200
+
+    own_s3_server.stop()
+    completed = browser.complete(ticket["file"])
+    browser.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    started = browser.start(entry, "dance.mp4", 9 * MiB, "video/mp4")
+
+    assert completed == (503, STORAGE_UNAVAILABLE)
+    assert started == (
+        503,
+        {
+            "error": "storage_unavailable",
+            "message": _in_chinese(STORAGE_UNAVAILABLE["message"]),
+        },
+    )
+    assert started[1]["message"] != STORAGE_UNAVAILABLE["message"]
+    # Nothing was lost or half made: the upload waits to be completed.
+    assert list(
+        ArtworkFile.objects.filter(entry=entry).values_list("original_name", "state")
+    ) == [("a.png", FileState.AWAITING_UPLOAD)]
+
+
+def _in_chinese(text):
+    with translation.override("zh-hant"):
+        return translation.gettext(text)
+
+
+def test_errors_outside_the_api_views_are_json_for_the_pages_script(client, entry):
+    script = {"accept": "application/json"}
+    signed_out_status = client.get(reverse("file_status") + "?file=1", headers=script)
+    client.force_login(entry.entrant)
+    no_such_address = client.get("/uploads/no-such-step/", headers=script)
+    wrong_method = client.post(reverse("file_status"), headers=script)
+
+    assert (signed_out_status.status_code, signed_out_status.json()) == (
+        403,
+        {
+            "error": "login_required",
+            "message": "Your session has ended. Please sign in again.",
+        },
+    )
+    assert (no_such_address.status_code, no_such_address.json()) == (
+        404,
+        {
+            "error": "not_found",
+            "message": "There is no page at this address. It may have moved or "
+            "been removed.",
+        },
+    )
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (
+        405,
+        "method_not_allowed",
+    )
+
+
+def test_a_csrf_failure_at_a_json_endpoint_is_answered_in_json(entry):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(entry.entrant)
+
+    response = client.post(reverse("file_status"))
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "error": "csrf_failed",
+            "message": "For your security the form had to be refreshed, for "
+            "example because you were signed out or the page was open for a long "
+            "time. Go back, reload the page and send it again.",
+        },
+    )
+
+
+def test_a_request_too_large_to_read_is_413_in_json(entry, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(entry.entrant)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+    body = "name=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client.post(
+        reverse("upload_start"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-CSRFToken": token},
+    )
+
+    assert (response.status_code, response.json()) == (
+        413,
+        {"error": "too_big", "message": "The request is too large."},
+    )
+
+
+def test_an_unexpected_error_in_a_json_endpoint_is_a_json_500():
+    request = RequestFactory().post("/uploads/start/")
+    request.resolver_match = resolve("/uploads/start/")
+
+    response = server_error(request)
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {
+        "error": "server_error",
+        "message": "The portal could not finish your request. Nothing you sent was "
+        "lost; please try again in a moment.",
+    }

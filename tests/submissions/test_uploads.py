@@ -282,7 +282,9 @@ def test_a_rejected_file_can_be_removed(entry):
     ticket = _start(entry, "a.jpg", size=100)
     file = ArtworkFile.objects.get(pk=ticket["file"])
     # A one-byte object where 100 bytes were announced.
-    storage.client().put_object(Bucket=storage.bucket(), Key=file.key, Body=b"x")
+    storage.client().put_object(
+        Bucket=storage.bucket(), Key=storage.staging_key(file.key), Body=b"x"
+    )
     with pytest.raises(UploadError):
         complete_upload(file, user=entry.entrant)
     file.refresh_from_db()
@@ -322,10 +324,15 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
     _put(finished_ticket, payload(100))
     finished = ArtworkFile.objects.get(pk=finished_ticket["file"])
     complete_upload(finished, user=entry.entrant)
+    # The finished file's old URL, replayed, leaves a staged object behind.
+    _put(finished_ticket, payload(100))
     orphan_key = f"originals/{entry.round_id}/orphan-object"
     storage.client().put_object(Bucket=storage.bucket(), Key=orphan_key, Body=b"x")
+    # A copy made by a processing run while its file was being removed.
+    orphan_copy = "derivatives/999999/thumb.webp"
+    storage.client().put_object(Bucket=storage.bucket(), Key=orphan_copy, Body=b"x")
     orphan_upload = storage.create_multipart_upload(
-        f"originals/{entry.round_id}/orphan-upload", content_type="video/mp4"
+        f"uploads/{entry.round_id}/orphan-upload", content_type="video/mp4"
     )
     # Someone came back to this one today: it is still needed.
     in_progress = ArtworkFile.objects.get(
@@ -338,7 +345,7 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
     )
     result = clean_up_uploads(now=later)
 
-    assert result == {"files": 2, "uploads": 1, "objects": 1}
+    assert result == {"files": 2, "uploads": 1, "objects": 3}
     assert set(
         ArtworkFile.objects.filter(entry=entry).values_list("pk", flat=True)
     ) == {
@@ -346,18 +353,26 @@ def test_the_clean_up_aborts_abandoned_uploads_and_deletes_unreferenced_objects(
         in_progress.pk,
     }
     with pytest.raises(ClientError):
-        storage.list_parts(abandoned.key, abandoned.upload_id)
+        storage.list_parts(storage.staging_key(abandoned.key), abandoned.upload_id)
     with pytest.raises(ClientError):
-        storage.list_parts(f"originals/{entry.round_id}/orphan-upload", orphan_upload)
-    assert storage.list_parts(in_progress.key, in_progress.upload_id) == []
+        storage.list_parts(f"uploads/{entry.round_id}/orphan-upload", orphan_upload)
+    assert (
+        storage.list_parts(storage.staging_key(in_progress.key), in_progress.upload_id)
+        == []
+    )
     assert storage.head_object(abandoned_single.key) is None
     assert storage.head_object(orphan_key) is None
+    assert storage.head_object(orphan_copy) is None
     assert storage.head_object(finished.key)["ContentLength"] == 100
+    assert storage.head_object(storage.staging_key(finished.key)) is None
+    assert storage.head_object(storage.staging_key(abandoned_single.key)) is None
     assert _events(abandoned.pk)[-1] == (AuditVerb.DELETED, None, "abandoned")
     assert _events(abandoned_single.pk)[-1] == (AuditVerb.DELETED, None, "abandoned")
     # Running again finds nothing more to do.
     assert clean_up_uploads(now=later) == {"files": 0, "uploads": 0, "objects": 0}
-    storage.abort_multipart_upload(in_progress.key, in_progress.upload_id)
+    storage.abort_multipart_upload(
+        storage.staging_key(in_progress.key), in_progress.upload_id
+    )
     storage.delete_object(finished.key)
 
 
@@ -368,5 +383,5 @@ def test_the_clean_up_task_leaves_fresh_uploads_alone(entry):
     clean_up_uploads_task.delay()
 
     assert ArtworkFile.objects.get(pk=file.pk).state == FileState.AWAITING_UPLOAD
-    assert storage.list_parts(file.key, file.upload_id) == []
-    storage.abort_multipart_upload(file.key, file.upload_id)
+    assert storage.list_parts(storage.staging_key(file.key), file.upload_id) == []
+    storage.abort_multipart_upload(storage.staging_key(file.key), file.upload_id)
