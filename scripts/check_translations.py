@@ -25,6 +25,7 @@ ALLOWED_WORDS = {
     "MB",
     "ID",
     "QR",
+    "IP",
     "PDF",
     "HTML",
     "JPEG",
