@@ -1128,9 +1128,9 @@ def test_a_csrf_failure_at_a_json_endpoint_is_answered_in_json(entry):
         403,
         {
             "error": "csrf_failed",
-            "message": "For your security the form had to be refreshed, for "
-            "example because you were signed out or the page was open for a long "
-            "time. Go back, reload the page and send it again.",
+            "message": "For your security the form could not be sent, for "
+            "example because you were logged out or the page was open for a long "
+            "time. Nothing was saved.",
         },
     )
 
