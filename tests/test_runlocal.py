@@ -79,10 +79,11 @@ def test_runlocal_serves_the_portal_with_worker_and_storage_and_stops_on_ctrl_c(
         assert status == 200
 
         # Wait for the worker and beat to be up, then Ctrl-C the whole group.
-        deadline = time.monotonic() + 30
-        while (
-            "beat: Starting" not in output.read_text() and time.monotonic() < deadline
-        ):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            started = output.read_text()
+            if "beat: Starting" in started and "celery@" in started:
+                break
             time.sleep(0.5)
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=30) == 0, output.read_text()
