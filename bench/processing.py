@@ -6,8 +6,8 @@ object storage gets its poster frame.
     .venv/bin/python bench/processing.py --quick    # a smoke run, under a minute
 
 No database: the bench calls the media functions the pipeline calls
-(``images.make_renditions`` for an image, ``video.probe``, ``video.make_poster``
-and ``video.make_renditions`` on a presigned URL for a video, and the pipeline's
+(``images.make_derivatives`` for an image, ``video.probe``, ``video.make_poster``
+and ``video.make_derivatives`` on a presigned URL for a video, and the pipeline's
 streaming hash) with the portal's settings, against rclone's S3 server started
 here. Memory is measured in a fresh Python process per case (``VmHWM`` of
 /proc/self/status at the end; for ffmpeg and ffprobe, the largest child's
@@ -163,9 +163,9 @@ def own_memory():
 def counting_tools(reads):
     """Run the pipeline's tools at the verbose log level and append, for each
     run on a URL, the bytes ffmpeg's own I/O layer says it read from it."""
-    from submissions import ffmpeg, tools
+    from submissions.media import commands, ffmpeg
 
-    original = tools.run
+    original = commands.run
 
     def run(args, *, timeout):
         args = list(args)
@@ -181,7 +181,7 @@ def counting_tools(reads):
             reads.append({"tool": args[0], "bytes": int(count), "seeks": int(seeks)})
         return result
 
-    return mock.patch.object(tools, "run", run)
+    return mock.patch.object(commands, "run", run)
 
 
 def child_main(mode, *args):
@@ -200,37 +200,37 @@ def child_main(mode, *args):
     print(json.dumps(result))
 
 
-def _sizes(renditions):
-    return [(r.kind, r.width, r.height, len(r.data)) for r in renditions]
+def _sizes(derivatives):
+    return [(r.kind, r.width, r.height, len(r.data)) for r in derivatives]
 
 
 def image_case(result, workdir, path, variant="current"):
-    from submissions import images
+    from submissions.media import images
 
     with variants()[variant][1]():
-        result["renditions"] = _sizes(images.make_renditions(path).renditions)
+        result["derivatives"] = _sizes(images.make_derivatives(path).derivatives)
 
 
 def poster_case(result, workdir, url):
     """What the goal times: probe, then the poster and its thumbnail."""
-    from submissions import video
+    from submissions.media import video
 
     started = time.perf_counter()
     description = video.probe(url)
     result["probe_seconds"] = time.perf_counter() - started
-    result["renditions"] = _sizes(video.make_poster(url, workdir, description))
+    result["derivatives"] = _sizes(video.make_poster(url, workdir, description))
 
 
 def pipeline_case(result, workdir, url, key):
     """Everything processing does to a video but storing the results: the
-    renditions (probe, poster, playable copy), then the streaming hash."""
-    from submissions import video
+    derivatives (probe, poster, playable copy), then the streaming hash."""
+    from submissions.media import video
     from submissions.services import processing
 
     started = time.perf_counter()
-    processed = video.make_renditions(url, workdir)
+    processed = video.make_derivatives(url, workdir)
     result["renditions_seconds"] = time.perf_counter() - started
-    copy = processed.renditions[-1]
+    copy = processed.derivatives[-1]
     result["copy"] = processed.details["copy"]
     result["copy_bytes"] = Path(copy.path).stat().st_size
     result["duration"] = processed.duration
@@ -241,7 +241,7 @@ def pipeline_case(result, workdir, url, key):
 
 
 def transcode_case(result, workdir, path):
-    from submissions import video
+    from submissions.media import video
 
     description = video.probe(path)
     copy, remuxed = video.make_playable_copy(path, workdir, description)
@@ -262,7 +262,7 @@ CASES = {
 
 
 def _thumbnail_with_gap(original_thumbnail, gap):
-    """Image.thumbnail with another ``reducing_gap`` for the renditions' loop
+    """Image.thumbnail with another ``reducing_gap`` for the derivatives' loop
     (the shrink of the decoded original keeps its own)."""
 
     def thumbnail(self, size, resample=3, reducing_gap=2.0):
@@ -278,16 +278,16 @@ def _preview_encoder(original_encode, fmt, **options):
     thumbnail is encoded as it is now."""
     import io
 
-    from submissions import images
     from submissions.enums import DerivativeKind
-    from submissions.renditions import Rendition
+    from submissions.media import images
+    from submissions.media.results import DerivativeData
 
     def encode(kind, image, *, index=0):
         if kind != DerivativeKind.PREVIEW:
             return original_encode(kind, image, index=index)
         buffer = io.BytesIO()
         image.save(buffer, fmt, icc_profile=images._SRGB_BYTES, **options)
-        return Rendition(
+        return DerivativeData(
             kind=kind,
             content_type=f"image/{fmt.lower()}",
             extension=fmt.lower(),
@@ -301,17 +301,17 @@ def _preview_encoder(original_encode, fmt, **options):
 
 
 def variants():
-    """The ways of making the renditions compared, each as a context in which
-    ``images.make_renditions`` runs: the code as it is, or with one thing
+    """The ways of making the derivatives compared, each as a context in which
+    ``images.make_derivatives`` runs: the code as it is, or with one thing
     changed."""
     from PIL import JpegImagePlugin
 
-    from submissions import images
+    from submissions.media import images
 
     jpeg = JpegImagePlugin.JpegImageFile
     return {
         "current": (
-            "images.make_renditions as it is: draft to the preview's box in the "
+            "images.make_derivatives as it is: draft to the preview's box in the "
             "photo's proportions (2000×1500 for 4:3, so libjpeg decodes at 1/2 "
             "scale), baseline JPEG q85 with optimized tables, thumbnail by box "
             "reduction then Lanczos",
@@ -384,21 +384,21 @@ def image_throughput(paths):
 
     from PIL import Image
 
-    from submissions import images
+    from submissions.media import images
 
     results = {}
     previews = {}
     for name, (description, context) in variants().items():
         with context():
-            images.make_renditions(paths[0])  # warm-up, not counted
+            images.make_derivatives(paths[0])  # warm-up, not counted
             times, preview_bytes, thumb_bytes, outputs = [], [], [], []
             cpu = time.process_time()
             started = time.perf_counter()
             for path in paths:
                 begun = time.perf_counter()
-                processed = images.make_renditions(path)
+                processed = images.make_derivatives(path)
                 times.append(time.perf_counter() - begun)
-                preview, thumb = processed.renditions
+                preview, thumb = processed.derivatives
                 preview_bytes.append(len(preview.data))
                 thumb_bytes.append(len(thumb.data))
                 outputs.append(preview.data)
@@ -728,7 +728,7 @@ def report(summary):
         )
     pipeline = video["pipeline"]
     print(
-        f"  full pipeline {pipeline['seconds']:.1f} s (renditions "
+        f"  full pipeline {pipeline['seconds']:.1f} s (derivatives "
         f"{pipeline['renditions_seconds']:.1f} s, {pipeline['copy']}; hash "
         f"{pipeline['hash_seconds']:.1f} s); ffmpeg read "
         f"{sum(read['bytes'] for read in pipeline['ffmpeg_reads']) / MiB:.0f} MiB "

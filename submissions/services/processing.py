@@ -30,10 +30,11 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
-from submissions import audio, documents, images, storage, video
+from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind
+from submissions.media import audio, documents, images, video
+from submissions.media.results import Rejected, SourceUnavailable
 from submissions.models import ArtworkFile, Derivative
-from submissions.renditions import Rejected, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +361,7 @@ def _process(file, run, workdir):
         source = storage.presign_worker_read(
             file.key, seconds=hard_time_limit(file.kind)
         )
-        processed = video.make_renditions(source, workdir)
+        processed = video.make_derivatives(source, workdir)
         sha256, copied = _hash(file.key)
     else:
         local = f"{workdir}/original"
@@ -371,8 +372,8 @@ def _process(file, run, workdir):
         processed = _MAKERS[file.kind](local, workdir)
 
     keys = set()
-    for rendition in processed.renditions:
-        keys.add(_store(file, rendition))
+    for derivative in processed.derivatives:
+        keys.add(_store(file, derivative))
     _delete_other_derivatives(file, keys)
     facts = {
         "size": copied,
@@ -415,9 +416,9 @@ def _sniff(file, size):
 
 
 _MAKERS = {
-    MediaKind.IMAGE: lambda path, workdir: images.make_renditions(path),
-    MediaKind.AUDIO: audio.make_renditions,
-    MediaKind.DOCUMENT: documents.make_renditions,
+    MediaKind.IMAGE: lambda path, workdir: images.make_derivatives(path),
+    MediaKind.AUDIO: audio.make_derivatives,
+    MediaKind.DOCUMENT: documents.make_derivatives,
 }
 
 
@@ -440,24 +441,26 @@ def _hash(key, destination=None):
     return digest.hexdigest(), copied
 
 
-def _store(file, rendition):
-    key = Derivative.key_for(file, rendition.kind, rendition.extension, rendition.index)
-    if rendition.path:
-        storage.put_file(key, rendition.path, content_type=rendition.content_type)
-        size = _file_size(rendition.path)
+def _store(file, derivative):
+    key = Derivative.key_for(
+        file, derivative.kind, derivative.extension, derivative.index
+    )
+    if derivative.path:
+        storage.put_file(key, derivative.path, content_type=derivative.content_type)
+        size = _file_size(derivative.path)
     else:
-        storage.put_bytes(key, rendition.data, content_type=rendition.content_type)
-        size = len(rendition.data)
+        storage.put_bytes(key, derivative.data, content_type=derivative.content_type)
+        size = len(derivative.data)
     Derivative.objects.update_or_create(
         artwork_file=file,
-        kind=rendition.kind,
-        index=rendition.index,
+        kind=derivative.kind,
+        index=derivative.index,
         defaults={
             "key": key,
-            "width": rendition.width,
-            "height": rendition.height,
+            "width": derivative.width,
+            "height": derivative.height,
             "size": size,
-            "content_type": rendition.content_type,
+            "content_type": derivative.content_type,
         },
     )
     return key

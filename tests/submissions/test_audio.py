@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from submissions import audio
 from submissions.enums import DerivativeKind
-from submissions.renditions import Rejected
+from submissions.media import audio
+from submissions.media.results import Rejected
 from tests import media_fixtures, processing_fixtures
 from tests.media_fixtures import all_tags, ffprobe, make_audio, make_video, truncate
 
@@ -29,7 +29,7 @@ NEUTRAL_KEYS = {
 
 
 def by_kind(processed):
-    return {rendition.kind: rendition for rendition in processed.renditions}
+    return {derivative.kind: derivative for derivative in processed.derivatives}
 
 
 def png_chunk_types(data):
@@ -61,7 +61,7 @@ def test_preview_and_waveform_carry_no_tags(tmp_path, fmt, codec, container):
     assert "jane doe" in all_tags(described).values()
     assert any(s["codec_type"] == "video" for s in described["streams"]) == cover
 
-    processed = audio.make_renditions(original, tmp_path)
+    processed = audio.make_derivatives(original, tmp_path)
 
     assert processed.duration == pytest.approx(2, abs=0.1)
     assert processed.details == {
@@ -70,8 +70,8 @@ def test_preview_and_waveform_carry_no_tags(tmp_path, fmt, codec, container):
         "sample_rate": 48000 if fmt == "opus" else 44100,
         "channels": 2,
     }
-    renditions = by_kind(processed)
-    preview = renditions[DerivativeKind.AUDIO]
+    derivatives = by_kind(processed)
+    preview = derivatives[DerivativeKind.AUDIO]
     assert (preview.content_type, preview.extension) == ("audio/mp4", "m4a")
     description = ffprobe(preview.path)
     assert [(s["codec_type"], s["codec_name"]) for s in description["streams"]] == [
@@ -90,7 +90,7 @@ def test_preview_and_waveform_carry_no_tags(tmp_path, fmt, codec, container):
 def test_waveform_is_a_clean_png_of_the_sound(tmp_path):
     original = make_audio(tmp_path / "song.mp3", tags=TAGS, cover_art=True)
 
-    waveform = by_kind(audio.make_renditions(original, tmp_path))[
+    waveform = by_kind(audio.make_derivatives(original, tmp_path))[
         DerivativeKind.WAVEFORM
     ]
 
@@ -124,7 +124,7 @@ def test_preview_of_surround_sound_is_stereo_at_48k(tmp_path):
         str(tmp_path / "surround.flac"),
     )
 
-    processed = audio.make_renditions(tmp_path / "surround.flac", tmp_path)
+    processed = audio.make_derivatives(tmp_path / "surround.flac", tmp_path)
 
     assert processed.details["channels"] == 6
     assert processed.details["sample_rate"] == 96000
@@ -135,7 +135,7 @@ def test_preview_of_surround_sound_is_stereo_at_48k(tmp_path):
 def test_sound_of_a_video_file_is_taken(tmp_path):
     original = make_video(tmp_path / "clip.mp4", metadata=media_fixtures.PHONE_METADATA)
 
-    processed = audio.make_renditions(original, tmp_path)
+    processed = audio.make_derivatives(original, tmp_path)
 
     description = ffprobe(by_kind(processed)[DerivativeKind.AUDIO].path)
     assert [s["codec_type"] for s in description["streams"]] == ["audio"]
@@ -146,7 +146,7 @@ def test_video_without_sound_is_not_audio(tmp_path):
     original = make_video(tmp_path / "clip.mp4", audio=False)
 
     with pytest.raises(Rejected) as raised:
-        audio.make_renditions(original, tmp_path)
+        audio.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_audio"
 
@@ -155,7 +155,7 @@ def test_webm_is_not_an_audio_format_we_take(tmp_path):
     original = make_video(tmp_path / "clip.webm", codec="vp8", container="webm")
 
     with pytest.raises(Rejected) as raised:
-        audio.make_renditions(original, tmp_path)
+        audio.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_audio"
 
@@ -170,7 +170,7 @@ def test_truncated_m4a_without_its_index_is_corrupt(tmp_path):
     truncate(moved, 0.5)
 
     with pytest.raises(Rejected) as raised:
-        audio.make_renditions(moved, tmp_path)
+        audio.make_derivatives(moved, tmp_path)
 
     assert raised.value.code == "corrupt"
 
@@ -179,7 +179,7 @@ def test_truncated_mp3_is_previewed_or_rejected(tmp_path):
     original = truncate(make_audio(tmp_path / "song.mp3", seconds=4), 0.5)
 
     try:
-        processed = audio.make_renditions(original, tmp_path)
+        processed = audio.make_derivatives(original, tmp_path)
     except Rejected as rejected:
         assert rejected.code == "corrupt"
     else:
@@ -203,7 +203,7 @@ def test_other_files_are_not_audio(tmp_path, content):
     original.write_bytes(content)
 
     with pytest.raises(Rejected) as raised:
-        audio.make_renditions(original, tmp_path)
+        audio.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_audio"
 
@@ -213,7 +213,7 @@ def test_playlist_disguised_as_audio_is_refused_unread(tmp_path):
     with media_fixtures.OpenWatch(tmp_path / "someone-elses.mp3", song) as watch:
         playlist = media_fixtures.hls_playlist(tmp_path / "song.m4a", watch.path)
         with pytest.raises(Rejected) as raised:
-            audio.make_renditions(playlist, tmp_path)
+            audio.make_derivatives(playlist, tmp_path)
 
     assert raised.value.code == "not_audio"
     assert not watch.opened
@@ -227,7 +227,7 @@ def test_audio_is_read_from_a_url(tmp_path):
     work.mkdir()
 
     with media_fixtures.RangeServer(served) as server:
-        processed = audio.make_renditions(server.url("song.flac"), work)
+        processed = audio.make_derivatives(server.url("song.flac"), work)
 
     assert processed.duration == pytest.approx(3, abs=0.1)
     preview = by_kind(processed)[DerivativeKind.AUDIO]

@@ -10,9 +10,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from submissions import documents
 from submissions.enums import DerivativeKind
-from submissions.renditions import Rejected
+from submissions.media import documents
+from submissions.media.results import Rejected
 from tests import document_fixtures
 
 
@@ -22,11 +22,11 @@ def _process(tmp_path, data):
     original.write_bytes(data)
     workdir = tmp_path / "work"
     workdir.mkdir()
-    return documents.make_renditions(original, workdir)
+    return documents.make_derivatives(original, workdir)
 
 
 def _of_kind(processed, kind):
-    return [r for r in processed.renditions if r.kind == kind]
+    return [r for r in processed.derivatives if r.kind == kind]
 
 
 def _judge_copy(processed):
@@ -75,14 +75,14 @@ def _uncompressed(path):
     return buffer.getvalue()
 
 
-def _open_jpeg(rendition):
-    image = Image.open(io.BytesIO(rendition.data))
+def _open_jpeg(derivative):
+    image = Image.open(io.BytesIO(derivative.data))
     assert image.format == "JPEG"
     return image
 
 
-def _pixel_at(rendition, x_fraction, y_fraction):
-    image = _open_jpeg(rendition).convert("RGB")
+def _pixel_at(derivative, x_fraction, y_fraction):
+    image = _open_jpeg(derivative).convert("RGB")
     return image.getpixel(
         (int(image.width * x_fraction), int(image.height * y_fraction))
     )
@@ -528,8 +528,8 @@ PEAK_MEMORY_OF_PROCESSING = """
 import re, sys
 import django
 django.setup()
-from submissions import documents
-processed = documents.make_renditions(sys.argv[1], sys.argv[2])
+from submissions.media import documents
+processed = documents.make_derivatives(sys.argv[1], sys.argv[2])
 with open("/proc/self/status") as status:
     print(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
 print(",".join(processed.details["removed"]))

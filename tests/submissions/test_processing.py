@@ -13,10 +13,11 @@ from PIL import Image, ImageCms, ImageOps
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
-from submissions import images, storage
+from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
+from submissions.media import images
+from submissions.media.results import Rejected
 from submissions.models import ArtworkFile, Derivative
-from submissions.renditions import Rejected
 from submissions.services.processing import (
     CHUNK_SIZE,
     ProcessingUnavailable,
@@ -250,7 +251,7 @@ def test_giant_png_is_refused_from_its_header_alone(tmp_path):
     path.write_bytes(data)
 
     with pytest.raises(Rejected) as refusal:
-        images.make_renditions(path)
+        images.make_derivatives(path)
 
     assert refusal.value.code == "too_many_pixels"
 
@@ -473,7 +474,7 @@ def test_formats_decoded_whole_have_a_lower_pixel_limit(tmp_path, settings):
     path.write_bytes(fixtures.png_with_giant_header(8_000, 7_500))
 
     with pytest.raises(Rejected) as refusal:
-        images.make_renditions(path)
+        images.make_derivatives(path)
 
     assert refusal.value.code == "too_many_pixels"
     assert images.max_pixels("JPEG") == settings.IMAGE_MAX_PIXELS
@@ -504,9 +505,9 @@ def test_a_12_megapixel_photo_is_decoded_at_half_size(tmp_path):
     with Image.open(path) as image:
         image.draft("RGB", images._draft_box(image.size, 2000))
         assert image.size == (2000, 1500)
-    processed = images.make_renditions(path)
+    processed = images.make_derivatives(path)
     assert (processed.width, processed.height) == (4000, 3000)
-    assert [(r.width, r.height) for r in processed.renditions] == [
+    assert [(r.width, r.height) for r in processed.derivatives] == [
         (2000, 1500),
         (480, 360),
     ]

@@ -352,12 +352,12 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
 def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
     entry, tmp_path, monkeypatch
 ):
-    from submissions import video
+    from submissions.media import video
 
     def too_slow(source, workdir):
         raise subprocess.TimeoutExpired(["ffmpeg"], 1)
 
-    monkeypatch.setattr(video, "make_renditions", too_slow)
+    monkeypatch.setattr(video, "make_derivatives", too_slow)
     clip = media_fixtures.make_video(tmp_path / "slow.mp4")
 
     file = process_file(

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from submissions import video
 from submissions.enums import DerivativeKind
-from submissions.renditions import Processed, Rejected
+from submissions.media import video
+from submissions.media.results import Processed, Rejected
 from tests import media_fixtures, processing_fixtures
 from tests.media_fixtures import (
     PHONE_METADATA,
@@ -38,12 +38,12 @@ def identifying_tags(description):
     }
 
 
-def renditions_by_kind(processed):
-    return {rendition.kind: rendition for rendition in processed.renditions}
+def derivatives_by_kind(processed):
+    return {derivative.kind: derivative for derivative in processed.derivatives}
 
 
 def copy_of(processed):
-    copy = renditions_by_kind(processed)[DerivativeKind.VIDEO]
+    copy = derivatives_by_kind(processed)[DerivativeKind.VIDEO]
     assert copy.content_type == "video/mp4"
     assert copy.extension == "mp4"
     return copy, ffprobe(copy.path)
@@ -74,7 +74,7 @@ def test_phone_clip_is_remuxed_without_any_metadata(tmp_path):
     assert streams(ffprobe(original), "data")
     assert streams(ffprobe(original), "subtitle")
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details == {
         "container": "mov",
@@ -99,24 +99,24 @@ def test_phone_clip_is_remuxed_without_any_metadata(tmp_path):
 def test_poster_and_thumbnail_are_clean_jpegs(tmp_path):
     original = make_video(tmp_path / "clip.mp4", metadata=PHONE_METADATA)
 
-    kinds = renditions_by_kind(video.make_renditions(original, tmp_path))
+    kinds = derivatives_by_kind(video.make_derivatives(original, tmp_path))
 
     poster, thumb = kinds[DerivativeKind.POSTER], kinds[DerivativeKind.THUMB]
-    for rendition in (poster, thumb):
-        assert rendition.content_type == "image/jpeg"
-        with Image.open(io.BytesIO(rendition.data)) as image:
+    for derivative in (poster, thumb):
+        assert derivative.content_type == "image/jpeg"
+        with Image.open(io.BytesIO(derivative.data)) as image:
             assert image.format == "JPEG"
-            assert image.size == (rendition.width, rendition.height) == (320, 240)
+            assert image.size == (derivative.width, derivative.height) == (320, 240)
             assert not image.getexif()
-        assert not [trace for trace in TRACES if trace in rendition.data]
+        assert not [trace for trace in TRACES if trace in derivative.data]
 
 
 def test_poster_step_runs_alone(tmp_path):
     original = make_video(tmp_path / "clip.mp4", size=(640, 360))
 
-    renditions = video.make_poster(original, tmp_path, video.probe(original))
+    derivatives = video.make_poster(original, tmp_path, video.probe(original))
 
-    assert [(r.kind, r.width, r.height) for r in renditions] == [
+    assert [(r.kind, r.width, r.height) for r in derivatives] == [
         (DerivativeKind.POSTER, 640, 360),
         (DerivativeKind.THUMB, 480, 270),
     ]
@@ -128,7 +128,7 @@ def test_webm_vp9_is_transcoded_to_h264(tmp_path):
         tmp_path / "clip.webm", codec="vp9", container="webm", size=(640, 360)
     )
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details == {
         "container": "webm",
@@ -154,7 +154,7 @@ def test_ten_bit_h264_is_transcoded_to_eight_bit(tmp_path):
     original = make_video(tmp_path / "clip.mp4", pix_fmt="yuv420p10le", seconds=1)
     assert ffprobe(original)["streams"][0]["pix_fmt"] == "yuv420p10le"
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details["copy"] == "transcoded"
     _copy, description = copy_of(processed)
@@ -166,7 +166,7 @@ def test_ten_bit_h264_is_transcoded_to_eight_bit(tmp_path):
 def test_above_1080p_is_transcoded_to_720p(tmp_path):
     original = make_video(tmp_path / "clip.mp4", size=(2560, 1440), seconds=1)
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert (processed.width, processed.height) == (2560, 1440)
     assert processed.details["copy"] == "transcoded"
@@ -174,7 +174,7 @@ def test_above_1080p_is_transcoded_to_720p(tmp_path):
     (picture,) = streams(description, "video")
     assert (picture["width"], picture["height"]) == (1280, 720)
     assert (copy.width, copy.height) == (1280, 720)
-    poster = renditions_by_kind(processed)[DerivativeKind.POSTER]
+    poster = derivatives_by_kind(processed)[DerivativeKind.POSTER]
     assert (poster.width, poster.height) == (1280, 720)
 
 
@@ -183,7 +183,7 @@ def test_odd_sized_video_gets_even_dimensions(tmp_path):
         tmp_path / "clip.webm", codec="vp8", container="webm", size=(321, 241)
     )
 
-    _copy, description = copy_of(video.make_renditions(original, tmp_path))
+    _copy, description = copy_of(video.make_derivatives(original, tmp_path))
 
     (picture,) = streams(description, "video")
     assert picture["width"] % 2 == 0 and picture["height"] % 2 == 0
@@ -194,11 +194,11 @@ def test_rotated_portrait_clip_stays_portrait_when_remuxed(tmp_path):
     original = make_video(tmp_path / "portrait.mp4", size=(320, 180), rotate=90)
     assert rotation(ffprobe(original)["streams"][0]) == 90
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert (processed.width, processed.height) == (180, 320)
     assert processed.details["copy"] == "remuxed"
-    kinds = renditions_by_kind(processed)
+    kinds = derivatives_by_kind(processed)
     for kind in (DerivativeKind.POSTER, DerivativeKind.THUMB):
         with Image.open(io.BytesIO(kinds[kind].data)) as poster:
             assert poster.width < poster.height
@@ -219,7 +219,7 @@ def test_rotated_portrait_clip_is_turned_upright_when_transcoded(tmp_path):
         seconds=1,
     )
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details["copy"] == "transcoded"
     copy, description = copy_of(processed)
@@ -233,7 +233,7 @@ def test_rotated_portrait_clip_is_turned_upright_when_transcoded(tmp_path):
 def test_video_without_audio(tmp_path):
     original = make_video(tmp_path / "silent.mp4", audio=False)
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details["audio_codec"] is None
     assert processed.details["copy"] == "remuxed"
@@ -244,7 +244,7 @@ def test_video_without_audio(tmp_path):
 def test_mpeg4_in_mov_is_transcoded(tmp_path):
     original = make_video(tmp_path / "old.mov", codec="mpeg4", container="mov")
 
-    processed = video.make_renditions(original, tmp_path)
+    processed = video.make_derivatives(original, tmp_path)
 
     assert processed.details["container"] == "mov"
     assert processed.details["copy"] == "transcoded"
@@ -257,7 +257,7 @@ def test_truncated_mp4_without_its_index_is_corrupt(tmp_path):
     original = truncate(make_video(tmp_path / "clip.mp4", faststart=False), 0.5)
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(original, tmp_path)
+        video.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "corrupt"
 
@@ -266,7 +266,7 @@ def test_truncated_faststart_mp4_is_copied_or_rejected(tmp_path):
     original = truncate(make_video(tmp_path / "clip.mp4", seconds=4), 0.5)
 
     try:
-        processed = video.make_renditions(original, tmp_path)
+        processed = video.make_derivatives(original, tmp_path)
     except Rejected as rejected:
         assert rejected.code == "corrupt"
     else:
@@ -279,7 +279,7 @@ def test_audio_only_mp4_is_not_a_video(tmp_path):
     original = make_audio(tmp_path / "song.mp4", fmt="m4a")
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(original, tmp_path)
+        video.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -289,7 +289,7 @@ def test_cover_art_is_not_a_video_track(tmp_path):
     assert streams(ffprobe(original), "video")
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(original, tmp_path)
+        video.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -298,7 +298,7 @@ def test_mp3_is_not_a_video(tmp_path):
     original = make_audio(tmp_path / "song.mp4", fmt="mp3")
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(original, tmp_path)
+        video.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -319,7 +319,7 @@ def test_other_files_are_not_videos(tmp_path, content):
     original.write_bytes(content)
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(original, tmp_path)
+        video.make_derivatives(original, tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -353,7 +353,7 @@ def test_playlist_disguised_as_mp4_is_refused_unread(tmp_path, disguise):
     with media_fixtures.OpenWatch(tmp_path / "someone-elses.mp4", segment) as watch:
         playlist = disguise(tmp_path / "clip.mp4", watch.path)
         with pytest.raises(Rejected) as raised:
-            video.make_renditions(playlist, tmp_path)
+            video.make_derivatives(playlist, tmp_path)
     assert raised.value.code == "not_a_video"
     assert not watch.opened
     assert not (tmp_path / "poster.png").exists()
@@ -363,7 +363,7 @@ def test_hls_playlist_naming_a_system_file_is_refused(tmp_path):
     playlist = media_fixtures.hls_playlist(tmp_path / "clip.mp4", "/etc/passwd")
 
     with pytest.raises(Rejected) as raised:
-        video.make_renditions(playlist, tmp_path)
+        video.make_derivatives(playlist, tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -376,7 +376,7 @@ def test_video_is_read_from_a_url_with_range_requests(tmp_path):
     work.mkdir()
 
     with media_fixtures.RangeServer(served) as server:
-        processed = video.make_renditions(server.url("clip.mp4"), work)
+        processed = video.make_derivatives(server.url("clip.mp4"), work)
 
     assert processed.details["copy"] == "remuxed"
     assert processed.duration == pytest.approx(4, abs=0.1)
@@ -395,7 +395,7 @@ def test_text_at_a_url_is_not_a_video(tmp_path):
         media_fixtures.RangeServer(tmp_path) as server,
         pytest.raises(Rejected) as raised,
     ):
-        video.make_renditions(server.url("clip.mp4"), tmp_path)
+        video.make_derivatives(server.url("clip.mp4"), tmp_path)
 
     assert raised.value.code == "not_a_video"
 
@@ -435,11 +435,11 @@ def test_hdr_video_is_tone_mapped_to_sdr_for_the_copy_and_the_poster(
 ):
     clip = _hdr_clip(tmp_path / "hdr.mp4", transfer)
 
-    processed = video.make_renditions(clip, tmp_path)
+    processed = video.make_derivatives(clip, tmp_path)
 
     assert processed.details["copy"] == "transcoded"
     assert processed.details["hdr"] == transfer
-    copy = next(r for r in processed.renditions if r.kind == DerivativeKind.VIDEO)
+    copy = next(r for r in processed.derivatives if r.kind == DerivativeKind.VIDEO)
     (stream,) = [
         s
         for s in media_fixtures.ffprobe(copy.path)["streams"]
@@ -448,7 +448,7 @@ def test_hdr_video_is_tone_mapped_to_sdr_for_the_copy_and_the_poster(
     assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
     assert stream.get("color_transfer") == "bt709"
     assert stream.get("color_primaries") == "bt709"
-    poster = next(r for r in processed.renditions if r.kind == DerivativeKind.POSTER)
+    poster = next(r for r in processed.derivatives if r.kind == DerivativeKind.POSTER)
     assert poster.data[:2] == b"\xff\xd8"
 
 

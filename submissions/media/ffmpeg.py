@@ -18,8 +18,8 @@ import os
 import urllib.request
 from pathlib import Path
 
-from submissions import tools
-from submissions.renditions import Rejected, SourceUnavailable
+from submissions.media import commands
+from submissions.media.results import Rejected, SourceUnavailable
 
 PROBE_TIMEOUT = 60
 
@@ -158,7 +158,7 @@ def probe(source, *, families, wrong_kind, timeout=PROBE_TIMEOUT):
     Raises Rejected(``wrong_kind``) when the file is not in one of ``families``
     and Rejected("corrupt") when it is, but cannot be read.
     """
-    result = tools.run(
+    result = commands.run(
         [
             "ffprobe",
             "-v",
@@ -202,7 +202,7 @@ def container_name(description):
 def run(args, *, timeout, failure="corrupt"):
     """Run ffmpeg with ``args`` (inputs, filters, outputs) and return the
     completed process; Rejected(``failure``) when ffmpeg fails on the file."""
-    result = tools.run(
+    result = commands.run(
         ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
         timeout=timeout,
     )

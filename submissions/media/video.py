@@ -15,9 +15,9 @@ most 720 lines high.
 
 from pathlib import Path
 
-from submissions import ffmpeg, images
 from submissions.enums import DerivativeKind
-from submissions.renditions import Processed, Rejected, Rendition
+from submissions.media import ffmpeg, images
+from submissions.media.results import DerivativeData, Processed, Rejected
 
 VIDEO_FAMILIES = ("mov", "matroska")
 
@@ -68,7 +68,7 @@ CLEAN_OUTPUT_OPTIONS = (
 WEBM_CODECS = frozenset({"vp8", "vp9", "av1", "opus", "vorbis"})
 
 
-def make_renditions(source, workdir, *, timeout=COPY_TIMEOUT):
+def make_derivatives(source, workdir, *, timeout=COPY_TIMEOUT):
     """The poster, thumbnail and playable copy of the video at ``source`` (a
     path or a presigned URL), written into the folder ``workdir``.
 
@@ -78,9 +78,9 @@ def make_renditions(source, workdir, *, timeout=COPY_TIMEOUT):
     video = ffmpeg.first_stream(description, "video")
     audio = ffmpeg.first_stream(description, "audio")
     width, height = ffmpeg.display_size(video)
-    renditions = make_poster(source, workdir, description)
+    derivatives = make_poster(source, workdir, description)
     copy, remuxed = make_playable_copy(source, workdir, description, timeout=timeout)
-    renditions.append(copy)
+    derivatives.append(copy)
     details = {
         "container": container_name(description, video, audio),
         "video_codec": video.get("codec_name"),
@@ -90,7 +90,7 @@ def make_renditions(source, workdir, *, timeout=COPY_TIMEOUT):
     if is_hdr(video):
         details["hdr"] = video["color_transfer"]
     return Processed(
-        renditions=renditions,
+        derivatives=derivatives,
         width=width,
         height=height,
         duration=ffmpeg.duration(description, video),
@@ -113,7 +113,7 @@ def probe(source):
 
 
 def make_poster(source, workdir, description):
-    """The poster and thumbnail renditions, from one frame decoded near the start.
+    """The poster and thumbnail derivatives, from one frame decoded near the start.
 
     The seek comes before ``-i`` so that ffmpeg jumps through the index: from a
     URL it fetches only the index and the frames around the seek point, never
@@ -127,7 +127,7 @@ def make_poster(source, workdir, description):
     ):
         # Not one frame could be decoded where the index says they are.
         raise Rejected("corrupt")
-    return images.make_renditions(png, sizes=POSTER_SIZES).renditions
+    return images.make_derivatives(png, sizes=POSTER_SIZES).derivatives
 
 
 def poster_time(duration, video):
@@ -195,7 +195,7 @@ def make_playable_copy(source, workdir, description, *, timeout=COPY_TIMEOUT):
     ffmpeg.run(
         [*args, *CLEAN_OUTPUT_OPTIONS, "file:" + str(destination)], timeout=timeout
     )
-    return _copy_rendition(destination), remux
+    return _copy_derivative(destination), remux
 
 
 def can_remux(description, video, audio):
@@ -243,14 +243,14 @@ def _transcode_options(video, audio):
     return options
 
 
-def _copy_rendition(path):
-    """The rendition of the copy at ``path``, sized as ffprobe reads it back."""
+def _copy_derivative(path):
+    """The derivative of the copy at ``path``, sized as ffprobe reads it back."""
     description = ffmpeg.probe(path, families=("mov",), wrong_kind="corrupt")
     video = ffmpeg.first_stream(description, "video")
     if video is None:
         raise Rejected("corrupt")
     width, height = ffmpeg.display_size(video)
-    return Rendition(
+    return DerivativeData(
         kind=DerivativeKind.VIDEO,
         content_type="video/mp4",
         extension="mp4",

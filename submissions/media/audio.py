@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from submissions import ffmpeg, images
 from submissions.enums import DerivativeKind
-from submissions.renditions import Processed, Rejected, Rendition
+from submissions.media import ffmpeg, images
+from submissions.media.results import DerivativeData, Processed, Rejected
 
 AUDIO_FAMILIES = ("mp3", "wav", "flac", "ogg", "mov")
 
@@ -40,7 +40,7 @@ APE_HEADER = 32
 APE_IS_HEADER_FLAG = 1 << 29
 
 
-def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
+def make_derivatives(source, workdir, *, timeout=PREVIEW_TIMEOUT):
     """The waveform and browser preview of the audio at ``source`` (a path or a
     presigned URL), the preview written into the folder ``workdir``.
 
@@ -53,9 +53,9 @@ def make_renditions(source, workdir, *, timeout=PREVIEW_TIMEOUT):
     duration = ffmpeg.duration(description, audio)
     preview, picture = _render(source, Path(workdir), audio, duration, timeout=timeout)
     # The waveform's thumbnail stands for the recording in lists of files.
-    thumb = images.make_renditions(picture, sizes=((DerivativeKind.THUMB, 480),))
+    thumb = images.make_derivatives(picture, sizes=((DerivativeKind.THUMB, 480),))
     return Processed(
-        renditions=[_waveform(picture), *thumb.renditions, _preview(preview)],
+        derivatives=[_waveform(picture), *thumb.derivatives, _preview(preview)],
         duration=duration,
         details={
             "container": ffmpeg.container_name(description),
@@ -140,7 +140,7 @@ def _preview(path):
     written = ffmpeg.probe(path, families=("mov",), wrong_kind="corrupt")
     if ffmpeg.first_stream(written, "audio") is None or not ffmpeg.duration(written):
         raise Rejected("corrupt")
-    return Rendition(
+    return DerivativeData(
         kind=DerivativeKind.AUDIO,
         content_type="audio/mp4",
         extension="m4a",
@@ -160,7 +160,7 @@ def _waveform(path):
     clean = Image.frombytes("RGBA", pixels.size, pixels.tobytes())
     buffer = io.BytesIO()
     clean.save(buffer, "PNG", optimize=True)
-    return Rendition(
+    return DerivativeData(
         kind=DerivativeKind.WAVEFORM,
         content_type="image/png",
         extension="png",

@@ -14,14 +14,14 @@ from django.conf import settings
 from PIL import Image, ImageCms
 
 from submissions.enums import DerivativeKind
-from submissions.renditions import Processed, Rejected, Rendition
+from submissions.media.results import DerivativeData, Processed, Rejected
 
 pi_heif.register_heif_opener()
 
 # The largest image we decode is settings.IMAGE_MAX_PIXELS (a 100-megapixel RGB
 # image takes 300 MB in memory); larger ones are refused from the header alone,
 # before any pixel is decoded. Pillow only raises above twice its own limit and
-# merely warns between the two: make_renditions turns that warning into an error.
+# merely warns between the two: make_derivatives turns that warning into an error.
 
 # The long edge of each derivative, in pixels, largest first: each is shrunk
 # from the one before.
@@ -62,7 +62,7 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _SRGB_BYTES = _SRGB.tobytes()
 
 
-def make_renditions(path, sizes=IMAGE_SIZES, *, index=0):
+def make_derivatives(path, sizes=IMAGE_SIZES, *, index=0):
     """Clean JPEG copies of the image in the file at ``path``, one per
     ``(kind, long edge)`` of ``sizes`` (largest first), and its upright size.
 
@@ -89,12 +89,12 @@ def make_renditions(path, sizes=IMAGE_SIZES, *, index=0):
             raise Rejected("corrupt") from error
     processed = Processed(width=width, height=height)
     # The largest first, then each smaller one from it, shrinking the one decoded
-    # image in place: each rendition is encoded before the next shrink. A box
+    # image in place: each derivative is encoded before the next shrink. A box
     # reduction to within twice the size, then Lanczos: a third of the time of
     # Lanczos all the way, and no difference to see at these sizes.
     for kind, edge in sizes:
         image.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
-        processed.renditions.append(_encode(kind, image, index=index))
+        processed.derivatives.append(_encode(kind, image, index=index))
     return processed
 
 
@@ -215,7 +215,7 @@ def _encode(kind, image, *, index=0):
         optimize=True,
         icc_profile=_SRGB_BYTES,
     )
-    return Rendition(
+    return DerivativeData(
         kind=kind,
         content_type=CONTENT_TYPE,
         extension="jpg",

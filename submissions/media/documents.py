@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pikepdf
 
-from submissions import images, tools
 from submissions.enums import DerivativeKind
-from submissions.renditions import Processed, Rejected, Rendition
+from submissions.media import commands, images
+from submissions.media.results import DerivativeData, Processed, Rejected
 
 # Judges see images of the first pages; the whole work is in the judge copy.
 MAX_PAGES_RENDERED = 3
@@ -112,7 +112,7 @@ JPEG_START_OF_SCAN = 0xDA
 JPEG_STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
 
 
-def make_renditions(path, workdir):
+def make_derivatives(path, workdir):
     """A clean judge copy of the PDF at ``path`` and JPEG images of its first
     pages (the first also as the file's thumbnail), written into ``workdir``.
 
@@ -147,15 +147,15 @@ def make_renditions(path, workdir):
             "removed": sorted(removed),
         },
     )
-    processed.renditions.append(
-        Rendition(
+    processed.derivatives.append(
+        DerivativeData(
             kind=DerivativeKind.DOCUMENT,
             content_type=CONTENT_TYPE,
             extension="pdf",
             path=str(judge_copy),
         )
     )
-    processed.renditions.extend(_page_renditions(pages))
+    processed.derivatives.extend(_page_derivatives(pages))
     return processed
 
 
@@ -731,7 +731,7 @@ def _render_pages(pdf_path, workdir, count):
     """PNG images of pages 1 to ``count``, long edge PAGE_EDGE, as (page number,
     path) in page order."""
     prefix = workdir / PAGE_PREFIX
-    result = tools.run(
+    result = commands.run(
         [
             "pdftoppm",
             "-png",
@@ -760,14 +760,14 @@ def _render_pages(pdf_path, workdir, count):
     return pages
 
 
-def _page_renditions(pages):
+def _page_derivatives(pages):
     """Clean JPEGs of the page images; page 1 also gives the file's one
     thumbnail (index 0), shrunk from the same decoded image."""
-    renditions = []
+    derivatives = []
     for number, png in pages:
         sizes = FIRST_PAGE_SIZES if number == 1 else PAGE_SIZES
-        for rendition in images.make_renditions(png, sizes, index=number).renditions:
-            if rendition.kind == DerivativeKind.THUMB:
-                rendition = dataclasses.replace(rendition, index=0)
-            renditions.append(rendition)
-    return renditions
+        for derivative in images.make_derivatives(png, sizes, index=number).derivatives:
+            if derivative.kind == DerivativeKind.THUMB:
+                derivative = dataclasses.replace(derivative, index=0)
+            derivatives.append(derivative)
+    return derivatives

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from submissions import tools
+from submissions.media import commands
 
 SCRIPT = """
 import sys
-from submissions import tools
+from submissions.media import commands
 print("started", flush=True)
-tools.run(["sleep", "{marker}"], timeout=120)
+commands.run(["sleep", "{marker}"], timeout=120)
 """
 
 
@@ -62,5 +62,5 @@ def test_a_tool_is_killed_when_the_worker_that_started_it_dies():
 def test_a_tool_past_its_time_limit_is_stopped():
     started = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
-        tools.run(["sleep", "30"], timeout=0.5)
+        commands.run(["sleep", "30"], timeout=0.5)
     assert time.monotonic() - started < 10

@@ -24,7 +24,7 @@ class SourceUnavailable(Exception):
 
 
 @dataclass(frozen=True)
-class Rendition:
+class DerivativeData:
     """One derivative: held in memory (``data``) when small, else in a file at
     ``path`` that the caller's working folder owns."""
 
@@ -41,7 +41,7 @@ class Rendition:
 
 @dataclass
 class Processed:
-    renditions: list = field(default_factory=list)
+    derivatives: list = field(default_factory=list)
     width: int | None = None
     height: int | None = None
     duration: float | None = None
