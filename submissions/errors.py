@@ -16,3 +16,13 @@ class EntryError(Exception):
         self.message = message
         self.code = code
         self.problems = list(problems)
+
+
+class FileStateError(Exception):
+    """An artwork file cannot make the move asked of it: a fault in the code that
+    asked, never the entrant's, so the message is for the log."""
+
+    def __init__(self, old, new):
+        super().__init__(f"An artwork file cannot go from {old} to {new}.")
+        self.old = old
+        self.new = new

@@ -15,6 +15,7 @@ from artsprize.accounts.selectors import is_address_of
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.text import count_words
+from artsprize.common.transitions import StateMachine
 from submissions.enums import (
     ConsentMethod,
     Credit,
@@ -391,17 +392,6 @@ def update_entry(entry, *, data, by, now=None):
                     code="invalid",
                     problems=problems,
                 )
-            guardian_changed = {"guardian_name", "guardian_email"} & set(changed)
-            if guardian_changed and needs_guardian(locked):
-                locked.guardian_state = GuardianState.PENDING
-                locked.guardian_confirmed_at = None
-                locked.guardian_mailed_at = now
-                update_fields += [
-                    "guardian_state",
-                    "guardian_confirmed_at",
-                    "guardian_mailed_at",
-                ]
-                queue_guardian_mail(locked)
         locked.save(update_fields=update_fields)
         record_event(
             actor=by,
@@ -409,6 +399,19 @@ def update_entry(entry, *, data, by, now=None):
             obj=locked,
             data={"fields": sorted(changed)},
         )
+        guardian_changed = {"guardian_name", "guardian_email"} & set(changed)
+        if (
+            locked.state == EntryState.SUBMITTED
+            and guardian_changed
+            and needs_guardian(locked)
+        ):
+            # The guardian the entry now names confirms in their turn.
+            if locked.guardian_state == GuardianState.PENDING:
+                _ask_guardian_again(locked, now=now)
+            else:
+                set_guardian_state(
+                    locked, GuardianState.PENDING, by=by, now=now, held=True
+                )
     _refresh(entry, locked)
     return entry
 
@@ -658,57 +661,126 @@ def queue_guardian_mail(entry):
     )
 
 
+def _entry_refused(old, new):
+    return EntryError(
+        _("An entry cannot go from “%(old)s” to “%(new)s”.")
+        % {"old": old.label, "new": new.label},
+        code="not_allowed",
+    )
+
+
+ENTRIES = StateMachine(
+    model=Entry,
+    states=EntryState,
+    transitions=ALLOWED_TRANSITIONS,
+    refuse=_entry_refused,
+    lock=_locked,
+    refresh=_refresh,
+)
+
+
 def set_entry_state(entry, new_state, *, by, reason="", now=None):
     """Move an entry to ``new_state``; the one place where an entry's state changes.
 
     Submitting gives the entry its reference code (once), asks a guardian to confirm
     when the entrant is under 18, and mails the receipt.
     """
-    new_state = EntryState(new_state)
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(entry)
-        old_state = EntryState(locked.state)
-        if old_state == new_state:
-            _refresh(entry, locked)
-            return entry
-        if new_state not in ALLOWED_TRANSITIONS[old_state]:
-            raise EntryError(
-                _("An entry cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": old_state.label, "new": new_state.label},
-                code="not_allowed",
+
+    def changes(move):
+        locked = move.obj
+        if move.new == EntryState.WITHDRAWN:
+            return {"withdrawn_at": now}
+        fields = {"submitted_at": now}
+        if not locked.reference:
+            fields["reference"] = _allocate_reference(locked.round_id)
+        if needs_guardian(locked):
+            if locked.guardian_state == GuardianState.PENDING:
+                _ask_guardian_again(locked, now=now)
+            elif locked.guardian_state == GuardianState.NOT_NEEDED:
+                set_guardian_state(
+                    locked, GuardianState.PENDING, by=by, now=now, held=True
+                )
+        else:
+            set_guardian_state(
+                locked, GuardianState.NOT_NEEDED, by=by, now=now, held=True
             )
-        locked.state = new_state
-        update_fields = ["state", "updated_at"]
-        if new_state == EntryState.SUBMITTED:
-            locked.submitted_at = now
-            update_fields.append("submitted_at")
-            if not locked.reference:
-                locked.reference = _allocate_reference(locked.round_id)
-                update_fields.append("reference")
-            if needs_guardian(locked):
-                if locked.guardian_state != GuardianState.CONFIRMED:
-                    locked.guardian_state = GuardianState.PENDING
-                    locked.guardian_mailed_at = now
-                    update_fields += ["guardian_state", "guardian_mailed_at"]
-                    queue_guardian_mail(locked)
-            elif locked.guardian_state != GuardianState.NOT_NEEDED:
-                locked.guardian_state = GuardianState.NOT_NEEDED
-                update_fields.append("guardian_state")
-            queue_receipt_mail(locked)
-        elif new_state == EntryState.WITHDRAWN:
-            locked.withdrawn_at = now
-            update_fields.append("withdrawn_at")
-        locked.save(update_fields=update_fields)
-        record_event(
-            actor=by,
-            verb=AuditVerb.STATE_CHANGED,
-            obj=locked,
-            from_state=old_state,
-            to_state=new_state,
-            reason=reason,
-        )
-    _refresh(entry, locked)
+        return fields
+
+    def queue(move):
+        if move.new == EntryState.SUBMITTED:
+            queue_receipt_mail(move.obj)
+
+    ENTRIES.move(entry, new_state, by=by, reason=reason, changes=changes, queue=[queue])
+    return entry
+
+
+# A guardian's confirmation of an entrant under 18. CONFIRMED stays until the
+# guardian the entry names changes; an entry that no longer needs one drops it.
+GUARDIAN_TRANSITIONS = {
+    GuardianState.NOT_NEEDED: {GuardianState.PENDING},
+    GuardianState.PENDING: {GuardianState.CONFIRMED, GuardianState.NOT_NEEDED},
+    GuardianState.CONFIRMED: {GuardianState.PENDING, GuardianState.NOT_NEEDED},
+}
+
+
+def _guardian_refused(old, new):
+    return EntryError(
+        _("A guardian's confirmation cannot go from “%(old)s” to “%(new)s”.")
+        % {"old": old.label, "new": new.label},
+        code="guardian_not_allowed",
+    )
+
+
+GUARDIANS = StateMachine(
+    model=Entry,
+    states=GuardianState,
+    transitions=GUARDIAN_TRANSITIONS,
+    refuse=_guardian_refused,
+    field="guardian_state",
+    verb=AuditVerb.UPDATED,
+    lock=_locked,
+    refresh=_refresh,
+)
+
+
+def _ask_guardian_again(locked, *, now):
+    """A guardian already asked is asked again (a new address): the state stays."""
+    locked.guardian_mailed_at = now
+    locked.save(update_fields=["guardian_mailed_at", "updated_at"])
+    queue_guardian_mail(locked)
+
+
+def set_guardian_state(
+    entry, new_state, *, by, reason="", data=None, now=None, held=False
+):
+    """Move an entry's guardian confirmation to ``new_state``; the one place where
+    it changes. Asking (PENDING) mails the guardian their link; ``held`` says that
+    ``entry`` is the row the caller's transaction has locked.
+    """
+    now = now or timezone.now()
+
+    def changes(move):
+        if move.new == GuardianState.PENDING:
+            return {"guardian_mailed_at": now, "guardian_confirmed_at": None}
+        if move.new == GuardianState.CONFIRMED:
+            return {"guardian_confirmed_at": now}
+        return {}
+
+    def queue(move):
+        if move.new == GuardianState.PENDING:
+            queue_guardian_mail(move.obj)
+
+    GUARDIANS.move(
+        entry,
+        new_state,
+        by=by,
+        reason=reason,
+        changes=changes,
+        data={"fields": ["guardian_state"], **(data or {})},
+        queue=[queue],
+        held=held,
+    )
     return entry
 
 

@@ -16,7 +16,11 @@ from artsprize.common.enums import AuditVerb
 from submissions.enums import EntryState, GuardianState
 from submissions.errors import EntryError
 from submissions.models import Entry
-from submissions.services.entries import check_may_change, queue_guardian_mail
+from submissions.services.entries import (
+    check_may_change,
+    queue_guardian_mail,
+    set_guardian_state,
+)
 
 # A salt of its own: no other signed value of the site can pass for this link.
 GUARDIAN_SALT = "submissions.guardian-confirmation"
@@ -98,25 +102,14 @@ def confirm_guardian(token, *, by=None, max_age=None, now=None):
             raise EntryError(NOTHING_TO_CONFIRM, code="withdrawn")
         if locked.guardian_email != entry.guardian_email:
             raise EntryError(LINK_INVALID, code="link_invalid")
-        if locked.guardian_state == GuardianState.CONFIRMED:
-            return locked
-        old_state = locked.guardian_state
-        locked.guardian_state = GuardianState.CONFIRMED
-        locked.guardian_confirmed_at = now
-        locked.save(
-            update_fields=["guardian_state", "guardian_confirmed_at", "updated_at"]
-        )
         # The guardian has no account: the event names them in its data.
-        record_event(
-            actor=None,
-            verb=AuditVerb.UPDATED,
-            obj=locked,
-            from_state=old_state,
-            to_state=GuardianState.CONFIRMED,
-            data={
-                "fields": ["guardian_state"],
-                "guardian": locked.guardian_name,
-            },
+        set_guardian_state(
+            locked,
+            GuardianState.CONFIRMED,
+            by=None,
+            data={"guardian": locked.guardian_name},
+            now=now,
+            held=True,
         )
     return locked
 

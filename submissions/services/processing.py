@@ -26,7 +26,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
@@ -35,6 +34,11 @@ from submissions.enums import EntryState, FileState, MediaKind
 from submissions.media import audio, documents, images, video
 from submissions.media.results import Rejected, SourceUnavailable
 from submissions.models import ArtworkFile, Derivative
+from submissions.services.files import set_file_state
+from submissions.services.refusals import WRONG_TYPE
+
+# tasks.py reads the messages from here.
+from submissions.services.refusals import rejection_message as rejection_message
 
 logger = logging.getLogger(__name__)
 
@@ -86,87 +90,11 @@ SNIFFED_TYPES = {
     ),
     MediaKind.DOCUMENT: frozenset({"application/pdf"}),
 }
-# The refusal for a file whose bytes are not of its kind.
-WRONG_TYPE = {
-    MediaKind.IMAGE: "not_an_image",
-    MediaKind.VIDEO: "not_a_video",
-    MediaKind.AUDIO: "not_audio",
-    MediaKind.DOCUMENT: "not_a_pdf",
-}
-
-# What the entrant reads for each rejection or failure, in their language.
-REJECTION_MESSAGES = {
-    "missing": _("The file did not arrive in our storage. Please upload it again."),
-    "empty": _("The file is empty. Please choose the file again and upload it."),
-    "too_large": _(
-        "The file that arrived is larger than this category allows, so it was not "
-        "accepted."
-    ),
-    "size_mismatch": _(
-        "The file that arrived is not the size your browser announced, so it was "
-        "not accepted. Please upload it again."
-    ),
-    "kind_not_accepted": _("This category does not take this kind of work."),
-    "not_an_image": _(
-        "This file is not an image in a format we accept "
-        "(JPEG, PNG, WebP, GIF, HEIC or TIFF), whatever its name says."
-    ),
-    "not_a_video": _(
-        "This file is not a video in a format we accept "
-        "(MP4, MOV or WebM), whatever its name says."
-    ),
-    "not_audio": _(
-        "This file is not a sound recording in a format we accept "
-        "(MP3, WAV, M4A, FLAC or OGG), whatever its name says."
-    ),
-    "not_a_pdf": _("This file is not a PDF document, whatever its name says."),
-    "corrupt": _(
-        "The file is damaged or incomplete and cannot be opened. "
-        "Please export it again and upload the new file."
-    ),
-    "encrypted": _(
-        "The PDF is protected by a password, so the judges could not open it. "
-        "Please upload a copy without a password."
-    ),
-    "too_many_pixels": _(
-        "The image has too many pixels for us to process. Please upload a smaller "
-        "copy: at most %(jpeg)s megapixels as a JPEG, or %(other)s megapixels in "
-        "other formats."
-    ),
-}
-# Our own faults: the entrant is told that we are still working on it.
-FAILURE_MESSAGES = {
-    "storage_unavailable": _(
-        "Our storage could not be reached. We will try again shortly; "
-        "you do not need to do anything."
-    ),
-    "timed_out": _(
-        "Processing this file took too long. Our team has been told and will "
-        "try again; you do not need to do anything."
-    ),
-    "internal_error": _(
-        "Something went wrong on our side while processing this file. Our team "
-        "has been told and will try again; you do not need to do anything."
-    ),
-}
 
 
 class ProcessingUnavailable(Exception):
     """Our own fault (storage unreachable or failing): try again later. The file
     is marked FAILED until the retry takes it."""
-
-
-def rejection_message(code):
-    """The translated text for a rejection or failure reason code."""
-    if code in FAILURE_MESSAGES:
-        return FAILURE_MESSAGES[code]
-    message = REJECTION_MESSAGES.get(code, _("The file could not be accepted."))
-    if code == "too_many_pixels":
-        return message % {
-            "jpeg": settings.IMAGE_MAX_PIXELS // 1_000_000,
-            "other": images.max_pixels("PNG") // 1_000_000,
-        }
-    return message
 
 
 def time_limit(kind):
@@ -308,19 +236,34 @@ def _claim(pk, run):
         )
         if file is None or not _may_take(file, run, now):
             return None
-        file.state = FileState.PROCESSING
-        file.processing_run = run
-        file.processing_started_at = now
-        file.attempts += 1
-        file.save(
-            update_fields=[
-                "state",
-                "processing_run",
-                "processing_started_at",
-                "attempts",
-                "updated_at",
-            ]
-        )
+        fields = {"processing_run": run, "attempts": file.attempts + 1}
+        if file.state == FileState.PROCESSING:
+            # The run holding the file carries on (a redelivered message), or
+            # takes over from one past its time limit: the state does not move.
+            file.processing_run = run
+            file.processing_started_at = now
+            file.attempts += 1
+            file.save(
+                update_fields=[
+                    "processing_run",
+                    "processing_started_at",
+                    "attempts",
+                    "updated_at",
+                ]
+            )
+        else:
+            # Recorded as an update: the state changes of a file's log are the
+            # outcomes of its processing, one however often it runs.
+            set_file_state(
+                file,
+                FileState.PROCESSING,
+                by=None,
+                fields=fields,
+                data={"run": run, "attempt": fields["attempts"]},
+                verb=AuditVerb.UPDATED,
+                held=True,
+                now=now,
+            )
     return file
 
 
@@ -389,7 +332,7 @@ def _process(file, run, workdir):
         file,
         run,
         to_state=FileState.READY,
-        fields={**facts, "reason": "", "processed_at": timezone.now()},
+        fields={**facts, "reason": ""},
         data={"sha256": sha256, "size": copied, "sniffed": sniffed},
     )
 
@@ -485,16 +428,14 @@ def _reject(file, run, code, *, delete=True, data=None):
     if delete:
         storage.delete_object(file.key)
     _delete_other_derivatives(file)
-    rejected = _finish(
+    return _finish(
         file,
         run,
         to_state=FileState.REJECTED,
-        fields={"reason": code, "processed_at": timezone.now()},
+        fields={"reason": code},
         data={"reason": code, **(data or {})},
+        queue=[lambda move: _tell_entrant_of_rejection(move.obj)],
     )
-    if rejected.state == FileState.REJECTED and rejected.processing_run == run:
-        _tell_entrant_of_rejection(rejected)
-    return rejected
 
 
 def _tell_entrant_of_rejection(file):
@@ -517,23 +458,17 @@ def _fail(file, run, code, *, data=None):
     )
 
 
-def _finish(file, run, *, to_state, fields, data):
+def _finish(file, run, *, to_state, fields, data, queue=()):
     """Move the file from PROCESSING to its outcome, if this run still holds it."""
-    with transaction.atomic():
-        current = ArtworkFile.objects.select_for_update().get(pk=file.pk)
-        if current.state != FileState.PROCESSING or current.processing_run != run:
-            return current
-        current.state = to_state
-        for name, value in fields.items():
-            setattr(current, name, value)
-        current.save(update_fields=["state", "updated_at", *fields])
-        record_event(
-            actor=None,
-            verb=AuditVerb.STATE_CHANGED,
-            obj=current,
-            from_state=FileState.PROCESSING,
-            to_state=to_state,
-            reason=fields.get("reason", ""),
-            data=data,
-        )
-    return current
+    return set_file_state(
+        file,
+        to_state,
+        by=None,
+        reason=fields.get("reason", ""),
+        fields=fields,
+        data=data,
+        only_if=lambda current: (
+            current.state == FileState.PROCESSING and current.processing_run == run
+        ),
+        queue=queue,
+    )

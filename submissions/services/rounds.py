@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.transitions import StateMachine
 from submissions.enums import MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.models import Category, Round
@@ -115,48 +116,52 @@ def _queue_state_mail(round_, old_state, new_state):
     )
 
 
+def _round_refused(old, new):
+    return RoundError(
+        _("A round cannot go from “%(old)s” to “%(new)s”.")
+        % {"old": old.label, "new": new.label}
+    )
+
+
+ROUNDS = StateMachine(
+    model=Round,
+    states=RoundState,
+    transitions=ALLOWED_TRANSITIONS,
+    refuse=_round_refused,
+    lock=_locked,
+    refresh=_refresh,
+)
+
+
 def set_round_state(round_, new_state, *, by, reason="", now=None):
     """Move a round to ``new_state``; the one place where a round's state changes.
 
     ``by`` is the staff member, or None when the schedule (beat) acts.
     """
-    new_state = RoundState(new_state)
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
-        old_state = RoundState(locked.state)
-        if old_state == new_state:
-            _refresh(round_, locked)
-            return round_
-        if new_state not in ALLOWED_TRANSITIONS[old_state]:
+
+    def changes(move):
+        if move.new != RoundState.OPEN:
+            return {}
+        problems = round_problems(move.obj)
+        if problems:
             raise RoundError(
-                _("A round cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": old_state.label, "new": new_state.label}
+                _("The round is not complete enough to open."), problems=problems
             )
-        if new_state == RoundState.OPEN:
-            problems = round_problems(locked)
-            if problems:
-                raise RoundError(
-                    _("The round is not complete enough to open."), problems=problems
-                )
-            if locked.closes_at <= now:
-                raise RoundError(CLOSING_PASSED)
-        locked.state = new_state
-        update_fields = ["state", "updated_at"]
-        if new_state == RoundState.OPEN and locked.is_scheduled:
-            locked.is_scheduled = False
-            update_fields.append("is_scheduled")
-        locked.save(update_fields=update_fields)
-        record_event(
-            actor=by,
-            verb=AuditVerb.STATE_CHANGED,
-            obj=locked,
-            from_state=old_state,
-            to_state=new_state,
-            reason=reason,
-        )
-        _queue_state_mail(locked, old_state.value, new_state.value)
-    _refresh(round_, locked)
+        if move.obj.closes_at <= now:
+            raise RoundError(CLOSING_PASSED)
+        return {"is_scheduled": False} if move.obj.is_scheduled else {}
+
+    ROUNDS.move(
+        round_,
+        new_state,
+        by=by,
+        reason=reason,
+        changes=changes,
+        queue=[
+            lambda move: _queue_state_mail(move.obj, move.old.value, move.new.value)
+        ],
+    )
     return round_
 
 

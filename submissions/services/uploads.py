@@ -25,7 +25,9 @@ from artsprize.common.enums import AuditVerb
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
 from submissions.models import ArtworkFile, Derivative, Entry
-from submissions.services.processing import queue_processing, rejection_message
+from submissions.services.files import set_file_state
+from submissions.services.processing import queue_processing
+from submissions.services.refusals import rejection_message
 
 logger = logging.getLogger(__name__)
 
@@ -736,25 +738,15 @@ def _check_client_parts(client_parts, stored):
 
 
 def _reject(file, reason, *, user, size=None):
-    with transaction.atomic():
-        locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
-        if locked.state != FileState.AWAITING_UPLOAD:
-            return locked
-        old_state = locked.state
-        locked.state = FileState.REJECTED
-        locked.reason = reason
-        locked.size = size
-        locked.save(update_fields=["state", "reason", "size", "updated_at"])
-        record_event(
-            actor=user,
-            verb=AuditVerb.STATE_CHANGED,
-            obj=locked,
-            from_state=old_state,
-            to_state=locked.state,
-            reason=reason,
-            data={"declared_size": locked.declared_size, "size": size},
-        )
-    return locked
+    return set_file_state(
+        file,
+        FileState.REJECTED,
+        by=user,
+        reason=reason,
+        fields={"reason": reason, "size": size},
+        data=lambda move: {"declared_size": move.obj.declared_size, "size": size},
+        only_if=lambda locked: locked.state == FileState.AWAITING_UPLOAD,
+    )
 
 
 def _refusal(file):
@@ -844,22 +836,16 @@ def complete_upload(file, *, user, parts=(), now=None):
         logger.error("Copying the upload of file %s to its key failed.", file.pk)
         raise storage_unavailable()
 
-    with transaction.atomic():
-        locked = ArtworkFile.objects.select_for_update().get(pk=file.pk)
-        if locked.state == FileState.AWAITING_UPLOAD:
-            locked.state = FileState.UPLOADED
-            locked.size = size
-            locked.uploaded_at = now
-            locked.save(update_fields=["state", "size", "uploaded_at", "updated_at"])
-            record_event(
-                actor=user,
-                verb=AuditVerb.STATE_CHANGED,
-                obj=locked,
-                from_state=FileState.AWAITING_UPLOAD,
-                to_state=locked.state,
-                data={"size": size},
-            )
-            queue_processing(locked, now=now)
+    locked = set_file_state(
+        file,
+        FileState.UPLOADED,
+        by=user,
+        fields={"size": size},
+        data={"size": size},
+        only_if=lambda current: current.state == FileState.AWAITING_UPLOAD,
+        queue=[lambda move: queue_processing(move.obj, now=now)],
+        now=now,
+    )
     _delete_staged(staged)
     return _outcome(locked)
 

@@ -14,7 +14,7 @@ from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
-from submissions.services.processing import rejection_message
+from submissions.services.refusals import rejection_message
 from submissions.services.uploads import can_replace_files, is_changeable
 
 # How many files one status request may ask about.

@@ -9,11 +9,8 @@ from django.views.decorators.http import require_POST
 
 from submissions.enums import FileState
 from submissions.models import ArtworkFile
-from submissions.services.processing import (
-    rejection_message,
-    retry_processing,
-    stuck_files,
-)
+from submissions.services.processing import retry_processing, stuck_files
+from submissions.services.refusals import rejection_message
 from submissions.views.manage import staff_only
 
 # The most problems one page lists; the oldest first.
