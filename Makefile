@@ -42,9 +42,11 @@ smoke: test-deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(BIN)/pytest -m "smoke" $(PYTEST_ARGS)
 
+# Style (ruff) and the architecture contracts of .importlinter.
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Update the catalogues after changing strings; translate every new entry.
 messages: deps

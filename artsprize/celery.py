@@ -30,36 +30,44 @@ def make_broker_folders(sender, **kwargs):
 def add_periodic_tasks(sender, **kwargs):
     from django.conf import settings
 
-    seconds = settings.ROUND_CLOCK_SECONDS
-    sender.add_periodic_task(
-        seconds,
-        sender.signature("submissions.open_and_close_due_rounds"),
-        name="open and close rounds at their times",
-        # Ticks queued while no worker ran are stale: the next one does their work.
-        expires=max(seconds, 10),
-    )
-    sender.add_periodic_task(
-        REMINDER_SECONDS,
-        sender.signature("submissions.remind_unsubmitted_drafts"),
-        name="remind entrants of unsubmitted drafts before closing",
-        expires=REMINDER_SECONDS,
-    )
-    sender.add_periodic_task(
-        GRACE_SECONDS,
-        sender.signature("submissions.drop_uploads_after_grace"),
-        name="drop uploads unfinished when the grace window ends",
-        expires=GRACE_SECONDS,
-    )
-    sweep = settings.PROCESSING_SWEEP_SECONDS
-    sender.add_periodic_task(
-        sweep,
-        sender.signature("submissions.requeue_stuck_files"),
-        name="queue again files whose processing was lost",
-        expires=sweep,
-    )
-    sender.add_periodic_task(
-        CLEAN_UP_SECONDS,
-        sender.signature("submissions.clean_up_uploads"),
-        name="abort abandoned uploads and delete unreferenced originals",
-        expires=CLEAN_UP_SECONDS,
-    )
+    schedule = [
+        (
+            settings.ROUND_CLOCK_SECONDS,
+            "submissions.open_and_close_due_rounds",
+            "open and close rounds at their times",
+        ),
+        (
+            REMINDER_SECONDS,
+            "submissions.remind_unsubmitted_drafts",
+            "remind entrants of unsubmitted drafts before closing",
+        ),
+        (
+            GRACE_SECONDS,
+            "submissions.drop_uploads_after_grace",
+            "drop uploads unfinished when the grace window ends",
+        ),
+        (
+            settings.OUTBOX_SWEEP_SECONDS,
+            "common.resend_lost_messages",
+            "send again the tasks and mails the broker lost",
+        ),
+        (
+            settings.PROCESSING_SWEEP_SECONDS,
+            "submissions.requeue_stuck_files",
+            "queue again files whose processing was lost",
+        ),
+        (
+            CLEAN_UP_SECONDS,
+            "submissions.clean_up_uploads",
+            "abort abandoned uploads and delete unreferenced originals",
+        ),
+    ]
+    for seconds, task, name in schedule:
+        sender.add_periodic_task(
+            seconds,
+            sender.signature(task),
+            name=name,
+            # Ticks queued while no worker ran are stale: the next one does their
+            # work.
+            expires=max(seconds, 10),
+        )

@@ -1,3 +1,7 @@
+"""The refusals of the submissions services. They carry what the person is told
+and a code, never an HTTP status: views decide how to answer."""
+
+
 class RoundError(Exception):
     """A round cannot do what was asked. The message is for the person who asked."""
 
@@ -26,3 +30,14 @@ class FileStateError(Exception):
         super().__init__(f"An artwork file cannot go from {old} to {new}.")
         self.old = old
         self.new = new
+
+
+class UploadError(Exception):
+    """An upload step was refused. ``message`` is for the person uploading;
+    ``code`` names the refusal, for the client (and for the view, which answers
+    with the HTTP status that suits it)."""
+
+    def __init__(self, code, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message

@@ -6,16 +6,17 @@ Every text is plain text: it is stored as typed and escaped wherever it is shown
 """
 
 import datetime
-import unicodedata
 import zoneinfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.common.plain_text import control_character_problem
 from submissions.enums import MediaKind
 from submissions.models import Category, Round
 from submissions.models.rounds import MB
+from submissions.services.rounds import AGES_OUT_OF_ORDER, DATES_OUT_OF_ORDER
 
 HONG_KONG = zoneinfo.ZoneInfo("Asia/Hong_Kong")
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -23,14 +24,6 @@ EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 # Ten times the default video limit: a generous ceiling that still catches a typo.
 LARGEST_FILE_MB = 40960
-LINE_BREAKS = frozenset("\n\r\t")
-
-
-def has_control_characters(value, *, allow_line_breaks=False):
-    allowed = LINE_BREAKS if allow_line_breaks else frozenset()
-    return any(
-        unicodedata.category(char) == "Cc" and char not in allowed for char in value
-    )
 
 
 def _model_field(model, name, **overrides):
@@ -106,15 +99,13 @@ class PlainTextFormMixin:
     def clean(self):
         cleaned_data = super().clean()
         for name in self.single_line_fields:
-            value = cleaned_data.get(name)
-            if value and has_control_characters(value):
-                self.add_error(
-                    name, _("Please remove line breaks and control characters.")
-                )
+            problem = control_character_problem(cleaned_data.get(name))
+            if problem:
+                self.add_error(name, problem)
         for name in self.multi_line_fields:
-            value = cleaned_data.get(name)
-            if value and has_control_characters(value, allow_line_breaks=True):
-                self.add_error(name, _("Please remove control characters."))
+            problem = control_character_problem(cleaned_data.get(name), multi_line=True)
+            if problem:
+                self.add_error(name, problem)
         return cleaned_data
 
     def changed_values(self, obj):
@@ -206,9 +197,7 @@ class RoundForm(PlainTextFormMixin, forms.Form):
         opens_at = cleaned_data.get("opens_at")
         closes_at = cleaned_data.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
-            self.add_error(
-                "closes_at", _("The closing time must be after the opening time.")
-            )
+            self.add_error("closes_at", DATES_OUT_OF_ORDER)
         return cleaned_data
 
 
@@ -341,9 +330,7 @@ class CategoryForm(PlainTextFormMixin, forms.Form):
         min_age = cleaned_data.get("min_age")
         max_age = cleaned_data.get("max_age")
         if min_age is not None and max_age is not None and max_age < min_age:
-            self.add_error(
-                "max_age", _("The oldest age cannot be lower than the youngest age.")
-            )
+            self.add_error("max_age", AGES_OUT_OF_ORDER)
         for mb_field, bytes_field in SIZE_FIELDS.values():
             if mb_field not in cleaned_data:
                 continue

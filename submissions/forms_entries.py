@@ -15,36 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.selectors import is_address_of
+from artsprize.common.plain_text import control_character_problem
 from submissions.enums import ConsentMethod, Credit, MediaKind
-from submissions.forms import HONG_KONG, PlainTextFormMixin, has_control_characters
+from submissions.forms import HONG_KONG, PlainTextFormMixin
 from submissions.models import ArtworkFile, Category, Entry, TeamMember
-from submissions.services.entries import CONSENT_FIELDS
+from submissions.services.entries import CONSENT_FIELDS, EARLIEST_YEAR, ENTRY_FIELDS
 
-EARLIEST_YEAR_MADE = 1900
 MAX_TEAM_MEMBERS = 20
 
-# The entry's own fields that the form edits, in the order the services receive them.
-ENTRY_FIELDS = (
-    "title_en",
-    "title_zh_hant",
-    "medium",
-    "year_made",
-    "dimensions",
-    "statement",
-    "text_work",
-    "credit",
-    "consent_original",
-    "consent_terms",
-    "consent_website",
-    "consent_social",
-    "consent_press",
-    "consent_exhibition",
-    "consent_auction",
-    "guardian_name",
-    "guardian_email",
-    "consent_method",
-    "consent_notes",
-)
 REQUIRED_CONSENTS = ("consent_original", "consent_terms")
 ALT_TEXT_PREFIX = "alt_text_"
 # The descriptions of images sit beside the uploader, outside the entry's <form>
@@ -122,7 +100,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
     year_made = forms.IntegerField(
         label=_("Year made"),
         required=False,
-        min_value=EARLIEST_YEAR_MADE,
+        min_value=EARLIEST_YEAR,
     )
     dimensions = _field(
         Entry,
@@ -209,9 +187,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         this_year = timezone.localdate(timezone=HONG_KONG).year
         self.fields["year_made"].max_value = this_year
         self.fields["year_made"].validators.append(MaxValueValidator(this_year))
-        self.fields["year_made"].widget.attrs.update(
-            min=EARLIEST_YEAR_MADE, max=this_year
-        )
+        self.fields["year_made"].widget.attrs.update(min=EARLIEST_YEAR, max=this_year)
         typed = (
             takes_text(category)
             if category is not None
@@ -293,9 +269,9 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         cleaned_data = super().clean()
         for file in self.image_files:
             name = f"{ALT_TEXT_PREFIX}{file.pk}"
-            value = cleaned_data.get(name)
-            if value and has_control_characters(value, allow_line_breaks=True):
-                self.add_error(name, _("Please remove control characters."))
+            problem = control_character_problem(cleaned_data.get(name), multi_line=True)
+            if problem:
+                self.add_error(name, problem)
         return cleaned_data
 
     @property

@@ -6,7 +6,7 @@ from submissions.enums import Credit, DerivativeKind, EntryState, RoundState
 from submissions.models import ArtworkFile, Category, Derivative, Entry, Round
 
 
-def _with_categories(queryset):
+def with_categories(queryset):
     return queryset.prefetch_related(
         Prefetch("categories", queryset=Category.objects.order_by("position", "id"))
     )
@@ -15,7 +15,7 @@ def _with_categories(queryset):
 def open_rounds(*, now=None):
     """Rounds taking entries now, by the server's clock, soonest deadline first."""
     now = now or timezone.now()
-    return _with_categories(
+    return with_categories(
         Round.objects.filter(state=RoundState.OPEN, closes_at__gt=now).order_by(
             "closes_at", "pk"
         )

@@ -6,24 +6,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.enums import Language
+from artsprize.common.i18n import set_language_cookie
 
 
 def user_language(user):
     language = getattr(user, "language", "") or ""
     return language if language in Language.values else settings.LANGUAGE_CODE
-
-
-def set_language_cookie(response, language):
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
 
 
 class AccountAdapter(DefaultAccountAdapter):

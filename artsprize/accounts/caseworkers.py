@@ -18,6 +18,7 @@ from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.services import PROFILE_FIELDS
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.outbox import enqueue
 
 
 def _check_caseworker(user):
@@ -92,8 +93,6 @@ def claim_url(artist):
 @transaction.atomic
 def invite_artist_to_claim(artist, *, by, email=""):
     """Send the artist a link to set a password for the account the caseworker made."""
-    from artsprize.accounts.tasks import mail_claim_invitation
-
     profile = getattr(artist, "profile", None)
     if profile is None or profile.registered_by_id != by.pk:
         raise AccountError(_("You can invite only the artists you registered."))
@@ -113,7 +112,7 @@ def invite_artist_to_claim(artist, *, by, email=""):
             user=artist, email=email, primary=True, verified=False
         )
     record_event(actor=by, verb=AuditVerb.CLAIM_INVITED, obj=artist)
-    transaction.on_commit(lambda: mail_claim_invitation.delay(artist.pk), robust=True)
+    enqueue("accounts.mail_claim_invitation", artist.pk)
     return artist
 
 

@@ -1,5 +1,3 @@
-import unicodedata
-
 from allauth.core import context
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
@@ -16,13 +14,13 @@ from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.selectors import ENTRANT
 from artsprize.accounts.services import create_entrant_profile
+from artsprize.common.plain_text import SINGLE_LINE, has_control_characters
 
 OLDEST_AGE = 120
 PHONE_CHARACTERS = frozenset("0123456789+-() ")
 # Invisible characters that reorder text: a name with them can display as something
 # other than what was stored. (The plain left-to-right and right-to-left marks,
 # which some keyboards insert in mixed-script text, are allowed.)
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class DateInput(forms.DateInput):
@@ -41,21 +39,10 @@ def clean_date_of_birth(value):
     return value
 
 
-def has_control_characters(value, *, allow_line_breaks=False):
-    allowed = "\n\r\t" if allow_line_breaks else ""
-    return any(
-        (unicodedata.category(char) in {"Cc", "Zl", "Zp"} and char not in allowed)
-        or char in BIDI_CONTROLS
-        for char in value
-    )
-
-
 def clean_single_line(value):
     """Names are one line of plain text."""
-    if has_control_characters(value):
-        raise forms.ValidationError(
-            _("Please remove line breaks and control characters.")
-        )
+    if has_control_characters(value, allow_direction=False):
+        raise forms.ValidationError(SINGLE_LINE)
     if "<" in value or ">" in value:
         raise forms.ValidationError(
             _("Please write plain text, without the characters “<” and “>”.")
@@ -75,7 +62,10 @@ class ProfileFieldsMixin:
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
-        if has_control_characters(phone) or not set(phone) <= PHONE_CHARACTERS:
+        if (
+            has_control_characters(phone, allow_direction=False)
+            or not set(phone) <= PHONE_CHARACTERS
+        ):
             raise forms.ValidationError(
                 _("Use only digits, spaces, “+”, “-” and brackets in a phone number.")
             )
@@ -212,10 +202,8 @@ class PeopleFilterForm(forms.Form):
 
     def clean_q(self):
         query = self.cleaned_data["q"]
-        if has_control_characters(query):
-            raise forms.ValidationError(
-                _("Please remove line breaks and control characters.")
-            )
+        if has_control_characters(query, allow_direction=False):
+            raise forms.ValidationError(SINGLE_LINE)
         return query.strip()
 
 
@@ -245,7 +233,9 @@ class ResetTwoFactorForm(forms.Form):
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"]
-        if has_control_characters(reason, allow_line_breaks=True):
+        if has_control_characters(
+            reason, allow_line_breaks=True, allow_direction=False
+        ):
             raise forms.ValidationError(
                 _("Please remove control characters from the reason.")
             )

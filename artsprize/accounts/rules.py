@@ -32,4 +32,14 @@ def is_caseworker(user):
 
 rules.add_perm("accounts.manage_people", is_staff_member)
 rules.add_perm("common.view_audit_log", is_staff_member)
+
+
+@rules.predicate
+def registered(user, artist):
+    """The caseworker who registered an artist's account, who files for them."""
+    profile = getattr(artist, "profile", None)
+    return profile is not None and profile.registered_by_id == user.pk
+
+
 rules.add_perm("accounts.file_for_artists", is_caseworker)
+rules.add_perm("accounts.file_for_artist", is_caseworker & registered)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from artsprize.accounts.errors import AccountError
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.outbox import enqueue
 
 
 def has_totp(user):
@@ -56,8 +57,6 @@ def reset_two_factor(user, *, by, reason):
     """Remove a user's authenticators (a lost phone), so that they set up a new one
     at their next sign-in, and tell them by mail in their language. Staff only;
     always audited with the reason."""
-    from artsprize.accounts.tasks import mail_two_factor_reset
-
     reason = (reason or "").strip()
     if not reason:
         raise AccountError(
@@ -87,5 +86,5 @@ def reset_two_factor(user, *, by, reason):
             data={"removed": removed},
         )
         if user.email:
-            transaction.on_commit(lambda: mail_two_factor_reset.delay(event.pk))
+            enqueue("accounts.mail_two_factor_reset", event.pk)
     return removed

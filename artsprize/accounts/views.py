@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from artsprize.accounts.adapter import set_language_cookie
 from artsprize.accounts.enums import Language
 from artsprize.accounts.forms import LanguageForm, ProfileForm
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.services import set_language as save_language
 from artsprize.accounts.services import update_entrant_profile
+from artsprize.common.i18n import set_language_cookie
 
 
 @require_POST

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from artsprize.accounts.forms import (
     RoleChangeForm,
 )
 from artsprize.accounts.models import EntrantProfile
+from artsprize.accounts.permissions import lookup, permission_required
 from artsprize.accounts.roles import grant_role, revoke_role
 from artsprize.accounts.selectors import (
     audit_events_about,
@@ -22,7 +23,6 @@ from artsprize.accounts.selectors import (
     two_factor_summary,
 )
 from artsprize.accounts.two_factor import reset_two_factor
-from artsprize.common.decorators import permission_required
 
 PEOPLE_PER_PAGE = 50
 
@@ -88,22 +88,24 @@ def _render_person(request, person, *, reset_form=None):
     )
 
 
-def _get_person(pk):
-    return get_object_or_404(
-        get_user_model().objects.select_related("profile").prefetch_related("groups"),
-        pk=pk,
-    )
+# A person's page: staff see everyone (people are no secret to them).
+of_person = permission_required(
+    "accounts.manage_people",
+    obj=lookup(
+        get_user_model().objects.select_related("profile").prefetch_related("groups")
+    ),
+    hidden=False,
+)
 
 
-@permission_required("accounts.manage_people")
-def person(request, pk):
-    return _render_person(request, _get_person(pk))
+@of_person
+def person(request, person):
+    return _render_person(request, person)
 
 
 @require_POST
-@permission_required("accounts.manage_people")
-def change_role(request, pk):
-    person = _get_person(pk)
+@of_person
+def change_role(request, person):
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles listed on the page."))
@@ -130,9 +132,8 @@ def change_role(request, pk):
 
 
 @require_POST
-@permission_required("accounts.manage_people")
-def reset_person_two_factor(request, pk):
-    person = _get_person(pk)
+@of_person
+def reset_person_two_factor(request, person):
     form = ResetTwoFactorForm(request.POST)
     if form.is_valid():
         try:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import get_language
 
 
@@ -13,3 +14,16 @@ def localized(obj, field, language=None):
     suffix = language_suffix(language)
     other = "en" if suffix == "zh_hant" else "zh_hant"
     return getattr(obj, f"{field}_{suffix}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+def set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

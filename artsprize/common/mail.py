@@ -17,3 +17,10 @@ def send_templated_mail(template_prefix, *, to, context, language):
     )
     message.send()
     return message
+
+
+def mail_person(person, template_prefix, context):
+    """Send a templated mail to ``person`` (an account), in their language."""
+    return send_templated_mail(
+        template_prefix, to=[person.email], language=person.language, context=context
+    )

@@ -78,3 +78,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+
+class OutboxMessage(models.Model):
+    """A task that must run because a change was committed (a mail, processing a
+    file): written in the transaction of the change, handed to the broker after the
+    commit, and handed again by the sweeper until a worker has done it. See
+    ``artsprize.common.outbox``."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    options = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last time the message was handed to the broker (at first, the commit).
+    sent_at = models.DateTimeField(default=timezone.now)
+    sends = models.PositiveIntegerField(default=1)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="outbox_pending",
+            ),
+            models.Index(
+                fields=["done_at"],
+                condition=models.Q(done_at__isnull=False),
+                name="outbox_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"

@@ -20,6 +20,7 @@ the side effects are the caller's.
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,17 @@ def copy_row(target, source):
         return
     for field in source._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
+
+
+def refusal(error, message, **kwargs):
+    """A ``refuse`` for ``StateMachine``: ``error`` raised with ``message``, whose
+    ``%(old)s`` and ``%(new)s`` become the states' labels in the reader's
+    language, and ``kwargs``."""
+
+    def refuse(old, new):
+        return error(message % {"old": old.label, "new": new.label}, **kwargs)
+
+    return refuse
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,16 @@ class StateMachine:
         if self.lock is not None:
             return self.lock(obj)
         return self.model._default_manager.select_for_update().get(pk=obj.pk)
+
+    @contextmanager
+    def holding(self, obj):
+        """For the block, in a transaction, the row of ``obj`` read under its lock;
+        after the block ``obj`` holds what the row holds (also after an early
+        return from within, not after an error)."""
+        with transaction.atomic():
+            locked = self.locked(obj)
+            yield locked
+        self.refresh(obj, locked)
 
     def move(
         self,

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from artsprize.common.decorators import session_ended_login_url
+from artsprize.common.i18n import set_language_cookie
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,16 @@ def json_error(code, message, *, status, **headers):
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
+
+
+def method_not_allowed(allowed):
+    """The JSON answer to a request of another method than ``allowed``."""
+    return json_error(
+        "method_not_allowed",
+        _("This address does not take that kind of request."),
+        status=405,
+        Allow=allowed,
+    )
 
 
 _CODES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
@@ -164,8 +175,6 @@ def csrf_failure(request, reason=""):
     page was open too long). Nothing was saved; what was typed is kept in the
     browser (static/js/draft_copy.js), and the page leads back to the form, where
     the copy is offered again, through the log-in page if needed."""
-    from artsprize.accounts.adapter import set_language_cookie
-
     language = _page_language(request)
     if language:
         translation.activate(language)

@@ -240,6 +240,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# The outbox (artsprize.common.outbox): how often beat looks for messages the
+# broker lost, and how long after its last sending a message not yet done is sent
+# again. Longer than a task usually waits in the queue, or busy queues get copies.
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=300)
 # How often beat checks for rounds due to open or close, in seconds.
 ROUND_CLOCK_SECONDS = env.float("ROUND_CLOCK_SECONDS", default=30.0)
 

@@ -23,7 +23,7 @@ from submissions.media.results import Rejected, SourceUnavailable
 
 PROBE_TIMEOUT = 60
 
-# The demuxers we read, by family. ffprobe names a demuxer by all the names it
+# The demuxers read, by family. ffprobe names a demuxer by all the names it
 # registers, so "mov,mp4,m4a,3gp,3g2,mj2" is one demuxer.
 DEMUXERS = {
     "mov": "mov,mp4,m4a,3gp,3g2,mj2",
@@ -129,7 +129,7 @@ def is_url(source):
 
 def _check_reachable(args, result):
     """SourceUnavailable when a run on a URL failed because the URL could not be
-    read: the file must not be refused for our storage's fault."""
+    read: the file must not be refused for the storage's fault."""
     if (
         result.returncode != 0
         and any(is_url(arg) for arg in args)
@@ -182,7 +182,7 @@ def probe(source, *, families, wrong_kind, timeout=PROBE_TIMEOUT):
 
 
 def family_of(format_name):
-    """The family of the demuxer ffprobe names, or None for one we do not read."""
+    """The family of the demuxer ffprobe names, or None for one that is not read."""
     for family, demuxers in DEMUXERS.items():
         if format_name == demuxers:
             return family
@@ -228,7 +228,7 @@ def _parse(result):
 
 
 def _reject_unreadable(source, families, wrong_kind, *, timeout):
-    """Tell a damaged file of a kind we take from a file of another kind.
+    """Tell a damaged file of a kind taken from a file of another kind.
 
     ffmpeg falls back on the file name's extension when the contents match no
     demuxer, so a text file named ``.mp4`` fails inside the MP4 demuxer just like
@@ -243,7 +243,7 @@ def _reject_unreadable(source, families, wrong_kind, *, timeout):
 def read_head(source, *, timeout):
     """The first bytes of ``source``, for recognising its format."""
     if is_url(source):
-        # Only http(s) reaches here (see is_url), and the URL is our own.
+        # Only http(s) reaches here (see is_url), and the URL is the portal's own.
         request = urllib.request.Request(str(source))  # noqa: S310
         request.add_header("Range", f"bytes=0-{HEAD_BYTES - 1}")
         try:

@@ -18,7 +18,7 @@ from submissions.media.results import DerivativeData, Processed, Rejected
 
 pi_heif.register_heif_opener()
 
-# The largest image we decode is settings.IMAGE_MAX_PIXELS (a 100-megapixel RGB
+# The largest image decoded is settings.IMAGE_MAX_PIXELS (a 100-megapixel RGB
 # image takes 300 MB in memory); larger ones are refused from the header alone,
 # before any pixel is decoded. Pillow only raises above twice its own limit and
 # merely warns between the two: make_derivatives turns that warning into an error.
@@ -30,7 +30,7 @@ EDGES = dict(IMAGE_SIZES)
 JPEG_QUALITY = 85
 CONTENT_TYPE = "image/jpeg"
 
-# The formats libmagic names that we decode; anything else is not an image to us.
+# The formats libmagic names that are decoded; anything else is not an image here.
 ACCEPTED_TYPES = frozenset(
     {
         "image/jpeg",
@@ -99,7 +99,7 @@ def make_derivatives(path, sizes=IMAGE_SIZES, *, index=0):
 
 
 def max_pixels(image_format):
-    """The most pixels we decode for a format. JPEG is decoded at a fraction of
+    """The most pixels decoded for a format. JPEG is decoded at a fraction of
     its size (see ``_decode``); other formats are decoded whole first, so they
     get a lower limit that keeps a worker's memory bounded."""
     if image_format == "JPEG":

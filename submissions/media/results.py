@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 
 class Rejected(Exception):
-    """The file is not a work of its kind we can accept; ``code`` says why."""
+    """The file is not a work of its kind that can be accepted; ``code`` says why."""
 
     def __init__(self, code, **data):
         super().__init__(code)
@@ -20,7 +20,7 @@ class Rejected(Exception):
 
 class SourceUnavailable(Exception):
     """The original could not be read from storage (a network or HTTP error while
-    a tool read it by URL): our fault, to be retried, never a verdict on the file."""
+    a tool read it by URL): the portal's fault, to be retried, never a verdict on the file."""
 
 
 @dataclass(frozen=True)

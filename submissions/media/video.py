@@ -100,7 +100,7 @@ def make_derivatives(source, workdir, *, timeout=COPY_TIMEOUT):
 
 def probe(source):
     """ffprobe's description of ``source``, which must hold a real video track
-    (cover art is not one) of a size we can tell."""
+    (cover art is not one) of a size that can be told."""
     description = ffmpeg.probe(
         source, families=VIDEO_FAMILIES, wrong_kind="not_a_video"
     )

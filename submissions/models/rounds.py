@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -103,6 +105,14 @@ class Round(TimeStampedModel, RulesModel):
     @property
     def rules(self):
         return localized(self, "rules")
+
+    @property
+    def uploads_end_at(self):
+        """The end of the grace window after the deadline, until which the uploads
+        of entries submitted in time may finish; None without a deadline."""
+        if self.closes_at is None:
+            return None
+        return self.closes_at + datetime.timedelta(minutes=self.upload_grace_minutes)
 
 
 class Category(TimeStampedModel, RulesModel):

@@ -1,11 +1,11 @@
 """Entries: who may enter which category, making and changing an entry, submitting
 it, and the one function through which an entry's state changes."""
 
-import datetime
 import logging
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -14,24 +14,28 @@ from django.utils.translation import gettext_lazy as _
 from artsprize.accounts.selectors import is_address_of
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
-from artsprize.common.text import count_words
-from artsprize.common.transitions import StateMachine
+from artsprize.common.outbox import enqueue
+from artsprize.common.transitions import StateMachine, refusal
 from submissions.enums import (
     ConsentMethod,
     Credit,
     EntryState,
-    FileState,
     GuardianState,
-    MediaKind,
     RoundState,
 )
 from submissions.errors import EntryError
 from submissions.models import Entry, Round, TeamMember
+from submissions.rules import is_entrants_side, round_takes_entries
 from submissions.selectors import entry_count_toward_cap
+from submissions.services.completeness import (
+    GUARDIAN_IS_ENTRANT,
+    field_problems,
+    guardian_problems,
+    submission_problems,
+)
+from submissions.services.eligibility import check_eligible, needs_guardian
 
 logger = logging.getLogger(__name__)
-
-ADULT_AGE = 18
 
 ALLOWED_TRANSITIONS = {
     EntryState.DRAFT: {EntryState.SUBMITTED, EntryState.WITHDRAWN},
@@ -82,125 +86,8 @@ SUBMIT_DEADLINE_PASSED = _(
     "The deadline has passed, so the entry could not be submitted. Your draft is kept."
 )
 WITHDRAWN_CANNOT_CHANGE = _("A withdrawn entry cannot be changed.")
-WRONG_CATEGORY = _("This category is not part of this round.")
 NEEDS_CORRECTING = _("Some details of the entry need correcting.")
 NOT_READY = _("The entry is not ready to be submitted yet.")
-GUARDIAN_IS_ENTRANT = _(
-    "The guardian's e-mail address is one of the entrant's own. Give the address of "
-    "a parent or guardian: they confirm the entry themselves."
-)
-
-
-# --- Age and eligibility -------------------------------------------------------------
-
-
-def age_at(date_of_birth, day):
-    """Age in whole years on ``day``. Someone born on 29 February turns a year older
-    on 1 March in other years."""
-    years = day.year - date_of_birth.year
-    if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
-        years -= 1
-    return years
-
-
-def closing_day(round_):
-    """The date, in Hong Kong, on which the round closes: ages are counted on it."""
-    if round_.closes_at is None:
-        return timezone.localdate()
-    return timezone.localdate(round_.closes_at)
-
-
-def entrant_age(round_, *, entrant):
-    """The entrant's age at the round's closing date; None without a profile."""
-    try:
-        profile = entrant.profile
-    except ObjectDoesNotExist:
-        return None
-    return age_at(profile.date_of_birth, closing_day(round_))
-
-
-def meets_minimum_age(round_, *, entrant):
-    age = entrant_age(round_, entrant=entrant)
-    return age is not None and age >= round_.minimum_age
-
-
-def category_fits_age(category, age):
-    if age is None:
-        return False
-    if category.min_age is not None and age < category.min_age:
-        return False
-    return category.max_age is None or age <= category.max_age
-
-
-def eligible_categories(round_, *, entrant):
-    """The round's categories the entrant's age at the closing date fits; none when
-    the round's minimum age is not met."""
-    if not meets_minimum_age(round_, entrant=entrant):
-        return []
-    age = entrant_age(round_, entrant=entrant)
-    return [
-        category
-        for category in round_.categories.all()
-        if category_fits_age(category, age)
-    ]
-
-
-def needs_guardian(entry):
-    """Whether the entrant is under 18 at the round's closing date."""
-    age = entrant_age(entry.round, entrant=entry.entrant)
-    return age is not None and age < ADULT_AGE
-
-
-def _eligibility_problem(round_, category, entrant):
-    age = entrant_age(round_, entrant=entrant)
-    if age is None:
-        return _("An entrant needs a profile with a date of birth to enter.")
-    if age < round_.minimum_age:
-        return _(
-            "Entrants must be at least %(age)s years old at the closing date of this "
-            "round."
-        ) % {"age": round_.minimum_age}
-    if not category_fits_age(category, age):
-        return _(
-            "The entrant's age at the closing date does not fit the category "
-            "“%(category)s”."
-        ) % {"category": category.name}
-    return None
-
-
-def _check_eligible(round_, category, entrant):
-    if category.round_id != round_.pk:
-        raise EntryError(WRONG_CATEGORY, code="wrong_category")
-    problem = _eligibility_problem(round_, category, entrant)
-    if problem:
-        raise EntryError(problem, code="not_eligible")
-
-
-# --- Checks shared by the services ----------------------------------------------------
-
-
-def is_taking_entries(round_, *, now=None):
-    """Open by its state and by the server's clock; beat may not have closed it yet."""
-    now = now or timezone.now()
-    return (
-        round_.state == RoundState.OPEN
-        and round_.closes_at is not None
-        and now < round_.closes_at
-    )
-
-
-def _check_taking_entries(round_, now, *, deadline_message):
-    if is_taking_entries(round_, now=now):
-        return
-    if round_.state == RoundState.DRAFT:
-        raise EntryError(NOT_OPEN_YET, code="round_not_open")
-    raise EntryError(deadline_message, code="deadline_passed")
-
-
-def check_may_change(entry, by):
-    """The entrant, or the caseworker who filed the entry; staff only read."""
-    if by is None or not by.has_perm("submissions.change_entry", entry):
-        raise EntryError(NOT_ALLOWED, code="not_allowed")
 
 
 def _locked(entry):
@@ -220,6 +107,49 @@ def _refresh(entry, locked):
         setattr(entry, field.attname, getattr(locked, field.attname))
     # Cached relations may point at what the row no longer holds (a new category).
     entry._state.fields_cache.clear()
+
+
+def _check_taking_entries(round_, now, *, by, deadline_message):
+    if round_takes_entries(by, round_, now=now):
+        return
+    if round_.state == RoundState.DRAFT:
+        raise EntryError(NOT_OPEN_YET, code="round_not_open")
+    raise EntryError(deadline_message, code="deadline_passed")
+
+
+def check_may_change(entry, by):
+    """The entrant, or the caseworker who filed the entry; staff only read."""
+    if by is None or not by.is_authenticated or not is_entrants_side(by, entry):
+        raise EntryError(NOT_ALLOWED, code="not_allowed")
+
+
+ENTRIES = StateMachine(
+    model=Entry,
+    states=EntryState,
+    transitions=ALLOWED_TRANSITIONS,
+    refuse=refusal(
+        EntryError,
+        _("An entry cannot go from “%(old)s” to “%(new)s”."),
+        code="not_allowed",
+    ),
+    lock=_locked,
+    refresh=_refresh,
+)
+
+
+@contextmanager
+def _changing(entry, *, by, now):
+    """The entry's row, locked, for a change by ``by``: refused when they may not
+    change it, when it was withdrawn or when its round no longer takes entries.
+    Afterwards ``entry`` holds what the row holds."""
+    with ENTRIES.holding(entry) as locked:
+        check_may_change(locked, by)
+        if locked.state == EntryState.WITHDRAWN:
+            raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
+        _check_taking_entries(
+            locked.round, now, by=by, deadline_message=CHANGE_DEADLINE_PASSED
+        )
+        yield locked
 
 
 def _clean_values(data, *, entrant, now):
@@ -281,18 +211,6 @@ def _clean_values(data, *, entrant, now):
     return values
 
 
-def statement_problem(statement, category):
-    """The statement is over the category's word limit: a draft keeps it, submitting
-    refuses it."""
-    words = count_words(statement)
-    if words > category.statement_word_limit:
-        return _(
-            "The artist statement has %(count)s words; this category allows at most "
-            "%(limit)s."
-        ) % {"count": words, "limit": category.statement_word_limit}
-    return None
-
-
 # --- Making and changing entries ------------------------------------------------------
 
 
@@ -313,8 +231,10 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
         # caseworker at the same time): the count below cannot go stale.
         get_user_model().objects.select_for_update().only("pk").get(pk=entrant.pk)
         current = Round.objects.get(pk=round_.pk)
-        _check_taking_entries(current, now, deadline_message=CREATE_DEADLINE_PASSED)
-        _check_eligible(current, category, entrant)
+        _check_taking_entries(
+            current, now, by=by, deadline_message=CREATE_DEADLINE_PASSED
+        )
+        check_eligible(current, category, entrant)
         if entry_count_toward_cap(current, entrant) >= current.entry_cap:
             raise EntryError(
                 _(
@@ -354,14 +274,7 @@ def update_entry(entry, *, data, by, now=None):
     now = now or timezone.now()
     data = dict(data)
     new_category = data.pop("category", None)
-    with transaction.atomic():
-        locked = _locked(entry)
-        check_may_change(locked, by)
-        if locked.state == EntryState.WITHDRAWN:
-            raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
-        _check_taking_entries(
-            locked.round, now, deadline_message=CHANGE_DEADLINE_PASSED
-        )
+    with _changing(entry, by=by, now=now) as locked:
         category = locked.category
         changed = []
         if new_category is not None and new_category.pk != locked.category_id:
@@ -370,7 +283,7 @@ def update_entry(entry, *, data, by, now=None):
                     _("The category of a submitted entry cannot change."),
                     code="category_locked",
                 )
-            _check_eligible(locked.round, new_category, locked.entrant)
+            check_eligible(locked.round, new_category, locked.entrant)
             category = new_category
             changed.append("category")
         values = _clean_values(data, entrant=locked.entrant, now=now)
@@ -378,14 +291,13 @@ def update_entry(entry, *, data, by, now=None):
             name for name, value in values.items() if getattr(locked, name) != value
         ]
         if not changed:
-            _refresh(entry, locked)
             return entry
         locked.category = category
         for name, value in values.items():
             setattr(locked, name, value)
         update_fields = [*changed, "updated_at"]
         if locked.state == EntryState.SUBMITTED:
-            problems = _field_problems(locked) + _guardian_problems(locked)
+            problems = field_problems(locked) + guardian_problems(locked)
             if problems:
                 raise EntryError(
                     _("A submitted entry must stay complete."),
@@ -412,7 +324,6 @@ def update_entry(entry, *, data, by, now=None):
                 set_guardian_state(
                     locked, GuardianState.PENDING, by=by, now=now, held=True
                 )
-    _refresh(entry, locked)
     return entry
 
 
@@ -420,14 +331,7 @@ def set_team_members(entry, *, members, by, now=None):
     """Replace the team of an entry. ``members`` are dicts of TeamMember fields."""
     now = now or timezone.now()
     allowed = {"name", "role", "agreed", "is_minor", "guardian_name", "guardian_agreed"}
-    with transaction.atomic():
-        locked = _locked(entry)
-        check_may_change(locked, by)
-        if locked.state == EntryState.WITHDRAWN:
-            raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
-        _check_taking_entries(
-            locked.round, now, deadline_message=CHANGE_DEADLINE_PASSED
-        )
+    with _changing(entry, by=by, now=now) as locked:
         if members and not locked.category.allows_teams:
             raise EntryError(
                 _("This category does not take team entries."), code="no_teams"
@@ -475,11 +379,10 @@ def set_team_members(entry, *, members, by, now=None):
             obj=locked,
             data={"fields": ["team_members"], "team_size": len(rows)},
         )
-    _refresh(entry, locked)
     return entry
 
 
-def describe_file(artwork_file, *, alt_text, by, now=None):
+def set_image_description(artwork_file, *, alt_text, by, now=None):
     """Set the description of an image, read to people who cannot see it."""
     now = now or timezone.now()
     alt_text = str(alt_text or "").strip()
@@ -491,14 +394,7 @@ def describe_file(artwork_file, *, alt_text, by, now=None):
             ),
             code="invalid",
         )
-    with transaction.atomic():
-        locked = _locked(artwork_file.entry)
-        check_may_change(locked, by)
-        if locked.state == EntryState.WITHDRAWN:
-            raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
-        _check_taking_entries(
-            locked.round, now, deadline_message=CHANGE_DEADLINE_PASSED
-        )
+    with _changing(artwork_file.entry, by=by, now=now) as locked:
         file = locked.files.get(pk=artwork_file.pk)
         if file.alt_text == alt_text:
             return file
@@ -514,125 +410,6 @@ def describe_file(artwork_file, *, alt_text, by, now=None):
     return file
 
 
-# --- What a submitted entry needs -----------------------------------------------------
-
-
-def _field_problems(entry):
-    problems = []
-    if not (entry.title_en.strip() or entry.title_zh_hant.strip()):
-        problems.append(_("Give the work a title in English or Chinese."))
-    if not entry.medium.strip():
-        problems.append(_("Say what the medium of the work is."))
-    if not entry.statement.strip():
-        problems.append(_("Write an artist statement."))
-    else:
-        problem = statement_problem(entry.statement, entry.category)
-        if problem:
-            problems.append(problem)
-    if not entry.consent_original:
-        problems.append(_("Confirm that the work is the artist's own original work."))
-    if not entry.consent_terms:
-        problems.append(_("Accept the terms of the prize."))
-    if entry.filed_by_id and not entry.consent_method:
-        problems.append(_("Record how the artist gave their consent to the entry."))
-    return problems
-
-
-def _file_problems(entry):
-    category = entry.category
-    kinds = set(category.media_kinds)
-    files = [f for f in entry.files.all() if f.state != FileState.REJECTED]
-    problems = []
-    typed = MediaKind.TEXT in kinds and entry.text_work.strip()
-    if not typed and not any(f.kind in kinds for f in files):
-        if MediaKind.TEXT in kinds:
-            problems.append(_("Add at least one file of the work, or type it in."))
-        else:
-            problems.append(_("Add at least one file of the work."))
-    for file in files:
-        if file.kind not in kinds:
-            problems.append(
-                _("This category does not take files like “%(name)s”: remove it.")
-                % {"name": file.original_name}
-            )
-    if len(files) > category.max_files:
-        problems.append(
-            _(
-                "This category takes at most %(limit)s files per work; the entry has "
-                "%(count)s."
-            )
-            % {"limit": category.max_files, "count": len(files)}
-        )
-    for file in files:
-        if file.kind == MediaKind.IMAGE and not file.alt_text.strip():
-            problems.append(
-                _("Describe the image “%(name)s” for people who cannot see it.")
-                % {"name": file.original_name}
-            )
-    return problems
-
-
-def _team_problems(entry):
-    members = list(entry.team_members.all())
-    problems = []
-    if members and not entry.category.allows_teams:
-        problems.append(
-            _("This category does not take team entries: remove the team members.")
-        )
-    for member in members:
-        if not member.agreed:
-            problems.append(
-                _("Confirm that %(name)s agreed to the entry.") % {"name": member.name}
-            )
-        if member.is_minor and not (
-            member.guardian_name.strip() and member.guardian_agreed
-        ):
-            problems.append(
-                _(
-                    "%(name)s is under 18: give their guardian's name and confirm "
-                    "that the guardian agreed."
-                )
-                % {"name": member.name}
-            )
-    return problems
-
-
-def _guardian_problems(entry):
-    if not needs_guardian(entry):
-        return []
-    problems = []
-    if not entry.guardian_name.strip():
-        problems.append(
-            _("The entrant is under 18: give the name of a parent or guardian.")
-        )
-    if not entry.guardian_email.strip():
-        problems.append(
-            _(
-                "The entrant is under 18: give the e-mail address of a parent or "
-                "guardian, who will be asked to confirm."
-            )
-        )
-    elif is_address_of(entry.entrant, entry.guardian_email):
-        problems.append(GUARDIAN_IS_ENTRANT)
-    return problems
-
-
-def submission_problems(entry):
-    """What keeps an entry from being submitted, as messages for the entrant.
-
-    Files may still be uploading or processing: entries arrive in the last minutes
-    and their uploads may finish within the round's grace window.
-    """
-    problems = _field_problems(entry)
-    problems += _file_problems(entry)
-    problems += _team_problems(entry)
-    eligibility = _eligibility_problem(entry.round, entry.category, entry.entrant)
-    if eligibility:
-        problems.append(eligibility)
-    problems += _guardian_problems(entry)
-    return problems
-
-
 # --- The one transition function ------------------------------------------------------
 
 
@@ -645,38 +422,8 @@ def _allocate_reference(round_id):
     return f"HRAP-{round_.year}-{round_.last_reference_number:04d}"
 
 
-def queue_receipt_mail(entry):
-    from submissions.tasks import mail_entry_receipt
-
-    entry_id = entry.pk
-    transaction.on_commit(lambda: mail_entry_receipt.delay(entry_id), robust=True)
-
-
 def queue_guardian_mail(entry):
-    from submissions.tasks import mail_guardian_confirmation
-
-    entry_id = entry.pk
-    transaction.on_commit(
-        lambda: mail_guardian_confirmation.delay(entry_id), robust=True
-    )
-
-
-def _entry_refused(old, new):
-    return EntryError(
-        _("An entry cannot go from “%(old)s” to “%(new)s”.")
-        % {"old": old.label, "new": new.label},
-        code="not_allowed",
-    )
-
-
-ENTRIES = StateMachine(
-    model=Entry,
-    states=EntryState,
-    transitions=ALLOWED_TRANSITIONS,
-    refuse=_entry_refused,
-    lock=_locked,
-    refresh=_refresh,
-)
+    enqueue("submissions.mail_guardian_confirmation", entry.pk)
 
 
 def set_entry_state(entry, new_state, *, by, reason="", now=None):
@@ -709,7 +456,7 @@ def set_entry_state(entry, new_state, *, by, reason="", now=None):
 
     def queue(move):
         if move.new == EntryState.SUBMITTED:
-            queue_receipt_mail(move.obj)
+            enqueue("submissions.mail_entry_receipt", move.obj.pk)
 
     ENTRIES.move(entry, new_state, by=by, reason=reason, changes=changes, queue=[queue])
     return entry
@@ -724,19 +471,15 @@ GUARDIAN_TRANSITIONS = {
 }
 
 
-def _guardian_refused(old, new):
-    return EntryError(
-        _("A guardian's confirmation cannot go from “%(old)s” to “%(new)s”.")
-        % {"old": old.label, "new": new.label},
-        code="guardian_not_allowed",
-    )
-
-
 GUARDIANS = StateMachine(
     model=Entry,
     states=GuardianState,
     transitions=GUARDIAN_TRANSITIONS,
-    refuse=_guardian_refused,
+    refuse=refusal(
+        EntryError,
+        _("A guardian's confirmation cannot go from “%(old)s” to “%(new)s”."),
+        code="guardian_not_allowed",
+    ),
     field="guardian_state",
     verb=AuditVerb.UPDATED,
     lock=_locked,
@@ -791,18 +534,16 @@ def submit_entry(entry, *, by, now=None):
     once and mails once. Refused after the closing moment; the draft is kept.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(entry)
+    with ENTRIES.holding(entry) as locked:
         check_may_change(locked, by)
         if locked.state == EntryState.SUBMITTED:
-            _refresh(entry, locked)
             return entry
         if locked.state == EntryState.WITHDRAWN:
             raise EntryError(
                 _("A withdrawn entry cannot be submitted."), code="withdrawn"
             )
         _check_taking_entries(
-            locked.round, now, deadline_message=SUBMIT_DEADLINE_PASSED
+            locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
         )
         problems = submission_problems(locked)
         if problems:
@@ -812,10 +553,9 @@ def submit_entry(entry, *, by, now=None):
         # and extending take, the deadline moved a moment ago is the one that counts.
         locked.round = Round.objects.select_for_update().get(pk=locked.round_id)
         _check_taking_entries(
-            locked.round, now, deadline_message=SUBMIT_DEADLINE_PASSED
+            locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
         )
         set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now)
-    _refresh(entry, locked)
     return entry
 
 
@@ -824,59 +564,3 @@ def withdraw_entry(entry, *, by, reason="", now=None):
     reference code is kept and never given to another entry."""
     check_may_change(entry, by)
     return set_entry_state(entry, EntryState.WITHDRAWN, by=by, reason=reason, now=now)
-
-
-# --- Deadline reminders ---------------------------------------------------------------
-
-REMINDERS = (
-    ("reminded_48h_at", datetime.timedelta(hours=48)),
-    ("reminded_3h_at", datetime.timedelta(hours=3)),
-)
-
-
-def remind_unsubmitted_drafts(*, now=None):
-    """Mail the entrants of drafts in open rounds 48 hours and 3 hours before closing.
-
-    Each reminder goes once per entry, to drafts that existed at its moment; a draft
-    that reaches the 3-hour moment without its 48-hour reminder gets only the 3-hour
-    one. Run by beat every quarter of an hour. Returns the entry ids reminded, by
-    field.
-    """
-    from submissions.tasks import mail_deadline_reminder
-
-    now = now or timezone.now()
-    reminded = {}
-    for index, (field, before) in enumerate(REMINDERS):
-        later = REMINDERS[index + 1][1] if index + 1 < len(REMINDERS) else None
-        due = Entry.objects.filter(
-            state=EntryState.DRAFT,
-            round__state=RoundState.OPEN,
-            round__closes_at__gt=now,
-            round__closes_at__lte=now + before,
-            entrant__is_active=True,
-            entrant__email__isnull=False,
-            **{f"{field}__isnull": True},
-        ).exclude(entrant__email="")
-        if later is not None:
-            due = due.filter(round__closes_at__gt=now + later)
-        ids = []
-        for pk, created_at, closes_at in due.values_list(
-            "pk", "created_at", "round__closes_at"
-        ).order_by("pk"):
-            if created_at > closes_at - before:
-                continue
-            with transaction.atomic():
-                # Claimed by one conditional update: two beats at once send once.
-                claimed = Entry.objects.filter(
-                    pk=pk, state=EntryState.DRAFT, **{f"{field}__isnull": True}
-                ).update(**{field: now})
-                if claimed:
-                    transaction.on_commit(
-                        lambda pk=pk, field=field: mail_deadline_reminder.delay(
-                            pk, field
-                        ),
-                        robust=True,
-                    )
-                    ids.append(pk)
-        reminded[field] = ids
-    return reminded

@@ -1,4 +1,5 @@
-"""The one function through which an artwork file's state changes.
+"""The life of an artwork file: the one function through which its state
+changes, and its removal.
 
 A file moves AWAITING_UPLOAD → UPLOADED (its upload completed and checked) or
 REJECTED (the object that arrived is not the one announced), then UPLOADED or
@@ -6,9 +7,13 @@ FAILED → PROCESSING → READY, REJECTED or FAILED. READY and REJECTED are fina
 a file is replaced by a new one, never moved back.
 """
 
+from django.db import transaction
 from django.utils import timezone
 
+from artsprize.common.audit import record_event
+from artsprize.common.enums import AuditVerb
 from artsprize.common.transitions import StateMachine
+from submissions import storage
 from submissions.enums import FileState
 from submissions.errors import FileStateError
 from submissions.models import ArtworkFile
@@ -80,3 +85,28 @@ def set_file_state(
         verb=verb,
         held=held,
     )
+
+
+def delete_file(file, *, by, reason):
+    """Remove a file and everything stored of it: an unfinished upload's parts or
+    staged object, the kept original and the derivatives. The removal is audited
+    with ``reason``; ``by`` is None for the clean-up."""
+    staged = storage.staging_key(file.key)
+    if file.upload_id:
+        storage.abort_multipart_upload(staged, file.upload_id)
+    # A single PUT, or a multipart upload completed a moment ago, left an object;
+    # a finished upload left the kept one, and processing its derivatives.
+    storage.delete_object(staged)
+    storage.delete_object(file.key)
+    for key in file.derivatives.values_list("key", flat=True):
+        storage.delete_object(key)
+    with transaction.atomic():
+        record_event(
+            actor=by,
+            verb=AuditVerb.DELETED,
+            obj=file,
+            from_state=file.state,
+            reason=reason,
+            data={"entry": file.entry_id, "key": file.key},
+        )
+        ArtworkFile.objects.filter(pk=file.pk).delete()

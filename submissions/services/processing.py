@@ -2,7 +2,7 @@
 make the derivatives that judges and the public see.
 
 A file moves UPLOADED → PROCESSING → READY, REJECTED (the entrant's file is not
-acceptable: the original is deleted and the entrant told why) or FAILED (our own
+acceptable: the original is deleted and the entrant told why) or FAILED (the portal's own
 fault: storage down, a tool too slow; it is tried again). Every step is safe to run
 twice: derivative keys depend on the file and kind alone, and only the run that
 holds the file may finish it.
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.outbox import enqueue
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind
 from submissions.media import audio, documents, images, video
@@ -37,13 +38,10 @@ from submissions.models import ArtworkFile, Derivative
 from submissions.services.files import set_file_state
 from submissions.services.refusals import WRONG_TYPE
 
-# tasks.py reads the messages from here.
-from submissions.services.refusals import rejection_message as rejection_message
-
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
-# libmagic recognises every format we take from the first few kilobytes (of a
+# libmagic recognises every format the portal takes from the first few kilobytes (of a
 # recording, those after its tags); HEIC and TIFF need the most (their brand or
 # IFD near the start).
 SNIFF_BYTES = 8192
@@ -93,7 +91,7 @@ SNIFFED_TYPES = {
 
 
 class ProcessingUnavailable(Exception):
-    """Our own fault (storage unreachable or failing): try again later. The file
+    """The portal's own fault (storage unreachable or failing): try again later. The file
     is marked FAILED until the retry takes it."""
 
 
@@ -110,22 +108,17 @@ def hard_time_limit(kind):
 
 
 def queue_processing(file, *, now=None):
-    """Queue ``file`` for processing once the current transaction commits."""
-    from submissions.tasks import process_file_task
-
+    """Queue ``file`` for processing once the current transaction commits. A
+    broker that cannot be reached then does not turn a completed upload into an
+    error: the outbox sends the task later."""
     now = now or timezone.now()
     ArtworkFile.objects.filter(pk=file.pk).update(queued_at=now)
     file.queued_at = now
-    pk, kind = file.pk, file.kind
-    # Robust: a broker that cannot be reached must not turn a completed upload
-    # into an error; the file stays queued-looking and the sweeper sends it later.
-    transaction.on_commit(
-        lambda: process_file_task.apply_async(
-            args=[pk],
-            soft_time_limit=time_limit(kind),
-            time_limit=hard_time_limit(kind),
-        ),
-        robust=True,
+    enqueue(
+        "submissions.process_file",
+        file.pk,
+        soft_time_limit=time_limit(file.kind),
+        time_limit=hard_time_limit(file.kind),
     )
 
 
@@ -196,7 +189,7 @@ def process_file(artwork_file, *, run=None):
 
     ``artwork_file`` is a file or its primary key; ``run`` the Celery task ID.
     The file ends READY (size, SHA-256, facts and derivatives saved), REJECTED
-    with a reason code (the original deleted from storage) or, for our own faults
+    with a reason code (the original deleted from storage) or, for the portal's own faults
     that are not worth retrying at once, FAILED. Raises ProcessingUnavailable
     when storage fails (the file is then FAILED until the retry takes it).
     Returns the file as it is afterwards.
@@ -219,7 +212,7 @@ def process_file(artwork_file, *, run=None):
         logger.warning("Processing file %s took too long.", pk)
         return _fail(file, run, "timed_out")
     except Exception:
-        # A bug or a tool failing in a way we did not foresee: never a crashed
+        # A bug or a tool failing in an unforeseen way: never a crashed
         # worker; staff see the failure and can retry it.
         logger.exception("Processing file %s failed.", pk)
         return _fail(file, run, "internal_error")
@@ -441,11 +434,8 @@ def _reject(file, run, code, *, delete=True, data=None):
 def _tell_entrant_of_rejection(file):
     """An entrant whose entry is already submitted may not be watching the page:
     tell them by mail, so that they can replace the file while they still may."""
-    from submissions.tasks import mail_file_rejected
-
     if file.entry.state == EntryState.SUBMITTED:
-        pk = file.pk
-        transaction.on_commit(lambda: mail_file_rejected.delay(pk), robust=True)
+        enqueue("submissions.mail_file_rejected", file.pk)
 
 
 def _fail(file, run, code, *, data=None):

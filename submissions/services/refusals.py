@@ -1,5 +1,5 @@
 """What an entrant reads when a file is refused (the upload or processing found it
-unacceptable) or held up by our own fault, one message per reason code."""
+unacceptable) or held up by the portal's own fault, one message per reason code."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +55,7 @@ REJECTION_MESSAGES = {
         "other formats."
     ),
 }
-# Our own faults: the entrant is told that we are still working on it.
+# The portal's own faults: the entrant is told that it is being worked on.
 FAILURE_MESSAGES = {
     "storage_unavailable": _(
         "Our storage could not be reached. We will try again shortly; "

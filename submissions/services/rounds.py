@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
-from artsprize.common.transitions import StateMachine
+from artsprize.common.outbox import enqueue
+from artsprize.common.transitions import StateMachine, refusal
 from submissions.enums import MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.models import Category, Round
@@ -47,6 +48,12 @@ EDITABLE_DRAFT_FIELDS = (
 
 CLOSING_PASSED = _("The closing time has passed: set a later one first.")
 DATES_OUT_OF_ORDER = _("The closing time must be after the opening time.")
+AGES_OUT_OF_ORDER = _("The oldest age cannot be lower than the youngest age.")
+DEADLINE_NOT_IN_FUTURE = _("The new deadline must be in the future.")
+CATEGORIES_ADDED_IN_DRAFT = _("Categories can be added only while a round is a draft.")
+CATEGORIES_REMOVED_IN_DRAFT = _(
+    "Categories can be removed only while a round is a draft."
+)
 
 
 def round_problems(round_):
@@ -88,38 +95,18 @@ def round_problems(round_):
     return problems
 
 
-def _locked(round_):
-    return Round.objects.select_for_update().get(pk=round_.pk)
-
-
-def _refresh(round_, locked):
-    """Give the caller's instance what the locked row now holds."""
-    if round_ is locked:
-        return
-    for field in Round._meta.concrete_fields:
-        setattr(round_, field.attname, getattr(locked, field.attname))
-
-
 def _check_dates_in_order(opens_at, closes_at):
     # The database refuses it too, but with an error no one could read.
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise RoundError(DATES_OUT_OF_ORDER)
 
 
-def _queue_state_mail(round_, old_state, new_state):
-    from submissions.tasks import mail_staff_round_state_changed
-
-    round_id = round_.pk
-    transaction.on_commit(
-        lambda: mail_staff_round_state_changed.delay(round_id, old_state, new_state),
-        robust=True,
-    )
-
-
-def _round_refused(old, new):
-    return RoundError(
-        _("A round cannot go from “%(old)s” to “%(new)s”.")
-        % {"old": old.label, "new": new.label}
+def _queue_state_mail(move):
+    enqueue(
+        "submissions.mail_staff_round_state_changed",
+        move.obj.pk,
+        move.old.value,
+        move.new.value,
     )
 
 
@@ -127,9 +114,7 @@ ROUNDS = StateMachine(
     model=Round,
     states=RoundState,
     transitions=ALLOWED_TRANSITIONS,
-    refuse=_round_refused,
-    lock=_locked,
-    refresh=_refresh,
+    refuse=refusal(RoundError, _("A round cannot go from “%(old)s” to “%(new)s”.")),
 )
 
 
@@ -158,9 +143,7 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
         by=by,
         reason=reason,
         changes=changes,
-        queue=[
-            lambda move: _queue_state_mail(move.obj, move.old.value, move.new.value)
-        ],
+        queue=[_queue_state_mail],
     )
     return round_
 
@@ -168,12 +151,10 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
 def schedule_round(round_, *, by, now=None):
     """Let beat open a complete draft round at its opening time."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if locked.state != RoundState.DRAFT:
             raise RoundError(_("Only a draft round can be scheduled."))
         if locked.is_scheduled:
-            _refresh(round_, locked)
             return round_
         problems = round_problems(locked)
         if problems:
@@ -193,21 +174,17 @@ def schedule_round(round_, *, by, now=None):
                 "closes_at": locked.closes_at.isoformat(),
             },
         )
-    _refresh(round_, locked)
     return round_
 
 
 def unschedule_round(round_, *, by, reason=""):
     """Stop beat from opening a draft round; staff schedule it again when ready."""
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if not locked.is_scheduled:
-            _refresh(round_, locked)
             return round_
         locked.is_scheduled = False
         locked.save(update_fields=["is_scheduled", "updated_at"])
         record_event(actor=by, verb=AuditVerb.UNSCHEDULED, obj=locked, reason=reason)
-    _refresh(round_, locked)
     return round_
 
 
@@ -242,8 +219,7 @@ def _set_closes_at(locked, closes_at, *, by, reason):
 def open_round_now(round_, *, by, now=None):
     """Open a draft round at once; its opening time becomes now."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if locked.state != RoundState.DRAFT:
             raise RoundError(_("Only a draft round can be opened."))
         if locked.opens_at is None or locked.opens_at > now:
@@ -263,54 +239,47 @@ def open_round_now(round_, *, by, now=None):
                 },
             )
         set_round_state(locked, RoundState.OPEN, by=by, now=now)
-    _refresh(round_, locked)
     return round_
 
 
 def close_round_now(round_, *, by, reason="", now=None):
     """Close an open round at once; its closing time becomes now."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if locked.state != RoundState.OPEN:
             raise RoundError(_("Only an open round can be closed."))
         if locked.closes_at > now:
             _set_closes_at(locked, now, by=by, reason=reason)
         set_round_state(locked, RoundState.CLOSED, by=by, reason=reason, now=now)
-    _refresh(round_, locked)
     return round_
 
 
 def extend_deadline(round_, closes_at, *, by, reason="", now=None):
     """Move the closing time of an open round later."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if locked.state != RoundState.OPEN:
             raise RoundError(_("Only an open round's deadline can be extended."))
         if closes_at <= locked.closes_at:
             raise RoundError(_("The new deadline must be later than the current one."))
         if closes_at <= now:
-            raise RoundError(_("The new deadline must be in the future."))
+            raise RoundError(DEADLINE_NOT_IN_FUTURE)
         _set_closes_at(locked, closes_at, by=by, reason=reason)
-    _refresh(round_, locked)
     return round_
 
 
 def reopen_round(round_, closes_at, *, by, reason="", now=None):
     """Open a closed round again, before judging starts, until a new deadline."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         if locked.state != RoundState.CLOSED:
             raise RoundError(
                 _("Only a closed round whose judging has not started can be reopened.")
             )
         if closes_at <= now:
-            raise RoundError(_("The new deadline must be in the future."))
+            raise RoundError(DEADLINE_NOT_IN_FUTURE)
         _set_closes_at(locked, closes_at, by=by, reason=reason)
         set_round_state(locked, RoundState.OPEN, by=by, reason=reason, now=now)
-    _refresh(round_, locked)
     return round_
 
 
@@ -363,8 +332,7 @@ def update_round(round_, *, data, by):
     A scheduled round whose dates change, or that is no longer complete, is
     unscheduled: its schedule was agreed for the round as it was.
     """
-    with transaction.atomic():
-        locked = _locked(round_)
+    with ROUNDS.holding(round_) as locked:
         allowed = (
             EDITABLE_DRAFT_FIELDS
             if locked.state == RoundState.DRAFT
@@ -382,7 +350,6 @@ def update_round(round_, *, data, by):
                 )
             )
         if not changed:
-            _refresh(round_, locked)
             return round_
         for field in changed:
             setattr(locked, field, data[field])
@@ -400,7 +367,6 @@ def update_round(round_, *, data, by):
             )
         else:
             _unschedule_if_incomplete(locked, by=by)
-    _refresh(round_, locked)
     return round_
 
 
@@ -436,12 +402,10 @@ def _check_category_editable(round_, fields):
 def save_category(category, *, data, by):
     """Create or change a category of a round, within what the round's state allows."""
     with transaction.atomic():
-        round_ = _locked(category.round)
+        round_ = ROUNDS.locked(category.round)
         creating = category.pk is None
         if creating and round_.state != RoundState.DRAFT:
-            raise RoundError(
-                _("Categories can be added only while a round is a draft.")
-            )
+            raise RoundError(CATEGORIES_ADDED_IN_DRAFT)
         changed = [
             field for field, value in data.items() if getattr(category, field) != value
         ]
@@ -459,7 +423,7 @@ def save_category(category, *, data, by):
             and category.max_age is not None
             and category.max_age < category.min_age
         ):
-            raise RoundError(_("The oldest age cannot be lower than the youngest age."))
+            raise RoundError(AGES_OUT_OF_ORDER)
         if creating:
             category.position = round_.categories.count()
             category.save()
@@ -477,11 +441,9 @@ def save_category(category, *, data, by):
 
 def delete_category(category, *, by):
     with transaction.atomic():
-        round_ = _locked(category.round)
+        round_ = ROUNDS.locked(category.round)
         if round_.state != RoundState.DRAFT:
-            raise RoundError(
-                _("Categories can be removed only while a round is a draft.")
-            )
+            raise RoundError(CATEGORIES_REMOVED_IN_DRAFT)
         record_event(
             actor=by, verb=AuditVerb.DELETED, obj=category, data={"round": round_.pk}
         )

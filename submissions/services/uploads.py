@@ -9,7 +9,6 @@ never pass through a web worker. docs/UPLOADS.md describes the protocol.
 import datetime
 import logging
 import math
-import unicodedata
 import uuid
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -18,14 +17,21 @@ from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from submissions import storage
 from submissions.enums import EntryState, FileState, MediaKind, RoundState
-from submissions.models import ArtworkFile, Derivative, Entry
-from submissions.services.files import set_file_state
+from submissions.errors import UploadError
+from submissions.models import ArtworkFile, Entry
+from submissions.rules import (
+    entry_finishes_uploads,
+    entry_is_editable,
+    file_is_changeable,
+    is_entrants_side,
+)
+from submissions.services.file_types import kind_of, sanitise_file_name
+from submissions.services.files import delete_file, set_file_state
 from submissions.services.processing import queue_processing
 from submissions.services.refusals import rejection_message
 
@@ -51,237 +57,50 @@ MAX_BYTES_IN_FLIGHT = 8 * GiB
 # An upload untouched for this long is abandoned: it no longer counts against the
 # caps, and the clean-up task aborts it.
 ABANDONED_AFTER = datetime.timedelta(days=1)
-NAME_MAX_LENGTH = 150
 
-# Extension → (kind, the Content-Type the server signs into the upload).
-EXTENSIONS = {
-    "jpg": (MediaKind.IMAGE, "image/jpeg"),
-    "jpeg": (MediaKind.IMAGE, "image/jpeg"),
-    "png": (MediaKind.IMAGE, "image/png"),
-    "webp": (MediaKind.IMAGE, "image/webp"),
-    "gif": (MediaKind.IMAGE, "image/gif"),
-    "heic": (MediaKind.IMAGE, "image/heic"),
-    "heif": (MediaKind.IMAGE, "image/heif"),
-    "tif": (MediaKind.IMAGE, "image/tiff"),
-    "tiff": (MediaKind.IMAGE, "image/tiff"),
-    "mp4": (MediaKind.VIDEO, "video/mp4"),
-    "mov": (MediaKind.VIDEO, "video/quicktime"),
-    "webm": (MediaKind.VIDEO, "video/webm"),
-    "m4v": (MediaKind.VIDEO, "video/x-m4v"),
-    "mp3": (MediaKind.AUDIO, "audio/mpeg"),
-    "wav": (MediaKind.AUDIO, "audio/wav"),
-    "m4a": (MediaKind.AUDIO, "audio/mp4"),
-    "flac": (MediaKind.AUDIO, "audio/flac"),
-    "ogg": (MediaKind.AUDIO, "audio/ogg"),
-    "oga": (MediaKind.AUDIO, "audio/ogg"),
-    "pdf": (MediaKind.DOCUMENT, "application/pdf"),
-}
-
-# The formats each kind is taken in, by the names people know them by.
-FORMAT_NAMES = {
-    MediaKind.IMAGE: ("JPEG", "PNG", "WebP", "GIF", "HEIC", "TIFF"),
-    MediaKind.VIDEO: ("MP4", "MOV", "WebM", "M4V"),
-    MediaKind.AUDIO: ("MP3", "WAV", "M4A", "FLAC", "OGG"),
-    MediaKind.DOCUMENT: ("PDF",),
-}
-KIND_FORMATS = {
-    MediaKind.IMAGE: gettext_lazy("photos and images: %(formats)s"),
-    MediaKind.VIDEO: gettext_lazy("videos: %(formats)s"),
-    MediaKind.AUDIO: gettext_lazy("sound recordings: %(formats)s"),
-    MediaKind.DOCUMENT: gettext_lazy("documents: %(formats)s"),
-}
-
-# Browsers send no type, or a generic one, for files they do not know (HEIC on
-# many desktops); that is not a lie.
-_UNKNOWN_TYPES = {"", "application/octet-stream"}
-_TYPE_FAMILIES = {
-    MediaKind.IMAGE: "image/",
-    MediaKind.VIDEO: "video/",
-    MediaKind.AUDIO: "audio/",
-}
-# Types some systems give these files although the family differs.
-_ALSO_DECLARED_AS = {
-    "ogg": {"application/ogg", "video/ogg"},
-    "oga": {"application/ogg"},
-    "m4a": {"video/mp4"},
-    "pdf": {"application/pdf", "application/x-pdf"},
-}
-
-# Invisible characters that reorder or hide text: a name with a right-to-left
-# override can show "gpj.exe" as "exe.jpg".
-_HIDDEN_CHARACTERS = {
-    "\u061c",
-    "\u200b",
-    "\u200e",
-    "\u200f",
-    "\u2028",
-    "\u2029",
-    "\ufeff",
-    *map(chr, range(0x202A, 0x202F)),
-    *map(chr, range(0x2066, 0x206A)),
-}
-
-REJECTION_STATUS = {"size_mismatch": 400, "too_large": 413}
-
-
-class UploadError(Exception):
-    """An upload step was refused. ``message`` is for the person uploading;
-    ``code`` is for the client; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, code, message, *, status=400):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-
-
-# Names -----------------------------------------------------------------------
-
-
-def sanitise_file_name(name):
-    """The original file name as it may be shown to the entrant and staff.
-
-    Path parts, control characters and bidirectional or invisible marks are
-    dropped; letters of every script and emoji are kept; long names are shortened
-    before the extension.
-    """
-    text = unicodedata.normalize("NFC", str(name or "")[:4096])
-    text = "".join(
-        char
-        for char in text
-        if unicodedata.category(char) not in {"Cc", "Cs"}
-        and char not in _HIDDEN_CHARACTERS
-    )
-    text = text.replace("\\", "/").split("/")[-1]
-    text = " ".join(text.split())
-    text = text.strip(" .")
-    if len(text) <= NAME_MAX_LENGTH:
-        return text
-    stem, dot, extension = text.rpartition(".")
-    if not dot or len(extension) > 10:
-        return text[:NAME_MAX_LENGTH].rstrip(" .")
-    return f"{stem[: NAME_MAX_LENGTH - len(extension) - 1].rstrip(' .')}.{extension}"
-
-
-def _extension(name):
-    stem, dot, extension = name.rpartition(".")
-    return extension.lower() if dot and stem else ""
-
-
-def accepted_types(category):
-    """What ``category`` takes, kind by kind, in the words people know ("photos
-    and images: JPEG, PNG…"): a list of ``{"kind", "text", "limit"}``."""
-    separator = pgettext("between the names of file formats", ", ")
-    return [
-        {
-            "kind": kind,
-            "text": phrase % {"formats": separator.join(FORMAT_NAMES[kind])},
-            "limit": category.max_bytes_for(kind),
-        }
-        for kind, phrase in KIND_FORMATS.items()
-        if kind in category.media_kinds
-    ]
-
-
-def _what_is_taken(category):
-    """The sentence that says what ``category`` takes."""
-    separator = pgettext("between kinds of files", "; ")
-    types = separator.join(item["text"] for item in accepted_types(category))
-    if not types:
-        return _("This category takes no files.")
-    return _("This category takes %(types)s.") % {"types": types}
-
-
-def kind_of(name, declared_type, *, category):
-    """The media kind and the Content-Type of a file, from its name; refused when
-    the category does not take it or the browser's type claim contradicts it."""
-    extension = _extension(name)
-    if extension not in EXTENSIONS:
-        raise UploadError(
-            "unsupported_type",
-            _("Files of this type cannot be entered. %(taken)s")
-            % {"taken": _what_is_taken(category)},
-        )
-    kind, content_type = EXTENSIONS[extension]
-    if kind not in category.media_kinds:
-        raise UploadError(
-            "kind_not_accepted",
-            _("This category does not take files of the kind “%(kind)s”. %(taken)s")
-            % {"kind": MediaKind(kind).label, "taken": _what_is_taken(category)},
-        )
-    declared = str(declared_type or "").split(";")[0].strip().lower()
-    family = _TYPE_FAMILIES.get(kind)
-    if not (
-        declared in _UNKNOWN_TYPES
-        or (family and declared.startswith(family))
-        or declared in _ALSO_DECLARED_AS.get(extension, ())
-    ):
-        raise UploadError(
-            "type_mismatch",
-            _(
-                "The file's name says it is of the kind “%(kind)s”, but your browser "
-                "says it is “%(declared)s”. Please check that you chose the right "
-                "file."
-            )
-            % {"kind": MediaKind(kind).label, "declared": declared[:100]},
-        )
-    return kind, content_type
+NOT_UPLOADED = _("The file has not reached the store yet. Please upload it again.")
 
 
 # Checks ----------------------------------------------------------------------
 
 
-def _not_found():
-    return UploadError(
-        "not_found", _("There is no such entry or file for you."), status=404
-    )
+def not_found():
+    return UploadError("not_found", _("There is no such entry or file for you."))
 
 
 def _check_may_change(entry, user):
-    if not user.is_authenticated or not user.has_perm(
-        "submissions.change_entry", entry
-    ):
-        raise _not_found()
+    if not user.is_authenticated or not is_entrants_side(user, entry):
+        raise not_found()
 
 
 def _check_owner(file, user):
     """Only the person who started an upload signs, lists, completes or cancels it."""
     if file.owner_id != user.pk:
-        raise _not_found()
+        raise not_found()
     _check_may_change(file.entry, user)
 
 
-def _check_taking_files(entry, *, now, starting):
-    """Files may be added until the deadline, to a draft or a submitted entry; an
-    upload of a submitted entry already started may finish in the grace window."""
-    round_ = entry.round
-    closes_at = round_.closes_at
+def _check_taking_files(entry, *, user, now, starting):
+    """Files may be added while the entry is editable; an upload already started
+    (or a refused file's replacement) may finish in the grace window after the
+    deadline when the entry was submitted in time."""
     if entry.state == EntryState.WITHDRAWN:
         raise UploadError(
             "entry_withdrawn",
             _("This entry was withdrawn, so files can no longer be added to it."),
-            status=409,
         )
-    if closes_at is not None and round_.state == RoundState.OPEN and closes_at > now:
+    if starting:
+        if entry_is_editable(user, entry, now=now):
+            return
+    elif entry_finishes_uploads(user, entry, now=now):
         return
-    if (
-        not starting
-        and closes_at is not None
-        and entry.state == EntryState.SUBMITTED
-        and round_.state in {RoundState.OPEN, RoundState.CLOSED}
-        and closes_at + datetime.timedelta(minutes=round_.upload_grace_minutes) > now
-    ):
-        return
-    if round_.state == RoundState.DRAFT:
+    if entry.round.state == RoundState.DRAFT:
         raise UploadError(
-            "round_not_open",
-            _("This round is not open for entries yet."),
-            status=409,
+            "round_not_open", _("This round is not open for entries yet.")
         )
     raise UploadError(
         "round_closed",
         _("The deadline of this round has passed, so files can no longer be uploaded."),
-        status=409,
     )
 
 
@@ -290,7 +109,6 @@ def _check_awaiting(file):
         raise UploadError(
             "not_in_progress",
             _("This upload has already finished or was cancelled."),
-            status=409,
         )
 
 
@@ -310,7 +128,6 @@ def _check_size(size, *, kind, category):
                 "kind": MediaKind(kind).label,
                 "limit": filesizeformat(limit),
             },
-            status=413,
         )
 
 
@@ -329,7 +146,6 @@ def _check_caps(entry, *, user, size, now, replacing=None):
                 "takes. Remove one to add another."
             )
             % {"count": category.max_files},
-            status=409,
         )
     open_uploads = ArtworkFile.objects.filter(
         owner=user,
@@ -344,7 +160,6 @@ def _check_caps(entry, *, user, size, now, replacing=None):
                 "one, before you start another."
             )
             % {"count": MAX_OPEN_UPLOADS},
-            status=409,
         )
     if (open_uploads["bytes"] or 0) + size > MAX_BYTES_IN_FLIGHT:
         raise UploadError(
@@ -354,7 +169,6 @@ def _check_caps(entry, *, user, size, now, replacing=None):
                 "finish before you start this one."
             )
             % {"limit": filesizeformat(MAX_BYTES_IN_FLIGHT)},
-            status=409,
         )
     return 0 if files["last"] is None else files["last"] + 1
 
@@ -393,7 +207,6 @@ def storage_unavailable():
             "Our file store cannot be reached just now. What you uploaded is kept: "
             "please press Retry in a moment."
         ),
-        status=503,
     )
 
 
@@ -430,19 +243,10 @@ def _touch(file):
 
 def _expire(file, *, reason):
     """Forget an upload whose multipart upload the store no longer has."""
-    record_event(
-        actor=None,
-        verb=AuditVerb.DELETED,
-        obj=file,
-        from_state=file.state,
-        reason=reason,
-        data={"key": file.key},
-    )
-    file.delete()
+    delete_file(file, by=None, reason=reason)
     return UploadError(
         "upload_expired",
         _("This upload has expired. Please choose the file again to start over."),
-        status=409,
     )
 
 
@@ -472,8 +276,8 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
             .select_related("round", "category")
             .get(pk=entry.pk)
         )
-        replaced = _replaced_file(locked, replaces)
-        _check_taking_files(locked, now=now, starting=replaced is None)
+        replaced = _replaced_file(locked, replaces, user=user)
+        _check_taking_files(locked, user=user, now=now, starting=replaced is None)
         existing = (
             locked.files.filter(
                 owner=user,
@@ -497,7 +301,7 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
                 replacing=replaced,
             )
             if replaced is not None:
-                _discard(replaced, actor=user, reason="replaced")
+                delete_file(replaced, by=user, reason="replaced")
             return _ticket(file, resumed=False, parts=[])
 
     if not is_multipart(existing):
@@ -533,7 +337,7 @@ def _single_parts(file):
     return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
 
 
-def _replaced_file(entry, replaces):
+def _replaced_file(entry, replaces, *, user):
     if replaces is None:
         return None
     replaced = (
@@ -545,49 +349,21 @@ def _replaced_file(entry, replaces):
         raise UploadError(
             "not_replaceable",
             _("This entry has no such file to replace."),
-            status=409,
         )
-    _check_changeable(replaced, entry, code="not_replaceable")
+    replaced.entry = entry
+    _check_changeable(replaced, user=user, code="not_replaceable")
     return replaced
 
 
-def is_changeable(file, entry):
-    """Whether ``file`` may be removed or replaced, the deadline apart: every file
-    of a draft; of a submitted entry, only a file that processing refused."""
-    return file.state == FileState.REJECTED or entry.state == EntryState.DRAFT
-
-
-def _check_changeable(file, entry, *, code):
-    if not is_changeable(file, entry):
+def _check_changeable(file, *, user, code):
+    if not file_is_changeable(user, file):
         raise UploadError(
             code,
             _(
                 "The accepted files of a submitted entry stay as they are. You may "
                 "still add files until the deadline."
             ),
-            status=409,
         )
-
-
-def replacement_deadline(entry):
-    """Until when a refused file of ``entry`` may be replaced: the deadline, or for
-    a submitted entry the end of the grace window after it. None without a
-    deadline."""
-    closes_at = entry.round.closes_at
-    if closes_at is None:
-        return None
-    if entry.state == EntryState.SUBMITTED:
-        return closes_at + datetime.timedelta(minutes=entry.round.upload_grace_minutes)
-    return closes_at
-
-
-def can_replace_files(entry, *, now=None):
-    """Whether a refused file of ``entry`` may be replaced now."""
-    try:
-        _check_taking_files(entry, now=now or timezone.now(), starting=False)
-    except UploadError:
-        return False
-    return True
 
 
 def _create_upload(
@@ -677,9 +453,8 @@ def sign_parts(file, *, user, part_numbers, now=None):
         raise UploadError(
             "not_multipart",
             _("This file goes up in one piece; it has no parts to sign."),
-            status=409,
         )
-    _check_taking_files(file.entry, now=now, starting=False)
+    _check_taking_files(file.entry, user=user, now=now, starting=False)
     numbers = _parsed_part_numbers(file, part_numbers)
     urls = {
         str(number): storage.presign(
@@ -733,7 +508,6 @@ def _check_client_parts(client_parts, stored):
                     "upload that part again."
                 )
                 % {"number": "?" if number is None else number},
-                status=409,
             )
 
 
@@ -750,21 +524,18 @@ def _reject(file, reason, *, user, size=None):
 
 
 def _refusal(file):
-    return UploadError(
-        file.reason,
-        rejection_message(file.reason),
-        status=REJECTION_STATUS.get(file.reason, 400),
-    )
+    return UploadError(file.reason, rejection_message(file.reason))
 
 
 def _outcome(file):
     """The answer to a completion, the same however often it is asked."""
     if file.state == FileState.REJECTED:
         raise _refusal(file)
-    return describe_file(file)
+    return file_answer(file)
 
 
-def describe_file(file):
+def file_answer(file):
+    """A file as the upload API tells of it."""
     return {
         "file": file.pk,
         "state": file.state,
@@ -788,7 +559,7 @@ def complete_upload(file, *, user, parts=(), now=None):
     _check_owner(file, user)
     if file.state != FileState.AWAITING_UPLOAD:
         return _outcome(file)
-    _check_taking_files(file.entry, now=now, starting=False)
+    _check_taking_files(file.entry, user=user, now=now, starting=False)
 
     if is_multipart(file):
         finished = _complete_multipart(file, user=user, client_parts=parts)
@@ -801,11 +572,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         finished = _finished_meanwhile(file)
         if finished is not None:
             return _outcome(finished)
-        raise UploadError(
-            "not_uploaded",
-            _("The file has not reached the store yet. Please upload it again."),
-            status=409,
-        )
+        raise UploadError("not_uploaded", NOT_UPLOADED)
     size = head["ContentLength"]
     reason = ""
     if size > file.entry.category.max_bytes_for(file.kind):
@@ -823,11 +590,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         if finished is not None:
             return _outcome(finished)
         if storage.is_missing(error):
-            raise UploadError(
-                "not_uploaded",
-                _("The file has not reached the store yet. Please upload it again."),
-                status=409,
-            ) from error
+            raise UploadError("not_uploaded", NOT_UPLOADED) from error
         raise
     kept = storage.head_object(file.key)
     if kept is None or kept["ContentLength"] != size:
@@ -855,7 +618,7 @@ def _finished_meanwhile(file):
     ago; None while it is still awaiting its upload."""
     current = ArtworkFile.objects.filter(pk=file.pk).first()
     if current is None:
-        raise _not_found()
+        raise not_found()
     return None if current.state == FileState.AWAITING_UPLOAD else current
 
 
@@ -910,7 +673,6 @@ def _complete_multipart(file, *, user, client_parts):
                 "are missing. Please upload them and try again."
             )
             % {"missing": len(missing), "count": count},
-            status=409,
         )
     _check_client_parts(client_parts, stored)
     try:
@@ -936,9 +698,8 @@ def abort_upload(file, *, user):
         raise UploadError(
             "already_uploaded",
             _("This file has finished uploading; it can no longer be cancelled."),
-            status=409,
         )
-    _discard(file, actor=user, reason="aborted")
+    delete_file(file, by=user, reason="aborted")
 
 
 def remove_file(file, *, user, now=None):
@@ -963,123 +724,9 @@ def remove_file(file, *, user, now=None):
         )
         file = entry.files.filter(pk=file.pk).first()
         if file is None:
-            raise _not_found()
+            raise not_found()
         if file.state != FileState.REJECTED:
-            _check_changeable(file, entry, code="not_removable")
-            _check_taking_files(entry, now=now, starting=False)
-        _discard(file, actor=user, reason="removed")
-
-
-def _discard(file, *, actor, reason):
-    staged = storage.staging_key(file.key)
-    if file.upload_id:
-        storage.abort_multipart_upload(staged, file.upload_id)
-    # A single PUT, or a multipart upload completed a moment ago, left an object;
-    # a finished upload left the kept one, and processing its derivatives.
-    storage.delete_object(staged)
-    storage.delete_object(file.key)
-    for key in file.derivatives.values_list("key", flat=True):
-        storage.delete_object(key)
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            verb=AuditVerb.DELETED,
-            obj=file,
-            from_state=file.state,
-            reason=reason,
-            data={"entry": file.entry_id, "key": file.key},
-        )
-        ArtworkFile.objects.filter(pk=file.pk).delete()
-
-
-# Clean-up --------------------------------------------------------------------
-
-
-def clean_up_uploads(*, now=None):
-    """Abort abandoned uploads and delete objects that no file needs.
-
-    Only what has been left alone for a day (``ABANDONED_AFTER``) is touched, so
-    an upload in progress, or an object whose file row is being written, is safe.
-    Returns how many uploads, files and objects went.
-    """
-    now = now or timezone.now()
-    cutoff = now - ABANDONED_AFTER
-    result = {"files": 0, "uploads": 0, "objects": 0}
-
-    stale = ArtworkFile.objects.filter(
-        state=FileState.AWAITING_UPLOAD, updated_at__lt=cutoff
-    ).order_by("pk")
-    for file in stale.iterator():
-        _discard(file, actor=None, reason="abandoned")
-        result["files"] += 1
-
-    unfinished = ArtworkFile.objects.filter(state=FileState.AWAITING_UPLOAD)
-    needed = set(unfinished.exclude(upload_id="").values_list("upload_id", flat=True))
-    # Uploads started before staging keys existed were made under originals/.
-    for prefix in (storage.STAGING_PREFIX, storage.ORIGINALS_PREFIX):
-        for upload in list(storage.multipart_uploads(prefix)):
-            if upload["Initiated"] < cutoff and upload["UploadId"] not in needed:
-                storage.abort_multipart_upload(upload["Key"], upload["UploadId"])
-                result["uploads"] += 1
-
-    # An original is needed while a file refers to it; a staged object only while
-    # its file is still awaiting its upload (a URL replayed after completion may
-    # have left one); a derivative while its row exists (a file removed while it
-    # was being processed may have left some).
-    for prefix, still_needed in (
-        (storage.ORIGINALS_PREFIX, ArtworkFile.objects.all()),
-        (storage.STAGING_PREFIX, unfinished),
-        (storage.DERIVATIVES_PREFIX, Derivative.objects.all()),
-    ):
-        for page in storage.object_pages(prefix):
-            old = {
-                item["Key"]: storage.kept_key(item["Key"])
-                for item in page
-                if item["LastModified"] < cutoff
-            }
-            referenced = set(
-                still_needed.filter(key__in=old.values()).values_list("key", flat=True)
-            )
-            for key, kept in old.items():
-                if kept not in referenced:
-                    storage.delete_object(key)
-                    result["objects"] += 1
-    return result
-
-
-def drop_uploads_after_grace(*, now=None):
-    """Drop the uploads still unfinished when their round's grace window has ended.
-
-    The entrant of a submitted entry is told by mail which files were dropped, so
-    that they know what the judges will not see. Returns the ids of the entries
-    whose entrants are told.
-    """
-    now = now or timezone.now()
-    unfinished = (
-        ArtworkFile.objects.filter(
-            state=FileState.AWAITING_UPLOAD, entry__round__closes_at__lt=now
-        )
-        .select_related("entry__round")
-        .order_by("entry_id", "position", "pk")
-    )
-    dropped = {}
-    for file in unfinished.iterator():
-        round_ = file.entry.round
-        ends = round_.closes_at + datetime.timedelta(
-            minutes=round_.upload_grace_minutes
-        )
-        if ends > now or (round_.state == RoundState.OPEN and round_.closes_at > now):
-            continue
-        _discard(file, actor=None, reason="grace_window_ended")
-        if file.entry.state == EntryState.SUBMITTED:
-            dropped.setdefault(file.entry_id, []).append(file.original_name)
-    from submissions.tasks import mail_uploads_dropped
-
-    for entry_id, names in dropped.items():
-        transaction.on_commit(
-            lambda entry_id=entry_id, names=names: mail_uploads_dropped.delay(
-                entry_id, names
-            ),
-            robust=True,
-        )
-    return sorted(dropped)
+            file.entry = entry
+            _check_changeable(file, user=user, code="not_removable")
+            _check_taking_files(entry, user=user, now=now, starting=False)
+        delete_file(file, by=user, reason="removed")

@@ -1,7 +1,8 @@
 """Caseworkers' pages: the artists they registered, and entering works for them."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,14 +13,15 @@ from artsprize.accounts.caseworkers import (
 )
 from artsprize.accounts.errors import AccountError
 from artsprize.accounts.forms import ArtistRecordForm, ClaimInvitationForm
-from artsprize.common.decorators import permission_required
+from artsprize.accounts.permissions import lookup, permission_required
 from submissions.selectors import open_rounds
 
 caseworker_only = permission_required("accounts.file_for_artists")
-
-
-def _artist_or_404(request, pk):
-    return get_object_or_404(artists_of(request.user), pk=pk)
+# An artist's page: only the caseworker who registered them reaches it.
+of_artist = permission_required(
+    "accounts.file_for_artist",
+    obj=lookup(get_user_model().objects.select_related("profile")),
+)
 
 
 @caseworker_only
@@ -55,9 +57,8 @@ def artist_create(request):
     return render(request, "submissions/caseworker/artist_form.html", {"form": form})
 
 
-@caseworker_only
-def artist_detail(request, pk):
-    artist = _artist_or_404(request, pk)
+@of_artist
+def artist_detail(request, artist):
     return render(
         request,
         "submissions/caseworker/artist_detail.html",
@@ -70,10 +71,9 @@ def artist_detail(request, pk):
     )
 
 
-@caseworker_only
+@of_artist
 @require_POST
-def artist_invite(request, pk):
-    artist = _artist_or_404(request, pk)
+def artist_invite(request, artist):
     form = ClaimInvitationForm(request.POST)
     if form.is_valid():
         try:

@@ -8,14 +8,15 @@ A refusal re-renders the form with what was typed, so nothing is lost.
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from artsprize.accounts.caseworkers import artists_of
+from artsprize.accounts.permissions import lookup, permission_required
 from artsprize.common.decorators import login_required_for_forms
 from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
@@ -30,28 +31,30 @@ from submissions.forms_entries import (
     team_initial,
 )
 from submissions.models import ArtworkFile, Entry, Round
+from submissions.rules import entry_is_editable, round_takes_entries
 from submissions.selectors import (
     entries_for_entrant,
     public_credit,
     with_thumbnails,
 )
-from submissions.services.entries import (
+from submissions.services.completeness import statement_problem, submission_problems
+from submissions.services.eligibility import (
     ADULT_AGE,
-    create_entry,
-    describe_file,
     eligible_categories,
     entrant_age,
-    is_taking_entries,
     needs_guardian,
+)
+from submissions.services.entries import (
+    create_entry,
+    set_image_description,
     set_team_members,
-    statement_problem,
-    submission_problems,
     submit_entry,
     update_entry,
     withdraw_entry,
 )
+from submissions.services.file_types import accepted_types
 from submissions.services.guardians import resend_guardian_mail
-from submissions.services.uploads import MIN_PART_SIZE, accepted_types
+from submissions.services.uploads import MIN_PART_SIZE
 from submissions.views.files import prepare_files
 
 TEAM_PREFIX = "team"
@@ -78,18 +81,11 @@ def _warn_of_statement(request, entry):
         )
 
 
-def _get_entry(request, pk):
-    """The entry, if the person asking may change it: its entrant or the caseworker
-    who filed it. Anyone else gets the same 404 as for an entry that does not exist."""
-    entry = get_object_or_404(
-        Entry.objects.select_related(
-            "round", "category", "entrant__profile", "filed_by"
-        ),
-        pk=pk,
-    )
-    if not request.user.has_perm("submissions.change_entry", entry):
-        raise Http404
-    return entry
+# The entry a URL names, checked against the person asking with the permission each
+# view declares: only its entrant, or the caseworker who filed it, reaches it.
+_entry_in_url = lookup(
+    Entry.objects.select_related("round", "category", "entrant__profile", "filed_by")
+)
 
 
 def _artist_of(request, entry):
@@ -103,12 +99,6 @@ def _entries_page(request, entry):
     if artist is None:
         return redirect("my_entries")
     return redirect("caseworker:artist", pk=artist.pk)
-
-
-def _is_editable(entry, now=None):
-    return entry.state != EntryState.WITHDRAWN and is_taking_entries(
-        entry.round, now=now
-    )
 
 
 def _image_files(entry):
@@ -167,7 +157,7 @@ def _render_entry(
     """The edit page. ``problems`` (a refusal's) replace what is missing to submit;
     ``checklist`` says that they are what is missing to submit, as after a refused
     submission."""
-    editable = _is_editable(entry)
+    editable = entry_is_editable(request.user, entry)
     # A refused post keeps showing what was typed, to be copied elsewhere.
     if not editable and not form.is_bound:
         form.lock()
@@ -196,8 +186,11 @@ def _render_entry(
             "problems_title": title,
             "checklist_url": checklist_url,
             "editable": editable,
-            "can_replace": any(file.replaceable for file in files)
-            and any(file.state == FileState.REJECTED for file in files),
+            "can_replace": any(
+                file.state == FileState.REJECTED
+                and request.user.has_perm("submissions.replace_file", file)
+                for file in files
+            ),
             "locked_message": "" if editable else _locked_message(entry),
             "can_submit": editable and entry.state == EntryState.DRAFT,
             "can_resend_guardian": entry.state == EntryState.SUBMITTED
@@ -222,7 +215,7 @@ def _save(request, entry, form, formset):
         if members != team_initial(entry):
             set_team_members(entry, members=members, by=request.user)
     for file, alt_text in form.changed_alt_texts():
-        describe_file(file, alt_text=alt_text, by=request.user)
+        set_image_description(file, alt_text=alt_text, by=request.user)
 
 
 @login_required
@@ -231,8 +224,8 @@ def my_entries(request):
     items = [
         {
             "entry": entry,
-            "files": prepare_files(list(entry.files.all()), entry, now=now),
-            "editable": _is_editable(entry, now),
+            "files": prepare_files(list(entry.files.all()), entry),
+            "editable": entry_is_editable(request.user, entry, now=now),
             "withdrawable": entry.state != EntryState.WITHDRAWN,
         }
         for entry in entries_for_entrant(request.user)
@@ -259,22 +252,24 @@ def _entrant_for(request):
     artist_id = request.GET.get("artist", "")
     if not artist_id:
         return request.user
-    if not artist_id.isdigit() or not request.user.has_perm(
-        "accounts.file_for_artists"
-    ):
+    artist = (
+        get_user_model().objects.select_related("profile").filter(pk=artist_id).first()
+        if artist_id.isascii() and artist_id.isdigit()
+        else None
+    )
+    if artist is None or not request.user.has_perm("accounts.file_for_artist", artist):
         raise Http404
-    return get_object_or_404(artists_of(request.user), pk=int(artist_id))
+    return artist
 
 
 @login_required_for_forms
-def entry_create(request, round_pk):
-    round_ = get_object_or_404(
-        Round.objects.prefetch_related("categories"), pk=round_pk
-    )
-    if not request.user.has_perm("submissions.view_round", round_):
-        raise Http404
+@permission_required(
+    "submissions.view_round",
+    obj=lookup(Round.objects.prefetch_related("categories"), url_kwarg="round_pk"),
+)
+def entry_create(request, round_):
     entrant = _entrant_for(request)
-    if not is_taking_entries(round_):
+    if not round_takes_entries(request.user, round_):
         return _cannot_enter(
             request, round_, _("This round is not taking entries now.")
         )
@@ -363,18 +358,18 @@ def _render_new(request, round_, form, *, problems=None, entrant):
 
 
 @login_required_for_forms
-def entry_edit(request, pk):
-    entry = _get_entry(request, pk)
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_edit(request, entry):
     if request.method != "POST" and request.GET.get("part") == "checklist":
         return render(
             request,
             "submissions/entries/_problems.html",
-            {"problems": _checklist(entry, _is_editable(entry))},
+            {"problems": _checklist(entry, entry_is_editable(request.user, entry))},
         )
     form, formset = _entry_forms(request, entry, _posted(request))
     if request.method != "POST":
         return _render_entry(request, entry, form, formset)
-    if not _is_editable(entry):
+    if not entry_is_editable(request.user, entry):
         messages.error(request, _locked_message(entry))
         return redirect("entry_edit", pk=entry.pk)
     if not (form.is_valid() and (formset is None or formset.is_valid())):
@@ -403,10 +398,10 @@ def entry_edit(request, pk):
 
 
 @login_required_for_forms
-def entry_submit(request, pk):
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_submit(request, entry):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""
-    entry = _get_entry(request, pk)
     if request.method != "POST":
         return redirect("entry_edit", pk=entry.pk)
     if entry.state == EntryState.SUBMITTED:
@@ -416,7 +411,7 @@ def entry_submit(request, pk):
         messages.error(request, _locked_message(entry))
         return redirect("my_entries")
     form, formset = _entry_forms(request, entry, request.POST)
-    if not _is_editable(entry):
+    if not entry_is_editable(request.user, entry):
         # Nothing may be saved after the deadline; the service says why the draft
         # stays a draft, and the form still shows what was typed.
         return _submit(request, entry, form, formset, act=submit_entry)
@@ -463,9 +458,8 @@ def _submit(request, entry, form, formset, *, act):
     return redirect("entry_receipt", pk=entry.pk)
 
 
-@login_required
-def entry_withdraw(request, pk):
-    entry = _get_entry(request, pk)
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_withdraw(request, entry):
     if entry.state == EntryState.WITHDRAWN:
         messages.info(request, _("This entry has already been withdrawn."))
         return _entries_page(request, entry)
@@ -489,9 +483,8 @@ def entry_withdraw(request, pk):
     )
 
 
-@login_required
-def entry_receipt(request, pk):
-    entry = _get_entry(request, pk)
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_receipt(request, entry):
     if entry.state != EntryState.SUBMITTED:
         messages.info(
             request, _("A receipt is given once the entry has been submitted.")
@@ -516,9 +509,8 @@ def entry_receipt(request, pk):
     )
 
 
-@login_required
-def entry_guardian_resend(request, pk):
-    entry = _get_entry(request, pk)
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_guardian_resend(request, entry):
     if request.method == "POST":
         try:
             resend_guardian_mail(entry, by=request.user)
@@ -533,27 +525,12 @@ def entry_guardian_resend(request, pk):
     return redirect("entry_edit", pk=entry.pk)
 
 
-# Files whose object is complete in storage.
-DOWNLOADABLE_STATES = (
-    FileState.UPLOADED,
-    FileState.PROCESSING,
-    FileState.READY,
-    FileState.FAILED,
+@permission_required(
+    "submissions.download_file",
+    obj=lookup(ArtworkFile.objects.select_related("entry")),
 )
-
-
-@login_required
-def file_download(request, pk):
+def file_download(request, artwork_file):
     """An original file, from storage, as a download (never shown as a page)."""
-    artwork_file = get_object_or_404(
-        ArtworkFile.objects.select_related("entry"),
-        pk=pk,
-        state__in=DOWNLOADABLE_STATES,
-    )
-    # The entrant's (or filing caseworker's) own copy; staff reach originals from
-    # the staff pages, behind two-factor sign-in.
-    if not request.user.has_perm("submissions.change_entry", artwork_file.entry):
-        raise Http404
     return redirect(
         storage.presign_download(
             artwork_file.key,

@@ -1,21 +1,19 @@
 """An entrant's view of their files while and after they are processed: the
 status the page polls, and the clean copies (never the original) shown inline."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from artsprize.common.views import json_endpoint, json_error
+from artsprize.accounts.permissions import permission_required
+from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions import storage
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
 from submissions.services.refusals import rejection_message
-from submissions.services.uploads import can_replace_files, is_changeable
 
 # How many files one status request may ask about.
 MAX_STATUS_FILES = 50
@@ -42,21 +40,11 @@ JUDGE_COPIES = {
 REDIRECT_MAX_AGE = 60
 
 
-def prepare_files(files, entry, *, now=None):
+def prepare_files(files, entry):
     """Give each file of ``entry`` (fetched with selectors.with_thumbnails) what
-    _file_item.html shows."""
-    taking_files = can_replace_files(entry, now=now or timezone.now())
+    _file_item.html shows besides the permissions it asks itself."""
     for file in files:
         file.entry = entry
-        changeable = (
-            taking_files
-            and file.state != FileState.AWAITING_UPLOAD
-            and is_changeable(file, entry)
-        )
-        # The same rules as the services': uploads.remove_file and a start that
-        # replaces a file.
-        file.replaceable = changeable
-        file.removable = changeable or file.state == FileState.REJECTED
         file.judge_copy = (
             JUDGE_COPIES.get(file.kind, "") if file.state == FileState.READY else ""
         )
@@ -74,12 +62,7 @@ def file_status(request):
     page shows: ``?file=1&file=2``. Files of other people are left out. Errors are
     JSON, like the upload API's."""
     if request.method != "GET":
-        return json_error(
-            "method_not_allowed",
-            _("This address does not take that kind of request."),
-            status=405,
-            Allow="GET",
-        )
+        return method_not_allowed("GET")
     if not request.user.is_authenticated:
         return json_error(
             "login_required",
@@ -96,12 +79,11 @@ def file_status(request):
             "entry__round", "entry__category"
         )
     )
-    now = timezone.now()
     answer = []
     for file in files:
-        if not request.user.has_perm("submissions.change_entry", file.entry):
+        if not request.user.has_perm("submissions.change_entry", file):
             continue
-        prepare_files([file], file.entry, now=now)
+        prepare_files([file], file.entry)
         answer.append(
             {
                 "id": file.pk,
@@ -117,25 +99,29 @@ def file_status(request):
     return response
 
 
-@login_required
-@require_GET
-def file_view(request, pk, name):
-    """A clean copy of a file (``thumb``, ``preview``, ``page-2``...), shown inline
-    through a short-lived URL. The original is only ever a download."""
-    kind, _, number = name.partition("-")
+def _copy_in_url(kwargs):
+    """The clean copy a URL names (``thumb``, ``preview``, ``page-2``...) of a file
+    that is ready, or None."""
+    kind, _, number = kwargs.pop("name").partition("-")
     if kind not in VIEWABLE_KINDS or (number and not number.isdigit()):
-        raise Http404
-    derivative = get_object_or_404(
-        Derivative.objects.select_related("artwork_file__entry"),
-        artwork_file_id=pk,
-        artwork_file__state=FileState.READY,
-        kind=kind,
-        index=int(number or 0),
+        return None
+    return (
+        Derivative.objects.select_related("artwork_file__entry")
+        .filter(
+            artwork_file_id=kwargs.pop("pk"),
+            artwork_file__state=FileState.READY,
+            kind=kind,
+            index=int(number or 0),
+        )
+        .first()
     )
-    if not request.user.has_perm(
-        "submissions.change_entry", derivative.artwork_file.entry
-    ):
-        raise Http404
+
+
+@require_GET
+@permission_required("submissions.view_file_copy", obj=_copy_in_url)
+def file_view(request, derivative):
+    """A clean copy of a file, shown inline through a short-lived URL. The original
+    is only ever a download."""
     response = redirect(
         storage.presign_view(derivative.key, content_type=derivative.content_type)
     )

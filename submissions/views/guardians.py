@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from artsprize.accounts.adapter import set_language_cookie
+from artsprize.common.i18n import set_language_cookie
 from submissions.errors import EntryError
 from submissions.services.guardians import confirm_guardian, entry_for_guardian_token
 

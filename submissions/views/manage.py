@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from artsprize.common.decorators import permission_required
+from artsprize.accounts.permissions import lookup, permission_required
 from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.forms import (
@@ -28,6 +28,8 @@ from submissions.forms import (
 from submissions.models import Category, Round
 from submissions.selectors import rounds_for_staff
 from submissions.services.rounds import (
+    CATEGORIES_ADDED_IN_DRAFT,
+    CATEGORIES_REMOVED_IN_DRAFT,
     CATEGORY_TEXT_FIELDS,
     EDITABLE_DRAFT_FIELDS,
     EDITABLE_TEXT_FIELDS,
@@ -44,23 +46,27 @@ from submissions.services.rounds import (
     update_round,
 )
 
-
-def staff_only(view):
-    """Anonymous visitors go to the login page; signed-in non-staff get a 403."""
-    return permission_required("submissions.manage_rounds")(view)
+# Staff pages: anonymous visitors go to the login page; signed-in non-staff get
+# a 403, also for the page of a round (rounds are no secret).
+staff_only = permission_required("submissions.manage_rounds")
+of_round = permission_required(
+    "submissions.manage_rounds",
+    obj=lookup(Round.objects.prefetch_related("categories")),
+    hidden=False,
+)
 
 
 def action(view):
-    """A state action: POST only; a GET (a reloaded or bookmarked URL) goes back
-    to the round's page instead of doing anything."""
+    """A state action on a round: POST only; a GET (a reloaded or bookmarked URL)
+    goes back to the round's page instead of doing anything."""
 
     @wraps(view)
-    def wrapped(request, pk):
+    def wrapped(request, round_):
         if request.method != "POST":
-            return redirect("manage:round_detail", pk=pk)
-        return view(request, pk)
+            return redirect("manage:round_detail", pk=round_.pk)
+        return view(request, round_)
 
-    return staff_only(wrapped)
+    return of_round(wrapped)
 
 
 def _posted(request):
@@ -135,10 +141,6 @@ def _render_detail(request, round_, **forms):
     return render(request, "submissions/manage/round_detail.html", context)
 
 
-def _get_round(pk):
-    return get_object_or_404(Round.objects.prefetch_related("categories"), pk=pk)
-
-
 @staff_only
 def round_list(request):
     return render(
@@ -170,14 +172,13 @@ def round_create(request):
     )
 
 
-@staff_only
-def round_detail(request, pk):
-    return _render_detail(request, _get_round(pk))
+@of_round
+def round_detail(request, round_):
+    return _render_detail(request, round_)
 
 
-@staff_only
-def round_edit(request, pk):
-    round_ = get_object_or_404(Round, pk=pk)
+@of_round
+def round_edit(request, round_):
     is_draft = round_.state == RoundState.DRAFT
     editable = EDITABLE_DRAFT_FIELDS if is_draft else EDITABLE_TEXT_FIELDS
     form = RoundForm(
@@ -224,8 +225,7 @@ def round_edit(request, pk):
 
 
 @action
-def round_schedule(request, pk):
-    round_ = _get_round(pk)
+def round_schedule(request, round_):
     _carry_out(
         request,
         round_,
@@ -246,8 +246,7 @@ def round_schedule(request, pk):
 
 
 @action
-def round_unschedule(request, pk):
-    round_ = _get_round(pk)
+def round_unschedule(request, round_):
     _carry_out(
         request,
         round_,
@@ -262,8 +261,7 @@ def round_unschedule(request, pk):
 
 
 @action
-def round_open(request, pk):
-    round_ = _get_round(pk)
+def round_open(request, round_):
     _carry_out(
         request,
         round_,
@@ -279,8 +277,7 @@ def round_open(request, pk):
 
 
 @action
-def round_close(request, pk):
-    round_ = _get_round(pk)
+def round_close(request, round_):
     form = CloseRoundForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, round_, close_form=form)
@@ -299,8 +296,7 @@ def round_close(request, pk):
     return redirect("manage:round_detail", pk=round_.pk)
 
 
-def _change_deadline(request, pk, *, service, form_name, done_text, already_text):
-    round_ = _get_round(pk)
+def _change_deadline(request, round_, *, service, form_name, done_text, already_text):
     form = DeadlineForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, round_, **{form_name: form})
@@ -321,10 +317,10 @@ def _change_deadline(request, pk, *, service, form_name, done_text, already_text
 
 
 @action
-def round_extend(request, pk):
+def round_extend(request, round_):
     return _change_deadline(
         request,
-        pk,
+        round_,
         service=extend_deadline,
         form_name="extend_form",
         done_text=_("The deadline is now %(closes)s, Hong Kong time."),
@@ -333,10 +329,10 @@ def round_extend(request, pk):
 
 
 @action
-def round_reopen(request, pk):
+def round_reopen(request, round_):
     return _change_deadline(
         request,
-        pk,
+        round_,
         service=reopen_round,
         form_name="reopen_form",
         done_text=_("The round is open again until %(closes)s, Hong Kong time."),
@@ -367,13 +363,10 @@ def _render_category_form(request, round_, category, form):
     )
 
 
-@staff_only
-def category_create(request, pk):
-    round_ = get_object_or_404(Round, pk=pk)
+@of_round
+def category_create(request, round_):
     if round_.state != RoundState.DRAFT:
-        messages.error(
-            request, _("Categories can be added only while a round is a draft.")
-        )
+        messages.error(request, CATEGORIES_ADDED_IN_DRAFT)
         return redirect("manage:round_detail", pk=round_.pk)
     category = Category(round=round_)
     form = _category_form(request, round_, category)
@@ -390,9 +383,8 @@ def category_create(request, pk):
     return _render_category_form(request, round_, None, form)
 
 
-@staff_only
-def category_edit(request, pk, category_pk):
-    round_ = get_object_or_404(Round, pk=pk)
+@of_round
+def category_edit(request, round_, category_pk):
     category = get_object_or_404(Category, pk=category_pk, round=round_)
     form = _category_form(request, round_, category)
     if form.is_valid():
@@ -411,9 +403,8 @@ def category_edit(request, pk, category_pk):
     return _render_category_form(request, round_, category, form)
 
 
-@staff_only
-def category_delete(request, pk, category_pk):
-    round_ = get_object_or_404(Round, pk=pk)
+@of_round
+def category_delete(request, round_, category_pk):
     category = Category.objects.filter(pk=category_pk, round=round_).first()
     if category is None:
         if request.method == "POST":
@@ -422,9 +413,7 @@ def category_delete(request, pk, category_pk):
             return redirect("manage:round_detail", pk=round_.pk)
         raise Http404
     if round_.state != RoundState.DRAFT:
-        messages.error(
-            request, _("Categories can be removed only while a round is a draft.")
-        )
+        messages.error(request, CATEGORIES_REMOVED_IN_DRAFT)
         return redirect("manage:round_detail", pk=round_.pk)
     if request.method == "POST":
         name = str(category)

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from artsprize.accounts.permissions import lookup, permission_required
 from submissions.enums import FileState
 from submissions.models import ArtworkFile
 from submissions.services.processing import retry_processing, stuck_files
@@ -53,10 +54,11 @@ def processing_problems(request):
     )
 
 
-@staff_only
+@permission_required(
+    "submissions.manage_rounds", obj=lookup(ArtworkFile.objects.all()), hidden=False
+)
 @require_POST
-def processing_retry(request, pk):
-    file = get_object_or_404(ArtworkFile, pk=pk)
+def processing_retry(request, file):
     if retry_processing(file, user=request.user):
         messages.success(
             request,

@@ -1,17 +1,20 @@
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
+from artsprize.accounts.permissions import lookup, permission_required
 from submissions.enums import RoundState
 from submissions.models import Round
-from submissions.selectors import _with_categories
+from submissions.rules import round_takes_entries
+from submissions.selectors import with_categories
 
 
-def round_detail(request, pk):
+@permission_required(
+    "submissions.view_round",
+    obj=lookup(with_categories(Round.objects.all())),
+    public=True,
+)
+def round_detail(request, round_):
     """The call for entries: theme, categories, rules and the deadline."""
-    round_ = get_object_or_404(_with_categories(Round.objects.all()), pk=pk)
-    if not request.user.has_perm("submissions.view_round", round_):
-        raise Http404
     now = timezone.now()
     return render(
         request,
@@ -20,7 +23,7 @@ def round_detail(request, pk):
             "round": round_,
             "categories": round_.categories.all(),
             "now": now,
-            "is_open": round_.state == RoundState.OPEN and round_.closes_at > now,
+            "is_open": round_takes_entries(request.user, round_, now=now),
             "is_draft": round_.state == RoundState.DRAFT,
         },
     )

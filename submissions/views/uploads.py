@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from artsprize.common.views import json_endpoint, json_error
+from artsprize.common.views import json_endpoint, json_error, method_not_allowed
+from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
 from submissions.services import uploads
-from submissions.services.uploads import UploadError
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,39 @@ class _CsrfCheck(CsrfViewMiddleware):
 
     def _reject(self, request, reason):
         return reason
+
+
+# The HTTP status of each refusal of the upload services; any other is 400 (the
+# request cannot be done as it is).
+STATUS = {
+    "not_found": 404,
+    "too_large": 413,
+    "storage_unavailable": 503,
+    **dict.fromkeys(
+        (
+            "already_uploaded",
+            "entry_withdrawn",
+            "not_in_progress",
+            "not_multipart",
+            "not_removable",
+            "not_replaceable",
+            "not_uploaded",
+            "parts_mismatch",
+            "parts_missing",
+            "round_closed",
+            "round_not_open",
+            "too_many_bytes",
+            "too_many_files",
+            "too_many_uploads",
+            "upload_expired",
+        ),
+        409,
+    ),
+}
+
+
+def _refused(error):
+    return json_error(error.code, error.message, status=STATUS.get(error.code, 400))
 
 
 def _csrf_failure(request):
@@ -77,9 +110,7 @@ def _json_body(request):
     try:
         data = json.loads(request.body or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UploadError(
-            "bad_json", _("The request could not be read. Please try again.")
-        ) from None
+        data = None
     if not isinstance(data, dict):
         raise UploadError(
             "bad_json", _("The request could not be read. Please try again.")
@@ -87,9 +118,11 @@ def _json_body(request):
     return data
 
 
-def upload_api(method):
-    """Wrap an API view: method, sign-in, size, CSRF, rate limit, JSON body,
-    errors."""
+def upload_api(method, *, obj, perm="submissions.change_entry"):
+    """Wrap an API view: method, sign-in, size, CSRF, rate limit, JSON body, the
+    permission ``perm`` on the object ``obj(data, kwargs)`` finds (an entry or a
+    file, given to the view; one the person may not reach is refused exactly like
+    one that does not exist), errors."""
 
     def decorator(view):
         @json_endpoint
@@ -98,12 +131,7 @@ def upload_api(method):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method != method:
-                return json_error(
-                    "method_not_allowed",
-                    _("This address does not take that kind of request."),
-                    status=405,
-                    Allow=method,
-                )
+                return method_not_allowed(method)
             if not request.user.is_authenticated:
                 return json_error(
                     "login_required",
@@ -143,35 +171,20 @@ def upload_api(method):
                 )
             try:
                 data = _json_body(request) if method == "POST" else {}
-                return JsonResponse(view(request, data, *args, **kwargs))
+                target = obj(data, kwargs)
+                if target is None or not request.user.has_perm(perm, target):
+                    raise uploads.not_found()
+                return JsonResponse(view(request, data, target))
             except UploadError as error:
-                return json_error(error.code, error.message, status=error.status)
+                return _refused(error)
             except (BotoCoreError, ClientError):
-                # The store is down or failing: our fault, and worth a retry.
+                # The store is down or failing: the portal's fault, and worth a retry.
                 logger.exception("The file store failed during %s.", request.path)
-                error = uploads.storage_unavailable()
-                return json_error(error.code, error.message, status=error.status)
+                return _refused(uploads.storage_unavailable())
 
         return wrapped
 
     return decorator
-
-
-def _not_found():
-    return UploadError(
-        "not_found", _("There is no such entry or file for you."), status=404
-    )
-
-
-def _file(request, pk, *, perm="submissions.change_entry"):
-    file = (
-        ArtworkFile.objects.select_related("entry__round", "entry__category")
-        .filter(pk=pk)
-        .first()
-    )
-    if file is None or not request.user.has_perm(perm, file.entry):
-        raise _not_found()
-    return file
 
 
 def _integer(value):
@@ -184,23 +197,28 @@ def _integer(value):
     return None
 
 
-@upload_api("POST")
-def upload_start(request, data):
-    entry_pk = _integer(data.get("entry"))
-    entry = (
-        Entry.objects.select_related("round", "category").filter(pk=entry_pk).first()
-        if entry_pk is not None
-        else None
+def _entry_in_body(data, kwargs):
+    pk = _integer(data.get("entry"))
+    if pk is None:
+        return None
+    return Entry.objects.select_related("round", "category").filter(pk=pk).first()
+
+
+def _file_in_url(data, kwargs):
+    return (
+        ArtworkFile.objects.select_related("entry__round", "entry__category")
+        .filter(pk=kwargs["file_pk"])
+        .first()
     )
-    if entry is None or not request.user.has_perm("submissions.change_entry", entry):
-        raise _not_found()
+
+
+@upload_api("POST", obj=_entry_in_body)
+def upload_start(request, data, entry):
     name = data.get("name")
     size = _integer(data.get("size"))
     declared_type = data.get("type") or ""
     if not isinstance(name, str) or not name.strip():
         raise UploadError("bad_request", _("The file has no name."))
-    if size is None:
-        raise UploadError("bad_request", _("Give the file's size in bytes."))
     if not isinstance(declared_type, str):
         raise UploadError("bad_request", _("The file's type could not be read."))
     return uploads.start_upload(
@@ -213,9 +231,8 @@ def upload_start(request, data):
     )
 
 
-@upload_api("POST")
-def upload_sign(request, data, file_pk):
-    file = _file(request, file_pk)
+@upload_api("POST", obj=_file_in_url)
+def upload_sign(request, data, file):
     return {
         "urls": uploads.sign_parts(
             file, user=request.user, part_numbers=data.get("parts")
@@ -223,35 +240,30 @@ def upload_sign(request, data, file_pk):
     }
 
 
-@upload_api("GET")
-def upload_parts(request, data, file_pk):
-    file = _file(request, file_pk)
+@upload_api("GET", obj=_file_in_url)
+def upload_parts(request, data, file):
     return {"parts": uploads.list_parts(file, user=request.user)}
 
 
-@upload_api("POST")
-def upload_complete(request, data, file_pk):
-    file = _file(request, file_pk)
+@upload_api("POST", obj=_file_in_url)
+def upload_complete(request, data, file):
     return uploads.complete_upload(
         file, user=request.user, parts=data.get("parts") or []
     )
 
 
-@upload_api("POST")
-def upload_abort(request, data, file_pk):
-    file = _file(request, file_pk)
+@upload_api("POST", obj=_file_in_url)
+def upload_abort(request, data, file):
     uploads.abort_upload(file, user=request.user)
-    return {"file": int(file_pk), "state": "aborted"}
+    return {"file": file.pk, "state": "aborted"}
 
 
-@upload_api("POST")
-def upload_remove(request, data, file_pk):
-    file = _file(request, file_pk)
+@upload_api("POST", obj=_file_in_url)
+def upload_remove(request, data, file):
     uploads.remove_file(file, user=request.user)
-    return {"file": int(file_pk), "state": "removed"}
+    return {"file": file.pk, "state": "removed"}
 
 
-@upload_api("GET")
-def upload_status(request, data, file_pk):
-    file = _file(request, file_pk, perm="submissions.view_entry")
-    return uploads.describe_file(file)
+@upload_api("GET", obj=_file_in_url, perm="submissions.view_entry")
+def upload_status(request, data, file):
+    return uploads.file_answer(file)

@@ -27,8 +27,8 @@ from django.utils import translation
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
+from artsprize.accounts.permissions import permission_required
 from artsprize.accounts.two_factor import has_totp
-from artsprize.common.decorators import permission_required
 from submissions.enums import DerivativeKind, FileState, MediaKind
 from submissions.models import Derivative
 from submissions.services.entries import update_entry

@@ -17,11 +17,12 @@ from django.urls import reverse
 from artsprize.common.models import AuditEvent
 from submissions import storage as upload_storage
 from submissions.enums import EntryState, FileState, MediaKind
+from submissions.errors import UploadError
 from submissions.models import ArtworkFile
 from submissions.services.entries import create_entry
 from submissions.services.processing import process_file
 from submissions.services.rounds import open_round_now
-from submissions.services.uploads import UploadError, start_upload
+from submissions.services.uploads import start_upload
 from tests import factories
 from tests.e2e.media import PHONE_PHOTO, make_noise_photo, make_noise_video
 from tests.processing_fixtures import jpeg_bytes

@@ -27,21 +27,23 @@ from submissions.enums import (
 from submissions.errors import EntryError
 from submissions.models import Entry, Round
 from submissions.selectors import entries_for_entrant, entry_count_toward_cap
-from submissions.services.entries import (
+from submissions.services.completeness import submission_problems
+from submissions.services.eligibility import (
     age_at,
-    create_entry,
-    describe_file,
     eligible_categories,
     entrant_age,
     meets_minimum_age,
+)
+from submissions.services.entries import (
+    create_entry,
     set_entry_state,
+    set_image_description,
     set_team_members,
-    submission_problems,
     submit_entry,
     update_entry,
     withdraw_entry,
 )
-from submissions.tasks import receipt_context
+from submissions.services.notifications import receipt_context
 from tests import factories
 from tests.entry_factories import (
     add_file,
@@ -781,7 +783,7 @@ def test_an_artist_without_email_gets_no_mail_and_it_is_logged(
     )
 
     with (
-        caplog.at_level(logging.INFO, logger="submissions.tasks"),
+        caplog.at_level(logging.INFO, logger="submissions.services.notifications"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         submit_entry(entry, by=caseworker)
@@ -789,7 +791,9 @@ def test_an_artist_without_email_gets_no_mail_and_it_is_logged(
     assert Entry.objects.get(pk=entry.pk).state == EntryState.SUBMITTED
     assert mail.outbox == []
     assert [
-        r.getMessage() for r in caplog.records if r.name == "submissions.tasks"
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "submissions.services.notifications"
     ] == [f"Entry {entry.pk}: the entrant has no e-mail address."]
 
 
@@ -1040,7 +1044,9 @@ def test_describing_an_image_clears_its_problem(entrant_user):
     entry = make_complete_entry(round_, entrant=entrant_user, with_file=False)
     image = add_file(entry, name="one.jpg", alt_text="")
 
-    describe_file(image, alt_text="  Two hands holding a lantern.  ", by=entrant_user)
+    set_image_description(
+        image, alt_text="  Two hands holding a lantern.  ", by=entrant_user
+    )
 
     image.refresh_from_db()
     assert image.alt_text == "Two hands holding a lantern."
@@ -1053,7 +1059,7 @@ def test_describing_an_image_clears_its_problem(entrant_user):
         {"fields": ["alt_text"], "file": image.pk},
     )
     assert refusal(
-        lambda: describe_file(image, alt_text="x" * 2001, by=entrant_user)
+        lambda: set_image_description(image, alt_text="x" * 2001, by=entrant_user)
     ) == (
         "invalid",
         "The description is too long (at most 2000 characters) or has a character "
@@ -1062,7 +1068,9 @@ def test_describing_an_image_clears_its_problem(entrant_user):
     )
     assert (
         refusal(
-            lambda: describe_file(image, alt_text="x", by=factories.make_entrant())
+            lambda: set_image_description(
+                image, alt_text="x", by=factories.make_entrant()
+            )
         )[0]
         == "not_allowed"
     )

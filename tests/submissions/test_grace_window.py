@@ -9,7 +9,7 @@ from artsprize.common.models import AuditEvent
 from submissions import storage
 from submissions.enums import EntryState, FileState
 from submissions.models import ArtworkFile
-from submissions.services.uploads import drop_uploads_after_grace
+from submissions.services.cleanup import drop_uploads_after_grace
 from submissions.tasks import drop_uploads_after_grace_task
 from tests import entry_factories, factories
 from tests.upload_helpers import Browser

@@ -20,12 +20,8 @@ from artsprize.common.models import AuditEvent
 from submissions.enums import EntryState, GuardianState
 from submissions.errors import EntryError
 from submissions.models import Entry
-from submissions.services.entries import (
-    submission_problems,
-    submit_entry,
-    update_entry,
-    withdraw_entry,
-)
+from submissions.services.completeness import submission_problems
+from submissions.services.entries import submit_entry, update_entry, withdraw_entry
 from submissions.services.guardians import (
     GUARDIAN_SALT,
     confirm_guardian,

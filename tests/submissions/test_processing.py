@@ -22,8 +22,8 @@ from submissions.services.processing import (
     CHUNK_SIZE,
     ProcessingUnavailable,
     process_file,
-    rejection_message,
 )
+from submissions.services.refusals import rejection_message
 from tests import processing_fixtures as fixtures
 from tests.factories import make_entrant
 from tests.upload_helpers import make_entry

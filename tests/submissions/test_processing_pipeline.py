@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from artsprize.common.models import OutboxMessage
 from submissions.enums import EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile
 from submissions.services import processing
@@ -102,9 +103,11 @@ def test_the_task_runs_with_the_time_limits_of_the_kind(
         processing.queue_processing(file)
 
     limit = settings.PROCESSING_TIME_LIMITS["video"]
+    [message] = OutboxMessage.objects.all()
     assert sent == [
         {
             "args": [file.pk],
+            "kwargs": {"outbox_message": message.pk},
             "soft_time_limit": limit,
             "time_limit": limit + settings.PROCESSING_GRACE_SECONDS,
         }

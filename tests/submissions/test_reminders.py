@@ -14,7 +14,8 @@ from artsprize.accounts.enums import Language
 from artsprize.celery import REMINDER_SECONDS, app
 from submissions.enums import EntryState, RoundState
 from submissions.models import Entry, Round
-from submissions.services.entries import remind_unsubmitted_drafts, withdraw_entry
+from submissions.services.entries import withdraw_entry
+from submissions.services.reminders import remind_unsubmitted_drafts
 from submissions.tasks import mail_deadline_reminder, remind_unsubmitted_drafts_task
 from tests import factories
 from tests.entry_factories import (
@@ -192,12 +193,14 @@ def test_a_draft_submitted_after_it_was_queued_gets_no_reminder(caplog):
     round_ = make_open_round()
     entry = make_submitted_entry(round_, entrant=factories.make_entrant())
 
-    with caplog.at_level(logging.INFO, logger="submissions.tasks"):
+    with caplog.at_level(logging.INFO, logger="submissions.services.notifications"):
         mail_deadline_reminder(entry.pk, "reminded_3h_at")
 
     assert mail.outbox == []
     assert [
-        r.getMessage() for r in caplog.records if r.name == "submissions.tasks"
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "submissions.services.notifications"
     ] == [f"Entry {entry.pk} needs no reminder now."]
 
 

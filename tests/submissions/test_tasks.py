@@ -29,11 +29,13 @@ HOUR = datetime.timedelta(hours=1)
 def test_mail_about_a_round_that_is_gone_is_logged_and_skipped(caplog):
     factories.make_staff()
 
-    with caplog.at_level(logging.INFO, logger="submissions.tasks"):
+    with caplog.at_level(logging.INFO, logger="submissions.services.notifications"):
         mail_staff_round_state_changed(987654, RoundState.DRAFT, RoundState.OPEN)
 
     assert [
-        r.getMessage() for r in caplog.records if r.name == "submissions.tasks"
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "submissions.services.notifications"
     ] == ["Round 987654 is gone; no mail sent."]
     assert mail.outbox == []
 

@@ -13,15 +13,14 @@ from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 from submissions import storage
 from submissions.enums import EntryState, FileState, RoundState
+from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
+from submissions.services.cleanup import clean_up_uploads
+from submissions.services.file_types import kind_of, sanitise_file_name
 from submissions.services.uploads import (
     PART_SIZE,
-    UploadError,
     abort_upload,
-    clean_up_uploads,
     complete_upload,
-    kind_of,
-    sanitise_file_name,
     sign_parts,
     start_upload,
 )
@@ -126,7 +125,6 @@ def test_a_name_or_type_claim_that_does_not_fit_is_refused(entry, name, declared
         kind_of(name, declared, category=entry.category)
 
     assert refused.value.code == code
-    assert refused.value.status == 400
 
 
 # The deadline -------------------------------------------------------------------
@@ -143,7 +141,6 @@ def test_files_are_taken_until_the_deadline_to_the_second(entrant):
 
     assert ticket["mode"] == "single"
     assert late.value.code == "round_closed"
-    assert late.value.status == 409
 
 
 def test_a_submitted_entry_takes_new_files_until_the_deadline(entrant):
@@ -211,7 +208,7 @@ def test_a_round_that_has_not_opened_takes_no_files(entrant):
     with pytest.raises(UploadError) as refused:
         _start(entry)
 
-    assert (refused.value.code, refused.value.status) == ("round_not_open", 409)
+    assert refused.value.code == "round_not_open"
 
 
 # Caps ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from artsprize.common.decorators import permission_required
+from artsprize.accounts.permissions import permission_required
 from artsprize.common.forms import AuditFilterForm
 from artsprize.common.selectors import audit_events
 

@@ -1,0 +1,179 @@
+"""The mails of entering: each function is what one mail task does, in the
+recipient's language. Each reads the object afresh and sends nothing when what
+caused the mail no longer holds (an entry withdrawn, a draft submitted)."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from artsprize.accounts.enums import Role
+from artsprize.accounts.models import EntrantProfile
+from artsprize.common.mail import mail_person, send_templated_mail
+from submissions.enums import EntryState, FileState, GuardianState, RoundState
+from submissions.models import ArtworkFile, Entry, Round
+from submissions.rules import replacement_deadline
+from submissions.selectors import public_credit
+from submissions.services.guardians import GUARDIAN_LINK_MAX_AGE, guardian_link
+from submissions.services.refusals import rejection_message
+
+logger = logging.getLogger(__name__)
+
+
+def _entries_url():
+    return settings.SITE_URL.rstrip("/") + reverse("my_entries")
+
+
+def _entry(entry_id):
+    return (
+        Entry.objects.select_related("round", "category", "entrant")
+        .filter(pk=entry_id)
+        .first()
+    )
+
+
+def send_round_state_changed(round_id, old_state, new_state):
+    """Tell every member of staff that a round changed state."""
+    round_ = Round.objects.filter(pk=round_id).first()
+    if round_ is None:
+        logger.info("Round %s is gone; no mail sent.", round_id)
+        return
+    staff = (
+        get_user_model()
+        .objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True))
+        .filter(is_active=True)
+        .exclude(Q(email__isnull=True) | Q(email=""))
+        .distinct()
+        .order_by("pk")
+    )
+    for user in staff:
+        # The labels are lazy: each mail renders them in its reader's language.
+        mail_person(
+            user,
+            "submissions/mail/round_state_changed",
+            {
+                "round": round_,
+                "old_state": RoundState(old_state).label,
+                "new_state": RoundState(new_state).label,
+            },
+        )
+
+
+def receipt_context(entry):
+    """What the receipt mail shows: the reference, the time in Hong Kong, the files."""
+    files = list(entry.files.order_by("position", "id"))
+    uploading = any(file.state == FileState.AWAITING_UPLOAD for file in files)
+    return {
+        "entry": entry,
+        "files": files,
+        "uploads_end": entry.round.uploads_end_at if uploading else None,
+        "guardian_pending": entry.guardian_state == GuardianState.PENDING,
+        "entries_url": _entries_url(),
+        "credit": public_credit(entry),
+    }
+
+
+def send_entry_receipt(entry_id):
+    """The receipt of a submitted entry. An artist filed by a caseworker may have no
+    address: the printable receipt page is theirs."""
+    entry = _entry(entry_id)
+    if entry is None or entry.state != EntryState.SUBMITTED:
+        logger.info("Entry %s is not submitted; no receipt mailed.", entry_id)
+        return
+    if not entry.entrant.email:
+        logger.info("Entry %s: the entrant has no e-mail address.", entry_id)
+        return
+    mail_person(
+        entry.entrant,
+        "submissions/mail/entry_receipt",
+        receipt_context(entry),
+    )
+
+
+def _credit_name(user):
+    profile = EntrantProfile.objects.filter(user=user).first()
+    return str(profile) if profile else ""
+
+
+def send_guardian_request(entry_id):
+    """Ask the guardian of an entrant under 18 to confirm, in the entrant's language
+    (the language the family chose for the portal)."""
+    entry = _entry(entry_id)
+    if (
+        entry is None
+        or entry.state != EntryState.SUBMITTED
+        or entry.guardian_state != GuardianState.PENDING
+        or not entry.guardian_email
+    ):
+        logger.info("Entry %s awaits no guardian; no mail sent.", entry_id)
+        return
+    language = entry.entrant.language
+    send_templated_mail(
+        "submissions/mail/guardian_confirmation",
+        to=[entry.guardian_email],
+        language=language,
+        context={
+            "entry": entry,
+            "credit_name": _credit_name(entry.entrant),
+            "confirm_url": guardian_link(entry, language=language),
+            "days": GUARDIAN_LINK_MAX_AGE.days,
+        },
+    )
+
+
+def send_deadline_reminder(entry_id, reminder):
+    """Remind an entrant that a draft is not entered until it is submitted."""
+    entry = _entry(entry_id)
+    if entry is None or entry.state != EntryState.DRAFT or not entry.entrant.email:
+        logger.info("Entry %s needs no reminder now.", entry_id)
+        return
+    mail_person(
+        entry.entrant,
+        "submissions/mail/deadline_reminder",
+        {"entry": entry, "entries_url": _entries_url()},
+    )
+
+
+def send_uploads_dropped(entry_id, names):
+    """Tell an entrant which files did not finish in time."""
+    entry = Entry.objects.select_related("round", "entrant").filter(pk=entry_id).first()
+    if entry is None or not entry.entrant.email:
+        logger.info("Entry %s: nobody to tell of dropped uploads.", entry_id)
+        return
+    mail_person(
+        entry.entrant,
+        "submissions/mail/uploads_dropped",
+        {"entry": entry, "names": names, "entries_url": _entries_url()},
+    )
+
+
+def send_file_rejected(file_id):
+    """Tell the entrant of a submitted entry that one of its files was refused,
+    why, and until when they may replace it."""
+    file = (
+        ArtworkFile.objects.select_related("entry__round", "entry__entrant")
+        .filter(pk=file_id, state=FileState.REJECTED)
+        .first()
+    )
+    if file is None or not file.entry.entrant.email:
+        logger.info("File %s: nobody to tell of a rejection.", file_id)
+        return
+    entrant = file.entry.entrant
+    deadline = replacement_deadline(file.entry)
+    mail_person(
+        entrant,
+        "submissions/mail/file_rejected",
+        {
+            "entry": file.entry,
+            "file": file,
+            "reason": rejection_message(file.reason),
+            # Past the grace window the file can no longer be replaced.
+            "replace_until": deadline
+            if deadline and deadline > timezone.now()
+            else None,
+            "entries_url": _entries_url(),
+        },
+    )
