@@ -32,3 +32,7 @@ can_work_on_entry = is_staff_member | is_entrant_of | is_filer_of
 rules.add_perm("submissions.view_entry", can_work_on_entry)
 # Changing an entry and uploading its files: its entrant or filer (staff read only).
 rules.add_perm("submissions.change_entry", is_entrant_of | is_filer_of)
+
+# Telling who made an entry is a deliberate staff act; the service that does it
+# (services.identity.reveal_identity) writes the audit event.
+rules.add_perm("submissions.reveal_identity", is_staff_member)
