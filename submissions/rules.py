@@ -162,3 +162,7 @@ rules.add_perm("submissions.download_file", is_entrants_side & file_is_downloada
 # The clean copies of a file (thumbnail, preview, the judges' copy) on the
 # entrant's pages.
 rules.add_perm("submissions.view_file_copy", is_entrants_side)
+
+# Telling who made an entry is a deliberate staff act; the service that does it
+# (services.identity.reveal_identity) writes the audit event.
+rules.add_perm("submissions.reveal_identity", is_staff_member)

@@ -16,3 +16,4 @@ class AuditVerb(models.TextChoices):
     PICS_ACCEPTED = "pics_accepted", _("accepted the collection statement")
     ARTIST_REGISTERED = "artist_registered", _("registered an artist")
     CLAIM_INVITED = "claim_invited", _("invited an artist to claim their account")
+    IDENTITY_REVEALED = "identity_revealed", _("revealed who made an entry")

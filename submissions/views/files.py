@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET
 from artsprize.accounts.permissions import permission_required
 from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions import storage
-from submissions.enums import DerivativeKind, FileState, MediaKind
+from submissions.blind import JUDGE_COPY_KINDS
+from submissions.enums import DerivativeKind, FileState
 from submissions.models import ArtworkFile, Derivative
 from submissions.selectors import with_thumbnails
 from submissions.services.refusals import rejection_message
@@ -28,13 +29,6 @@ VIEWABLE_KINDS = {
     DerivativeKind.PAGE,
     DerivativeKind.DOCUMENT,
 }
-# The copy judges get of each kind, which the entrant may look at.
-JUDGE_COPIES = {
-    MediaKind.IMAGE: DerivativeKind.PREVIEW,
-    MediaKind.VIDEO: DerivativeKind.VIDEO,
-    MediaKind.AUDIO: DerivativeKind.AUDIO,
-    MediaKind.DOCUMENT: DerivativeKind.DOCUMENT,
-}
 # The presigned URL behind a redirect lives S3_PRESIGN_SECONDS; the browser may
 # keep the redirect for a part of that.
 REDIRECT_MAX_AGE = 60
@@ -46,7 +40,7 @@ def prepare_files(files, entry):
     for file in files:
         file.entry = entry
         file.judge_copy = (
-            JUDGE_COPIES.get(file.kind, "") if file.state == FileState.READY else ""
+            JUDGE_COPY_KINDS.get(file.kind, "") if file.state == FileState.READY else ""
         )
         file.status_message = (
             rejection_message(file.reason)

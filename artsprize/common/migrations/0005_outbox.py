@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('common', '0003_caseworker_artists'),
+        ('common', '0004_identity_revealed'),
     ]
 
     operations = [
