@@ -27,6 +27,10 @@ S3_SECRET_KEY = "artsprize-bench-secret"  # noqa: S105 (loopback-only server)
 SECRET_KEY = "bench-only-not-secret"  # noqa: S105
 PASSWORD = "correct horse battery staple"  # noqa: S105
 BUCKETS = ["artsprize-private", "artsprize-public"]
+# gunicorn's database connections carry this application_name (libpq reads
+# PGAPPNAME), so that their backends can be told from the bench's own.
+WEB_APPLICATION_NAME = "artsprize-bench-web"
+TICKS = os.sysconf("SC_CLK_TCK")
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -62,11 +66,45 @@ def machine():
     return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB RAM"
 
 
-def _admin_sql(statement):
+def _admin_sql(statement, params=None):
+    """Run ``statement`` on the server's maintenance database; the rows it gives."""
     import psycopg
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
+        cursor = connection.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of process ``pid`` (all its threads, living or
+    ended); None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid):
+    """The processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def web_backends(database):
+    """The PostgreSQL backends serving gunicorn's connections to ``database``."""
+    rows = _admin_sql(
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+        (database, WEB_APPLICATION_NAME),
+    )
+    return [row[0] for row in rows]
 
 
 class Stack:
@@ -74,6 +112,9 @@ class Stack:
 
     Use as a context manager: ``start()`` brings everything up; leaving the block
     stops gunicorn and rclone, drops the database and removes the temporary folder.
+    With ``measure_dir`` gunicorn serves bench/wsgi.py, which counts each measured
+    request's CPU (and with ``profile``, "cpu" or "wall", profiles it) and writes
+    the figures there when its workers exit.
     """
 
     def __init__(
@@ -84,8 +125,12 @@ class Stack:
         workers=2,
         threads=6,
         upload_rate=100_000,
+        measure_dir=None,
+        profile="",
     ):
         self.database = database
+        self.measure_dir = measure_dir
+        self.profile = profile
         self.worker_class = worker_class
         self.workers = workers
         self.threads = threads
@@ -153,6 +198,9 @@ class Stack:
                 "BENCH_STATIC_ROOT": str(self.tmp / "static"),
                 "UPLOAD_API_RATE_PER_MINUTE": str(self.upload_rate),
                 "LOG_LEVEL": "WARNING",
+                # Connections live through a whole run, so that the CPU time of
+                # each database backend can be read before and after a window.
+                "CONN_MAX_AGE": "3600",
             }
         )
 
@@ -169,7 +217,7 @@ class Stack:
     def gunicorn_command(self):
         command = [
             str(PYTHON_BIN / "gunicorn"),
-            "artsprize.wsgi",
+            "bench.wsgi" if self.measure_dir else "artsprize.wsgi",
             "--bind",
             f"127.0.0.1:{self.web_port}",
             "--workers",
@@ -188,35 +236,41 @@ class Stack:
         return command
 
     def _start_gunicorn(self):
+        env = {**os.environ, "PGAPPNAME": WEB_APPLICATION_NAME}
+        if self.measure_dir:
+            env["BENCH_MEASURE_DIR"] = str(self.measure_dir)
+        if self.profile:
+            env["BENCH_PROFILE"] = self.profile
         self.processes["gunicorn"] = subprocess.Popen(
             self.gunicorn_command(),
             cwd=BASE_DIR,
-            env=os.environ.copy(),
+            env=env,
             stdout=self._log("gunicorn"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # A busy shared machine may take a minute to import the portal.
+        deadline = time.monotonic() + 90
+        last = "no answer"
         while time.monotonic() < deadline:
             if self.processes["gunicorn"].poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log_tail('gunicorn')}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.origin}/healthz", timeout=2).ok:
+            try:
+                answer = requests.get(f"{self.origin}/healthz", timeout=5)
+            except requests.RequestException as error:
+                last = type(error).__name__
+            else:
+                if answer.ok:
                     return
+                last = f"HTTP {answer.status_code} {answer.text[:200]}"
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer:\n{self.log_tail('gunicorn')}")
+        raise RuntimeError(
+            f"gunicorn did not answer ({last}):\n{self.log_tail('gunicorn')}"
+        )
 
     def gunicorn_pids(self):
         """The master and its workers."""
         master = self.processes["gunicorn"].pid
-        pids = [master]
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            with contextlib.suppress(OSError):
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) == master:
-                    pids.append(int(entry.name))
-        return pids
+        return [master, *children(master)]
 
     def log_tail(self, name, lines=30):
         path = self.tmp / f"{name}.log"
