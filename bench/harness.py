@@ -107,6 +107,16 @@ def web_backends(database):
     return [row[0] for row in rows]
 
 
+def stop(process):
+    """Stop a server: SIGTERM, then SIGKILL if it has not ended in 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 class Stack:
     """The database, the S3 server and gunicorn for one benchmark run.
 
@@ -378,14 +388,8 @@ class Stack:
     def close(self):
         for name in ("gunicorn", "rclone"):
             process = self.processes.get(name)
-            if process is None or process.poll() is not None:
-                continue
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+            if process is not None and process.poll() is None:
+                stop(process)
         for handle in self.logs:
             handle.close()
         if self.database_created:

@@ -87,6 +87,28 @@ class PhotoMaker:
         return Path(path)
 
 
+def _test_sources(seconds):
+    """ffmpeg's inputs for a clip, encoded fast with x264: a moving 1080p30 test
+    picture with noise (so that it does not compress to nothing) and a tone,
+    ``seconds`` long."""
+    return [
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=440:duration={seconds}",
+        "-vf",
+        "noise=alls=6:allf=t",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+    ]
+
+
 def phone_video(path, *, target_bytes, bitrate_mbit=30, segment_seconds=10):
     """A 1080p30 H.264/AAC MP4 of about ``target_bytes``, index at the end.
 
@@ -97,20 +119,7 @@ def phone_video(path, *, target_bytes, bitrate_mbit=30, segment_seconds=10):
     path = Path(path)
     segment = path.with_name("segment-" + path.name)
     ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=size=1920x1080:rate=30:duration={segment_seconds}",
-        "-f",
-        "lavfi",
-        "-i",
-        f"sine=frequency=440:duration={segment_seconds}",
-        "-vf",
-        "noise=alls=6:allf=t",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
+        *_test_sources(segment_seconds),
         "-b:v",
         f"{bitrate_mbit}M",
         "-maxrate",
@@ -150,20 +159,7 @@ def transcode_clip(path, *, seconds):
     """A 1080p30 H.264 clip in 4:2:2 (High 4:2:2 profile, which browsers do not
     play), so that the pipeline transcodes it: the cost of a transcode."""
     ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
-        "-f",
-        "lavfi",
-        "-i",
-        f"sine=frequency=440:duration={seconds}",
-        "-vf",
-        "noise=alls=6:allf=t",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
+        *_test_sources(seconds),
         "-b:v",
         "20M",
         "-g",

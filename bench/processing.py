@@ -25,7 +25,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -47,6 +46,7 @@ from bench.harness import (
     SECRET_KEY,
     machine,
     percentile,
+    stop,
 )
 from bench.upload_cost import status_kib
 
@@ -123,12 +123,7 @@ def object_store(tmp):
     try:
         yield port
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process)
         log.close()
 
 

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.common.errors import DomainError
 from artsprize.common.i18n import localized
 from submissions import storage
 from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
@@ -86,15 +87,10 @@ _DERIVATIVE_COLUMNS = (
 )
 
 
-class NotJudgeable(Exception):
+class NotJudgeable(DomainError):
     """What was asked for is not something judging may see: an entry that is not
     in a judgeable state (or does not exist), a file that is not ready, a copy of
     a kind judges do not get. ``code`` names the refusal; a view answers 404."""
-
-    def __init__(self, message, *, code):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,24 @@ LATEST_YEAR = 2100
 LARGEST_FILE_MB = 40960
 
 
+def _require_texts(form):
+    """A round or category that has opened keeps every text in both languages."""
+    for name in form.text_fields:
+        if name in form.fields:
+            form.fields[name].required = True
+
+
+def _need_one_language(form, field, message):
+    """``<field>_en`` or ``<field>_zh_hant`` must be given (cleaned data)."""
+    names = (f"{field}_en", f"{field}_zh_hant")
+    if (
+        names[0] in form.fields
+        and not any(form.has_error(name) for name in names)
+        and not any(form.cleaned_data.get(name) for name in names)
+    ):
+        form.add_error(names[0], message)
+
+
 def _model_field(model, name, **overrides):
     """A form field with the model field's label, help text and length."""
     return model._meta.get_field(name).formfield(**overrides)
@@ -167,22 +185,13 @@ class RoundForm(PlainTextFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         _limit_fields(self, editable)
         if complete:
-            for name in self.text_fields:
-                if name in self.fields:
-                    self.fields[name].required = True
+            _require_texts(self)
 
     def clean(self):
         cleaned_data = super().clean()
-        if (
-            "title_en" in self.fields
-            and not self.has_error("title_en")
-            and not self.has_error("title_zh_hant")
-            and not cleaned_data.get("title_en")
-            and not cleaned_data.get("title_zh_hant")
-        ):
-            self.add_error(
-                "title_en", _("Give the round a title in English or in Chinese.")
-            )
+        _need_one_language(
+            self, "title", _("Give the round a title in English or in Chinese.")
+        )
         for name in ("opens_at", "closes_at"):
             # A moment stored with seconds (by the admin or the demo data) is shown
             # to the minute; sending it back unchanged must not move it.
@@ -311,22 +320,13 @@ class CategoryForm(PlainTextFormMixin, forms.Form):
             editable_form_fields = {by_bytes.get(name, name) for name in editable}
         _limit_fields(self, editable_form_fields)
         if complete:
-            for name in self.text_fields:
-                if name in self.fields:
-                    self.fields[name].required = True
+            _require_texts(self)
 
     def clean(self):
         cleaned_data = super().clean()
-        if (
-            "name_en" in self.fields
-            and not self.has_error("name_en")
-            and not self.has_error("name_zh_hant")
-            and not cleaned_data.get("name_en")
-            and not cleaned_data.get("name_zh_hant")
-        ):
-            self.add_error(
-                "name_en", _("Give the category a name in English or in Chinese.")
-            )
+        _need_one_language(
+            self, "name", _("Give the category a name in English or in Chinese.")
+        )
         min_age = cleaned_data.get("min_age")
         max_age = cleaned_data.get("max_age")
         if min_age is not None and max_age is not None and max_age < min_age:

@@ -1,7 +1,5 @@
-class AccountError(Exception):
-    """A change to an account is not allowed. The message is for the person who
-    asked, already translated (lazily)."""
+from artsprize.common.errors import DomainError
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+
+class AccountError(DomainError):
+    """A change to an account is not allowed."""

@@ -13,6 +13,14 @@ from submissions.enums import MediaKind, RoundState
 from submissions.rules import can_view_round
 
 MB = 1024 * 1024
+# Who may see and set up rounds and their categories: visitors see a round that
+# has left its draft; staff set them up.
+PERMISSIONS = {
+    "view": can_view_round,
+    "add": is_staff_member,
+    "change": is_staff_member,
+    "delete": is_staff_member,
+}
 
 
 class Round(TimeStampedModel, RulesModel):
@@ -84,12 +92,7 @@ class Round(TimeStampedModel, RulesModel):
                 condition=Q(entry_cap__gte=1), name="round_entry_cap_positive"
             ),
         ]
-        rules_permissions = {
-            "view": can_view_round,
-            "add": is_staff_member,
-            "change": is_staff_member,
-            "delete": is_staff_member,
-        }
+        rules_permissions = PERMISSIONS
 
     def __str__(self):
         return self.title or f"{self.year}"
@@ -189,12 +192,7 @@ class Category(TimeStampedModel, RulesModel):
                 name="category_age_band_in_order",
             ),
         ]
-        rules_permissions = {
-            "view": can_view_round,
-            "add": is_staff_member,
-            "change": is_staff_member,
-            "delete": is_staff_member,
-        }
+        rules_permissions = PERMISSIONS
 
     def __str__(self):
         return self.name or f"#{self.pk}"

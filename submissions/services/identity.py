@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.errors import DomainError
 from artsprize.common.models import AuditEvent
 from submissions.enums import GuardianState
 from submissions.models import Entry
@@ -22,14 +23,9 @@ from submissions.models import Entry
 REASON_MAX_LENGTH = 2000
 
 
-class IdentityError(Exception):
+class IdentityError(DomainError):
     """An identity cannot be revealed. The message is for the person who asked;
     ``code`` names the refusal."""
-
-    def __init__(self, message, *, code):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

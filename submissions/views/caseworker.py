@@ -57,8 +57,7 @@ def artist_create(request):
     return render(request, "submissions/caseworker/artist_form.html", {"form": form})
 
 
-@of_artist
-def artist_detail(request, artist):
+def _render_artist(request, artist, claim_form, *, status=200):
     return render(
         request,
         "submissions/caseworker/artist_detail.html",
@@ -66,8 +65,16 @@ def artist_detail(request, artist):
             "artist": artist,
             "entries": artist.entries.select_related("round", "category"),
             "open_rounds": open_rounds(),
-            "claim_form": ClaimInvitationForm(initial={"email": artist.email}),
+            "claim_form": claim_form,
         },
+        status=status,
+    )
+
+
+@of_artist
+def artist_detail(request, artist):
+    return _render_artist(
+        request, artist, ClaimInvitationForm(initial={"email": artist.email})
     )
 
 
@@ -89,14 +96,4 @@ def artist_invite(request, artist):
                 % {"email": artist.email},
             )
             return redirect("caseworker:artist", pk=artist.pk)
-    return render(
-        request,
-        "submissions/caseworker/artist_detail.html",
-        {
-            "artist": artist,
-            "entries": artist.entries.select_related("round", "category"),
-            "open_rounds": open_rounds(),
-            "claim_form": form,
-        },
-        status=400,
-    )
+    return _render_artist(request, artist, form, status=400)

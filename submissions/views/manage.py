@@ -363,32 +363,13 @@ def _render_category_form(request, round_, category, form):
     )
 
 
-@of_round
-def category_create(request, round_):
-    if round_.state != RoundState.DRAFT:
-        messages.error(request, CATEGORIES_ADDED_IN_DRAFT)
-        return redirect("manage:round_detail", pk=round_.pk)
-    category = Category(round=round_)
+def _save_category_form(request, round_, category, *, done_text):
+    """Save the category form through the service; the round's page on success,
+    the form again (with what was typed) otherwise."""
+    existing = category if category.pk else None
     form = _category_form(request, round_, category)
     if form.is_valid():
-        try:
-            save_category(category, data=form.cleaned_data, by=request.user)
-        except RoundError as error:
-            messages.error(request, _error_message(error))
-        else:
-            messages.success(
-                request, _("Category “%(name)s” added.") % {"name": category}
-            )
-            return redirect("manage:round_detail", pk=round_.pk)
-    return _render_category_form(request, round_, None, form)
-
-
-@of_round
-def category_edit(request, round_, category_pk):
-    category = get_object_or_404(Category, pk=category_pk, round=round_)
-    form = _category_form(request, round_, category)
-    if form.is_valid():
-        if not form.changed_values(category):
+        if existing and not form.changed_values(category):
             messages.info(request, _("Nothing changed."))
             return redirect("manage:round_detail", pk=round_.pk)
         try:
@@ -396,11 +377,30 @@ def category_edit(request, round_, category_pk):
         except RoundError as error:
             messages.error(request, _error_message(error))
         else:
-            messages.success(
-                request, _("Category “%(name)s” saved.") % {"name": category}
-            )
+            messages.success(request, done_text % {"name": category})
             return redirect("manage:round_detail", pk=round_.pk)
-    return _render_category_form(request, round_, category, form)
+    return _render_category_form(request, round_, existing, form)
+
+
+@of_round
+def category_create(request, round_):
+    if round_.state != RoundState.DRAFT:
+        messages.error(request, CATEGORIES_ADDED_IN_DRAFT)
+        return redirect("manage:round_detail", pk=round_.pk)
+    return _save_category_form(
+        request,
+        round_,
+        Category(round=round_),
+        done_text=_("Category “%(name)s” added."),
+    )
+
+
+@of_round
+def category_edit(request, round_, category_pk):
+    category = get_object_or_404(Category, pk=category_pk, round=round_)
+    return _save_category_form(
+        request, round_, category, done_text=_("Category “%(name)s” saved.")
+    )
 
 
 @of_round
