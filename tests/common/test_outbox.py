@@ -32,16 +32,16 @@ def broker_down():
     """The broker cannot be reached: sending a task fails as it would in
     production, against a port where nothing listens."""
     saved = (app.conf.task_always_eager, app.conf.broker_url)
-    pools = (app._pool, app.amqp._producer_pool)
     app.conf.task_always_eager = False
     app.conf.broker_url = f"redis://127.0.0.1:{local_s3.free_port()}/0"
+    # Connections are pooled per broker address: new pools, for the dead one and
+    # then for the real one again.
     app._pool = app.amqp._producer_pool = None
     try:
         yield
     finally:
-        app.pool.force_close_all()
         app.conf.task_always_eager, app.conf.broker_url = saved
-        app._pool, app.amqp._producer_pool = pools
+        app._pool = app.amqp._producer_pool = None
 
 
 def _pending():
