@@ -9,9 +9,12 @@ when the test fails, which pytest then shows.
 
 import contextlib
 import os
+import pwd
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -19,6 +22,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from artsprize.common import local_s3
+from tests.services import require
 
 READY_SECONDS = 60
 
@@ -226,3 +232,285 @@ def running_worker(
         worker.stop()
         if forget_queue:
             _forget_queue(broker_url, queue)
+
+
+# Fault drills -------------------------------------------------------------------
+# Services of a test's own that it may kill and start again, the test process
+# sending what it enqueues to a worker's broker as a web process would, and the
+# worker's mails counted from files.
+
+
+class RedisServer:
+    """A redis-server of a test's own without persistence (``--save ""
+    --appendonly no``, which the settings allow): ``kill()`` is a crash, and
+    ``start()`` brings it back empty on the same port."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.port = local_s3.free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        binary = shutil.which("redis-server")
+        require(binary is not None, "redis-server is needed for a Redis fault drill")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        local_s3.wait_for_port(self.port, process=self.process)
+
+    def kill(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def queued(self, queue):
+        """How many messages wait in ``queue``."""
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        try:
+            return client.llen(queue)
+        finally:
+            client.close()
+
+
+@contextlib.contextmanager
+def redis_server(folder):
+    server = RedisServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _postgres_binary(name):
+    found = shutil.which(name)
+    if found:
+        return found
+    # Debian keeps the server's programs out of PATH.
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    return str(candidates[-1]) if candidates else None
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of a test's own (``initdb`` into a temporary folder,
+    trust authentication, TCP on a free port), which the test may stop and start
+    under a running worker. PostgreSQL refuses to run as root: under root the
+    cluster belongs to the ``postgres`` system user."""
+
+    def __init__(self):
+        self.initdb = _postgres_binary("initdb")
+        self.pg_ctl = _postgres_binary("pg_ctl")
+        require(
+            self.initdb is not None and self.pg_ctl is not None,
+            "PostgreSQL's initdb and pg_ctl are needed for a PostgreSQL fault drill",
+        )
+        self.user = None
+        if os.geteuid() == 0:
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                require(False, "PostgreSQL will not run as root: add a postgres user")
+        # Not under pytest's temporary folders, which only their owner may enter.
+        self.folder = Path(tempfile.mkdtemp(prefix="artsprize-pg-"))
+        if self.user is not None:
+            os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
+        self.data = self.folder / "data"
+        self.port = local_s3.free_port()
+
+    def url(self, name):
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _run(self, *command):
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            user=self.user.pw_uid if self.user else None,
+            group=self.user.pw_gid if self.user else None,
+            cwd=self.folder,
+            timeout=120,
+        )
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+        return result.stdout
+
+    def init(self):
+        self._run(
+            self.initdb,
+            "--pgdata",
+            str(self.data),
+            "--username=postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+
+    def start(self):
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            "-c unix_socket_directories='' -c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            self.pg_ctl,
+            "start",
+            "--pgdata",
+            str(self.data),
+            "--wait",
+            "--log",
+            str(self.folder / "server.log"),
+            "-o",
+            options,
+        )
+
+    def stop(self, mode="fast"):
+        """``immediate`` is a crash: every connection cut, no checkpoint."""
+        self._run(self.pg_ctl, "stop", "--pgdata", str(self.data), "--mode", mode)
+
+    def create_database(self, name):
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+    def remove(self):
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(AssertionError):
+                self.stop(mode="immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server():
+    server = PostgresServer()
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+def migrate(database_url):
+    """Migrate the database at ``database_url`` as a release would, in a process
+    of its own."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "artsprize.settings.test",
+            "DATABASE_URL": database_url,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@contextlib.contextmanager
+def database_at(url):
+    """Point this process's default database connection at ``url`` (a database
+    outside the test run's own, which a drill may stop), and back afterwards.
+    Caches that hold rows of the other database are emptied both ways."""
+    import environ
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    original = connections["default"]
+    config = connections.configure_settings(
+        {"default": environ.Env.db_url_config(url)}
+    )["default"]
+    wrapper = load_backend(config["ENGINE"]).DatabaseWrapper(config, "default")
+
+    def forget():
+        ContentType.objects.clear_cache()
+        cache.clear()
+
+    forget()
+    connections["default"] = wrapper
+    try:
+        yield wrapper
+    finally:
+        wrapper.close()
+        connections["default"] = original
+        forget()
+
+
+@contextlib.contextmanager
+def sending_to(worker):
+    """Let this process's outbox send tasks to ``worker``'s queue through its
+    broker, as a web process does, instead of running them eagerly."""
+    from kombu import pools
+
+    from artsprize.celery import app
+
+    keys = (
+        "task_always_eager",
+        "broker_url",
+        "broker_transport_options",
+        "task_default_queue",
+    )
+    saved = {key: app.conf[key] for key in keys}
+    # The broker's connections and the queue's routing are made once and kept:
+    # forget them on the way in and out. Celery prefers CELERY_BROKER_URL in
+    # the environment (CI sets one) to the app's setting.
+    saved_amqp = app.__dict__.pop("amqp", None)
+    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
+    pools.reset()
+    app._pool = None
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=worker.broker_url,
+        broker_transport_options=worker.transport_options,
+        task_default_queue=worker.queue,
+    )
+    app.set_current()
+    try:
+        yield app
+    finally:
+        pools.reset()
+        app._pool = None
+        app.__dict__.pop("amqp", None)
+        if saved_amqp is not None:
+            saved_amqp._producer_pool = None
+            app.__dict__["amqp"] = saved_amqp
+        app.conf.update(saved)
+        if saved_env is not None:
+            os.environ["CELERY_BROKER_URL"] = saved_env
+
+
+def pause(worker):
+    """Hold the worker and everything it started (ffmpeg) still, as a stalled
+    machine; ``resume`` lets it carry on where it was."""
+    os.killpg(worker.process.pid, signal.SIGSTOP)
+
+
+def resume(worker):
+    os.killpg(worker.process.pid, signal.SIGCONT)
+
+
+def mails_to(folder):
+    """The recipients of every mail the file-based backend wrote to ``folder``,
+    one item per recipient and mail."""
+    import email
+
+    separator = b"\n" + b"-" * 79 + b"\n"
+    recipients = []
+    for path in sorted(Path(folder).glob("*.log")):
+        for raw in path.read_bytes().split(separator):
+            if raw.strip():
+                message = email.message_from_bytes(raw)
+                recipients += [a.strip() for a in message["To"].split(",")]
+    return recipients

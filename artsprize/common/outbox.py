@@ -22,6 +22,7 @@ import logging
 import smtplib
 
 from celery import Task, current_app
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
@@ -136,6 +137,23 @@ class OutboxTask(Task):
         message_id = kwargs.pop(MESSAGE_KWARG, None)
         if message_id is None:
             return super().__call__(*args, **kwargs)
+        try:
+            return self._run_message(message_id, args, kwargs)
+        except TRANSIENT_ERRORS as error:
+            # The message's own reads and writes are outside the body, which
+            # is all that ``autoretry_for`` covers: a database restarting
+            # while they run is retried the same way.
+            raise self.retry(
+                exc=error,
+                countdown=get_exponential_backoff_interval(
+                    factor=self.retry_backoff,
+                    retries=self.request.retries,
+                    maximum=self.retry_backoff_max,
+                    full_jitter=self.retry_jitter,
+                ),
+            ) from error
+
+    def _run_message(self, message_id, args, kwargs):
         if self.once:
             with transaction.atomic():
                 message = (

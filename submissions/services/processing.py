@@ -23,7 +23,7 @@ import magic
 from botocore.exceptions import BotoCoreError, ClientError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -191,7 +191,8 @@ def process_file(artwork_file, *, run=None):
     The file ends READY (size, SHA-256, facts and derivatives saved), REJECTED
     with a reason code (the original deleted from storage) or, for the portal's own faults
     that are not worth retrying at once, FAILED. Raises ProcessingUnavailable
-    when storage fails (the file is then FAILED until the retry takes it).
+    when storage fails (the file is then FAILED until the retry takes it), and
+    lets a database error through (the file stays PROCESSING for the retry).
     Returns the file as it is afterwards.
     """
     pk = getattr(artwork_file, "pk", artwork_file)
@@ -211,6 +212,11 @@ def process_file(artwork_file, *, run=None):
     except (SoftTimeLimitExceeded, subprocess.TimeoutExpired):
         logger.warning("Processing file %s took too long.", pk)
         return _fail(file, run, "timed_out")
+    except (OperationalError, InterfaceError):
+        # The database restarted under the run. Once it is back, marking the
+        # file failed would leave it to staff: the task retries instead, and
+        # the run (same task ID) takes up the file it still holds.
+        raise
     except Exception:
         # A bug or a tool failing in an unforeseen way: never a crashed
         # worker; staff see the failure and can retry it.
