@@ -93,6 +93,8 @@ class OutboxMessage(models.Model):
     # The last time the message was handed to the broker (at first, the commit).
     sent_at = models.DateTimeField(default=timezone.now)
     sends = models.PositiveIntegerField(default=1)
+    # When a worker last took it (tasks that are not mails).
+    started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

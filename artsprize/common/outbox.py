@@ -96,10 +96,13 @@ def resend_lost_messages(*, now=None):
     lost = list(
         OutboxMessage.objects.filter(done_at__isnull=True, sent_at__lt=cutoff)
         .order_by("sent_at", "pk")
-        .values_list("pk", "task", "args", "options")[:SWEEP_BATCH]
+        .values_list("pk", "task", "args", "options", "started_at")[:SWEEP_BATCH]
     )
     resent = []
-    for pk, task, args, options in lost:
+    for pk, task, args, options, started_at in lost:
+        if started_at is not None and started_at > now - _running_for(options):
+            # A worker took it and may still be at it (a long transcode).
+            continue
         if _send(pk, task, args, options):
             OutboxMessage.objects.filter(pk=pk).update(
                 sent_at=now, sends=F("sends") + 1
@@ -107,6 +110,16 @@ def resend_lost_messages(*, now=None):
             resent.append(pk)
     OutboxMessage.objects.filter(done_at__lt=now - KEEP_DONE).delete()
     return resent
+
+
+def _running_for(options):
+    """How long a task that a worker took may run before it counts as lost: its
+    hard time limit, and at least the resend delay."""
+    return datetime.timedelta(
+        seconds=max(
+            options.get("time_limit") or 0, settings.OUTBOX_RESEND_AFTER_SECONDS
+        )
+    )
 
 
 def pending_messages():
@@ -121,7 +134,8 @@ class OutboxTask(Task):
     ``once = True`` (mails): the body runs under the message's row lock and the
     message is marked done in the same transaction, so a message delivered twice
     runs once. Otherwise (long, idempotent tasks such as processing) the message
-    is marked done after the body returns.
+    is marked done after the body returns, and the sweeper does not send it
+    again while its run may still be going (its hard time limit).
     """
 
     once = False
@@ -167,9 +181,10 @@ class OutboxTask(Task):
                 result = super().__call__(*args, **kwargs)
                 _mark_done(message_id)
             return result
-        if not OutboxMessage.objects.filter(
-            pk=message_id, done_at__isnull=True
-        ).exists():
+        # Taken: the sweeper leaves it to this run until its time is up.
+        if not OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(
+            started_at=timezone.now()
+        ):
             logger.info("Message %s was done already.", message_id)
             return None
         result = super().__call__(*args, **kwargs)

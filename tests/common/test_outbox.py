@@ -128,3 +128,22 @@ def test_done_messages_are_deleted_after_a_week():
 
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+
+
+def test_a_task_a_worker_took_is_not_sent_again_before_its_time_limit(settings):
+    now = timezone.now()
+    taken = now - datetime.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS + 1)
+    message = OutboxMessage.objects.create(
+        task="submissions.process_file",
+        args=[987654],
+        options={"soft_time_limit": 3600, "time_limit": 3630},
+        sent_at=taken,
+        started_at=taken,
+    )
+
+    # Past the resend delay, but a video may take an hour: still its run's.
+    assert resend_lost_messages(now=now) == []
+    # Past its hard time limit the run is dead: the message goes again.
+    assert resend_lost_messages(now=taken + datetime.timedelta(seconds=3631)) == [
+        message.pk
+    ]
