@@ -2,12 +2,14 @@
 
 import datetime
 import itertools
+import threading
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.utils import timezone
 
 from artsprize.accounts.enums import Language, Role
@@ -121,3 +123,29 @@ def make_category(round_, **fields):
     }
     values.update(fields)
     return Category.objects.create(round=round_, **values)
+
+
+def at_once(*calls):
+    """Run each call in its own thread and database connection, released together.
+    Returns what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(index, call))
+        for index, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

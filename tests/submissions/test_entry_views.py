@@ -4,12 +4,12 @@ withdrawing and the receipt, and who may reach them."""
 import datetime
 import html
 import itertools
-import threading
+from functools import partial
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -1187,21 +1187,11 @@ def test_two_submits_at_the_same_moment_submit_once_and_mail_once(postgresql):
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(entrant)
-    barrier = threading.Barrier(len(clients))
-    results = [None] * len(clients)
 
-    def click(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = clients[index].post(url, data)
-        finally:
-            connections.close_all()
+    results = factories.at_once(
+        *(partial(client.post, url, data) for client in clients)
+    )
 
-    threads = [threading.Thread(target=click, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
     receipt = reverse("entry_receipt", args=[entry.pk])
     assert [response["Location"] for response in results] == [receipt, receipt]
     entry.refresh_from_db()

@@ -1135,37 +1135,11 @@ def postgresql(transactional_db):
         pytest.skip("Row locks are tested on PostgreSQL (SQLite locks the whole file)")
 
 
-def _at_once(*calls):
-    """Run each call in its own thread and database connection, released together.
-    Returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_two_staff_closing_at_once_close_the_round_once(postgresql):
     first, second = factories.make_staff(), factories.make_staff()
     round_ = round_in(RoundState.OPEN)
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=first),
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=second),
     )
@@ -1185,7 +1159,7 @@ def test_closing_and_extending_at_once_leave_one_consistent_story(postgresql):
     round_ = round_in(RoundState.OPEN)
     planned = round_.closes_at
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=staff),
         lambda: extend_deadline(
             Round.objects.get(pk=round_.pk), planned + DAY, by=staff
