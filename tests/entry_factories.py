@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from artsprize.accounts.models import EntrantProfile
 from submissions.enums import FileState, MediaKind, RoundState
+from submissions.media.results import Rejected
 from submissions.models import ArtworkFile
 from submissions.services.entries import create_entry, submit_entry
-from tests import factories
+from tests import factories, processing_fixtures
 
 _numbers = itertools.count(1)
 
@@ -116,3 +117,23 @@ def make_artist_without_email(*, age=30, language="en"):
         pics_accepted_at=timezone.now(),
     )
     return user
+
+
+def derivatives_or_refusal(make_derivatives, original, work_dir):
+    """What ``make_derivatives`` makes of ``original``, or the code it refuses it with
+    (a cut file may be either, depending on where the cut falls)."""
+    try:
+        return make_derivatives(original, work_dir)
+    except Rejected as rejected:
+        return rejected.code
+
+
+# Files of other kinds that an audio or a video upload may turn out to be.
+NOT_MEDIA = {
+    "png": processing_fixtures.png_bytes(),
+    "jpeg": processing_fixtures.jpeg_bytes(),
+    "zip": processing_fixtures.zip_archive(),
+    "pdf": processing_fixtures.pdf_document(),
+    "text": b"Just some text, typed into a file named like a song or a clip.\n" * 20,
+    "garbage": bytes(range(256)) * 40,
+}
