@@ -5,7 +5,6 @@ tested over HTTP in tests/submissions/test_guardians.py.)"""
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from artsprize.accounts.enums import Language
@@ -13,6 +12,7 @@ from submissions.enums import GuardianState
 from submissions.models import Entry
 from submissions.services.entries import submit_entry, update_entry
 from tests import factories
+from tests.e2e.session import use_language
 from tests.entry_factories import (
     make_complete_entry,
     make_open_round,
@@ -48,9 +48,7 @@ def test_the_guardian_reads_the_page_in_the_mails_language_and_may_switch(
 ):
     entry = _submitted_minor_entry(language=Language.CHINESE)
     # The family's browser last showed the site in English.
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
-    )
+    use_language(page, live_server, "en")
 
     page.goto(_link(live_server))
 
