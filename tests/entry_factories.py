@@ -3,11 +3,9 @@
 import datetime
 import itertools
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from artsprize.accounts.models import EntrantProfile
 from submissions.enums import FileState, MediaKind, RoundState
 from submissions.media.results import Rejected
 from submissions.models import ArtworkFile
@@ -106,16 +104,7 @@ def make_submitted_entry(round_, *, entrant, **kwargs):
 def make_artist_without_email(*, age=30, language="en"):
     """An artist a caseworker files for: no address, no usable password."""
     user = get_user_model().objects.create_user(email=None, language=language)
-    today = timezone.localdate()
-    EntrantProfile.objects.create(
-        user=user,
-        legal_name="Maria Santos",
-        credit_name="",
-        date_of_birth=today.replace(year=today.year - age) - datetime.timedelta(days=1),
-        hong_kong_based=True,
-        pics_version=settings.PICS_VERSION,
-        pics_accepted_at=timezone.now(),
-    )
+    factories.add_profile(user, age=age, legal_name="Maria Santos", credit_name="")
     return user
 
 

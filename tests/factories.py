@@ -33,17 +33,23 @@ def make_user(*, email=None, language=Language.ENGLISH, verified=True, **extra):
 
 def make_entrant(*, age=30, **kwargs):
     user = make_user(**kwargs)
+    add_profile(user, age=age)
+    return user
+
+
+def add_profile(user, *, age, legal_name="Chan Tai Man", credit_name="Tai"):
+    """The entrant profile of ``user``: ``age`` years old as of yesterday, living in
+    Hong Kong, the current personal data notice accepted."""
     today = timezone.localdate()
-    EntrantProfile.objects.create(
+    return EntrantProfile.objects.create(
         user=user,
-        legal_name="Chan Tai Man",
-        credit_name="Tai",
+        legal_name=legal_name,
+        credit_name=credit_name,
         date_of_birth=today.replace(year=today.year - age) - datetime.timedelta(days=1),
         hong_kong_based=True,
         pics_version=settings.PICS_VERSION,
         pics_accepted_at=timezone.now(),
     )
-    return user
 
 
 def make_with_role(role, **kwargs):
