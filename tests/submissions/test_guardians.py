@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail, signing
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.common.enums import AuditVerb
+from artsprize.common.mail import send_templated_mail
 from artsprize.common.models import AuditEvent
 from submissions.enums import EntryState, GuardianState
 from submissions.errors import EntryError
@@ -149,17 +149,15 @@ def test_the_guardian_mail_is_in_the_entrants_language(
         "confirm_url": full_link_in(message),
         "days": 30,
     }
-    with translation.override("zh-hant"):
-        body = render_to_string(
-            "submissions/mail/guardian_confirmation_message.txt", context
-        )
-        subject = render_to_string(
-            "submissions/mail/guardian_confirmation_subject.txt", context
-        )
-    assert message.body == body
-    assert message.subject == " ".join(subject.split())
-    assert "人性的色彩" in body
-    assert "青年組" in body
+    expected = send_templated_mail(
+        "submissions/mail/guardian_confirmation",
+        to=message.to,
+        context=context,
+        language="zh-hant",
+    )
+    assert (message.subject, message.body) == (expected.subject, expected.body)
+    assert "人性的色彩" in message.body
+    assert "青年組" in message.body
 
 
 @pytest.mark.django_db
