@@ -15,6 +15,7 @@ from django.utils import timezone
 from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.roles import ensure_role_groups, grant_role
+from artsprize.common.mail import send_templated_mail
 from submissions.enums import MediaKind
 from submissions.models import Category, Round
 
@@ -155,3 +156,12 @@ def at_once(*calls):
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def assert_mail_is(message, template_prefix, *, context, language):
+    """``message`` is the mail ``template_prefix`` makes of ``context`` in
+    ``language``, as the portal renders its mails."""
+    expected = send_templated_mail(
+        template_prefix, to=message.to, context=context, language=language
+    )
+    assert (message.subject, message.body) == (expected.subject, expected.body)
