@@ -9,7 +9,7 @@ from django.utils import timezone
 from submissions.enums import FileState, MediaKind, RoundState
 from submissions.media.results import Rejected
 from submissions.models import ArtworkFile
-from submissions.services.entries import create_entry, submit_entry
+from submissions.services.entries import create_entry, submit_entry, update_entry
 from tests import factories, processing_fixtures
 
 _numbers = itertools.count(1)
@@ -99,6 +99,20 @@ def make_complete_entry(round_, *, entrant, category=None, by=None, with_file=Tr
 def make_submitted_entry(round_, *, entrant, **kwargs):
     entry = make_complete_entry(round_, entrant=entrant, **kwargs)
     return submit_entry(entry, by=kwargs.get("by") or entrant)
+
+
+def make_minor_entry(*, language="en", guardian_email="parent@example.org"):
+    """A complete youth entry by a 15-year-old, naming a parent who must confirm it."""
+    entrant = factories.make_entrant(age=15, language=language)
+    round_ = make_open_round()
+    entry = make_complete_entry(
+        round_, entrant=entrant, category=make_youth_category(round_)
+    )
+    return update_entry(
+        entry,
+        data={"guardian_name": "Chan Mei", "guardian_email": guardian_email},
+        by=entrant,
+    )
 
 
 def make_artist_without_email(*, age=30, language="en"):

@@ -10,30 +10,16 @@ from django.core import mail
 from artsprize.accounts.enums import Language
 from submissions.enums import GuardianState
 from submissions.models import Entry
-from submissions.services.entries import submit_entry, update_entry
-from tests import factories
+from submissions.services.entries import submit_entry
 from tests.e2e.session import use_language
-from tests.entry_factories import (
-    make_complete_entry,
-    make_open_round,
-    make_youth_category,
-)
+from tests.entry_factories import make_minor_entry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _submitted_minor_entry(*, language):
-    entrant = factories.make_entrant(age=15, language=language)
-    round_ = make_open_round()
-    entry = make_complete_entry(
-        round_, entrant=entrant, category=make_youth_category(round_)
-    )
-    update_entry(
-        entry,
-        data={"guardian_name": "Chan Mei", "guardian_email": "parent@example.org"},
-        by=entrant,
-    )
-    submit_entry(entry, by=entrant)
+    entry = make_minor_entry(language=language)
+    submit_entry(entry, by=entry.entrant)
     return entry
 
 

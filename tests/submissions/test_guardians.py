@@ -30,6 +30,7 @@ from submissions.services.guardians import (
 from tests import factories
 from tests.entry_factories import (
     make_complete_entry,
+    make_minor_entry,
     make_open_round,
     make_youth_category,
 )
@@ -50,20 +51,6 @@ class SignedLongAgo(signing.TimestampSigner):
 
     def timestamp(self):
         return signing.b62_encode(int(time.time()) - 31 * 24 * 3600)
-
-
-def minor_entry(*, language=Language.ENGLISH, guardian_email="parent@example.org"):
-    entrant = factories.make_entrant(age=15, language=language)
-    round_ = make_open_round()
-    entry = make_complete_entry(
-        round_, entrant=entrant, category=make_youth_category(round_)
-    )
-    update_entry(
-        entry,
-        data={"guardian_name": "Chan Mei", "guardian_email": guardian_email},
-        by=entrant,
-    )
-    return entry
 
 
 def submit(entry, capture):
@@ -98,7 +85,7 @@ def page_text(response):
 def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(
     django_capture_on_commit_callbacks,
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
 
     assert (entry.state, entry.guardian_state) == (
         EntryState.SUBMITTED,
@@ -138,7 +125,7 @@ def test_the_guardian_mail_is_in_the_entrants_language(
     django_capture_on_commit_callbacks,
 ):
     entry = submit(
-        minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
+        make_minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
     )
 
     message = guardian_mail()
@@ -162,7 +149,7 @@ def test_the_guardian_mail_is_in_the_entrants_language(
 def test_the_guardian_confirms_through_the_page(
     client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     url = link_in(guardian_mail())
 
     shown = client.get(url)
@@ -209,7 +196,7 @@ def test_the_guardian_confirms_through_the_page(
 def test_an_expired_link_is_explained_and_confirms_nothing(
     client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     token = guardian_token(entry, signer=SignedLongAgo(salt=GUARDIAN_SALT))
     url = reverse("guardian_confirm", args=[token])
 
@@ -255,7 +242,7 @@ def test_an_expired_link_is_explained_and_confirms_nothing(
 def test_a_tampered_link_is_refused_clearly(
     client, tamper, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     url = reverse("guardian_confirm", args=[tamper(guardian_token(entry))])
 
     for response in (client.get(url), client.post(url)):
@@ -268,7 +255,7 @@ def test_a_tampered_link_is_refused_clearly(
 def test_a_link_to_a_replaced_guardian_no_longer_works(
     client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     old_url = link_in(guardian_mail())
     mail.outbox.clear()
 
@@ -290,7 +277,7 @@ def test_a_link_to_a_replaced_guardian_no_longer_works(
 def test_a_withdrawn_entry_has_nothing_to_confirm(
     client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     url = reverse("guardian_confirm", args=[guardian_token(entry)])
     withdraw_entry(entry, by=entry.entrant)
 
@@ -320,7 +307,7 @@ def test_an_adult_entry_needs_no_guardian(
 def test_resending_is_limited_to_once_in_ten_minutes(
     django_capture_on_commit_callbacks,
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     mailed = entry.guardian_mailed_at
     mail.outbox.clear()
 
@@ -350,7 +337,7 @@ def test_resending_is_limited_to_once_in_ten_minutes(
 def test_resending_is_refused_without_a_pending_confirmation_or_for_others(
     entrant_user, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     later = timezone.now() + datetime.timedelta(hours=1)
 
     with pytest.raises(EntryError) as caught:
@@ -483,7 +470,7 @@ def test_a_caseworker_cannot_give_the_artists_address_for_the_guardian(client):
 
 @pytest.mark.django_db
 def test_the_services_refuse_the_entrants_own_address_for_the_guardian():
-    entry = minor_entry()
+    entry = make_minor_entry()
     EmailAddress.objects.create(user=entry.entrant, email="second@example.org")
 
     for address in (entry.entrant.email.upper(), "Second@example.org"):
@@ -500,7 +487,7 @@ def test_the_services_refuse_the_entrants_own_address_for_the_guardian():
 def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
     """An address the entrant adds to their account after naming it for the guardian
     still keeps the entry from being submitted."""
-    entry = minor_entry()
+    entry = make_minor_entry()
     EmailAddress.objects.create(user=entry.entrant, email="parent@example.org")
 
     assert SERVICE_OWN_ADDRESS in submission_problems(entry)
@@ -513,7 +500,7 @@ def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
 def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
     client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
     url = link_in(guardian_mail())
     events = AuditEvent.objects.for_object(entry).count()
     client.force_login(entry.entrant)
@@ -552,7 +539,7 @@ def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
 def test_the_guardians_page_opens_in_the_language_of_the_mail(
     client, django_capture_on_commit_callbacks, language, heading
 ):
-    submit(minor_entry(language=language), django_capture_on_commit_callbacks)
+    submit(make_minor_entry(language=language), django_capture_on_commit_callbacks)
     link = full_link_in(guardian_mail())
     assert urlsplit(link).query == f"lang={language}"
     # The guardian's browser last showed the site in the other language.
@@ -572,7 +559,9 @@ def test_the_guardians_page_opens_in_the_language_of_the_mail(
 def test_the_guardian_can_switch_the_language_of_their_page(
     client, django_capture_on_commit_callbacks
 ):
-    submit(minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks)
+    submit(
+        make_minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
+    )
     link = full_link_in(guardian_mail())
     path = urlsplit(link).path
     page = client.get(path + "?" + urlsplit(link).query, follow=True)
