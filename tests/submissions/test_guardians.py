@@ -53,13 +53,17 @@ class SignedLongAgo(signing.TimestampSigner):
         return signing.b62_encode(int(time.time()) - 31 * 24 * 3600)
 
 
-def submit(entry, capture):
-    from submissions.services.entries import submit_entry
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """Submit an entry as its entrant, its mails sent."""
 
-    with capture(execute=True):
-        submit_entry(entry, by=entry.entrant)
-    entry.refresh_from_db()
-    return entry
+    def run(entry):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit_entry(entry, by=entry.entrant)
+        entry.refresh_from_db()
+        return entry
+
+    return run
 
 
 def full_link_in(message):
@@ -82,10 +86,8 @@ def page_text(response):
 
 
 @pytest.mark.django_db
-def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(
-    django_capture_on_commit_callbacks,
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(submit):
+    entry = submit(make_minor_entry())
 
     assert (entry.state, entry.guardian_state) == (
         EntryState.SUBMITTED,
@@ -121,12 +123,8 @@ def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(
 
 
 @pytest.mark.django_db
-def test_the_guardian_mail_is_in_the_entrants_language(
-    django_capture_on_commit_callbacks,
-):
-    entry = submit(
-        make_minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
-    )
+def test_the_guardian_mail_is_in_the_entrants_language(submit):
+    entry = submit(make_minor_entry(language=Language.CHINESE))
 
     message = guardian_mail()
     context = {
@@ -146,10 +144,8 @@ def test_the_guardian_mail_is_in_the_entrants_language(
 
 
 @pytest.mark.django_db
-def test_the_guardian_confirms_through_the_page(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_the_guardian_confirms_through_the_page(client, submit):
+    entry = submit(make_minor_entry())
     url = link_in(guardian_mail())
 
     shown = client.get(url)
@@ -193,10 +189,8 @@ def test_the_guardian_confirms_through_the_page(
 
 
 @pytest.mark.django_db
-def test_an_expired_link_is_explained_and_confirms_nothing(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_an_expired_link_is_explained_and_confirms_nothing(client, submit):
+    entry = submit(make_minor_entry())
     token = guardian_token(entry, signer=SignedLongAgo(salt=GUARDIAN_SALT))
     url = reverse("guardian_confirm", args=[token])
 
@@ -239,10 +233,8 @@ def test_an_expired_link_is_explained_and_confirms_nothing(
         "not-a-dict",
     ],
 )
-def test_a_tampered_link_is_refused_clearly(
-    client, tamper, django_capture_on_commit_callbacks
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_a_tampered_link_is_refused_clearly(client, tamper, submit):
+    entry = submit(make_minor_entry())
     url = reverse("guardian_confirm", args=[tamper(guardian_token(entry))])
 
     for response in (client.get(url), client.post(url)):
@@ -253,9 +245,9 @@ def test_a_tampered_link_is_refused_clearly(
 
 @pytest.mark.django_db
 def test_a_link_to_a_replaced_guardian_no_longer_works(
-    client, django_capture_on_commit_callbacks
+    submit, client, django_capture_on_commit_callbacks
 ):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     old_url = link_in(guardian_mail())
     mail.outbox.clear()
 
@@ -274,10 +266,8 @@ def test_a_link_to_a_replaced_guardian_no_longer_works(
 
 
 @pytest.mark.django_db
-def test_a_withdrawn_entry_has_nothing_to_confirm(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_a_withdrawn_entry_has_nothing_to_confirm(client, submit):
+    entry = submit(make_minor_entry())
     url = reverse("guardian_confirm", args=[guardian_token(entry)])
     withdraw_entry(entry, by=entry.entrant)
 
@@ -291,13 +281,11 @@ def test_a_withdrawn_entry_has_nothing_to_confirm(
 
 
 @pytest.mark.django_db
-def test_an_adult_entry_needs_no_guardian(
-    entrant_user, django_capture_on_commit_callbacks
-):
+def test_an_adult_entry_needs_no_guardian(entrant_user, submit):
     round_ = make_open_round()
     entry = make_complete_entry(round_, entrant=entrant_user)
 
-    entry = submit(entry, django_capture_on_commit_callbacks)
+    entry = submit(entry)
 
     assert entry.guardian_state == GuardianState.NOT_NEEDED
     assert [message.to for message in mail.outbox] == [[entrant_user.email]]
@@ -305,9 +293,9 @@ def test_an_adult_entry_needs_no_guardian(
 
 @pytest.mark.django_db
 def test_resending_is_limited_to_once_in_ten_minutes(
-    django_capture_on_commit_callbacks,
+    submit, django_capture_on_commit_callbacks
 ):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     mailed = entry.guardian_mailed_at
     mail.outbox.clear()
 
@@ -335,9 +323,9 @@ def test_resending_is_limited_to_once_in_ten_minutes(
 
 @pytest.mark.django_db
 def test_resending_is_refused_without_a_pending_confirmation_or_for_others(
-    entrant_user, django_capture_on_commit_callbacks
+    entrant_user, submit
 ):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     later = timezone.now() + datetime.timedelta(hours=1)
 
     with pytest.raises(EntryError) as caught:
@@ -497,10 +485,8 @@ def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
 
 
 @pytest.mark.django_db
-def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(make_minor_entry(), django_capture_on_commit_callbacks)
+def test_the_entrant_signed_in_cannot_confirm_their_own_entry(client, submit):
+    entry = submit(make_minor_entry())
     url = link_in(guardian_mail())
     events = AuditEvent.objects.for_object(entry).count()
     client.force_login(entry.entrant)
@@ -537,9 +523,9 @@ def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
     ],
 )
 def test_the_guardians_page_opens_in_the_language_of_the_mail(
-    client, django_capture_on_commit_callbacks, language, heading
+    client, submit, language, heading
 ):
-    submit(make_minor_entry(language=language), django_capture_on_commit_callbacks)
+    submit(make_minor_entry(language=language))
     link = full_link_in(guardian_mail())
     assert urlsplit(link).query == f"lang={language}"
     # The guardian's browser last showed the site in the other language.
@@ -556,12 +542,8 @@ def test_the_guardians_page_opens_in_the_language_of_the_mail(
 
 
 @pytest.mark.django_db
-def test_the_guardian_can_switch_the_language_of_their_page(
-    client, django_capture_on_commit_callbacks
-):
-    submit(
-        make_minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
-    )
+def test_the_guardian_can_switch_the_language_of_their_page(client, submit):
+    submit(make_minor_entry(language=Language.CHINESE))
     link = full_link_in(guardian_mail())
     path = urlsplit(link).path
     page = client.get(path + "?" + urlsplit(link).query, follow=True)
