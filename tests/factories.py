@@ -16,6 +16,7 @@ from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.roles import ensure_role_groups, grant_role
 from artsprize.common.mail import send_templated_mail
+from artsprize.common.models import AuditEvent
 from submissions.enums import MediaKind
 from submissions.models import Category, Round
 
@@ -165,3 +166,8 @@ def assert_mail_is(message, template_prefix, *, context, language):
         template_prefix, to=message.to, context=context, language=language
     )
     assert (message.subject, message.body) == (expected.subject, expected.body)
+
+
+def audit_count(obj, **filters):
+    """How many audit entries of ``obj`` match ``filters``."""
+    return AuditEvent.objects.for_object(obj).filter(**filters).count()

@@ -592,12 +592,7 @@ def test_withdrawing_a_draft_and_a_submitted_entry(entrant_user):
     )
     # The reference code stays with the withdrawn entry.
     assert submitted.reference == f"HRAP-{round_.year}-0001"
-    assert (
-        AuditEvent.objects.for_object(submitted)
-        .filter(verb=AuditVerb.STATE_CHANGED)
-        .count()
-        == 2
-    )
+    assert factories.audit_count(submitted, verb=AuditVerb.STATE_CHANGED) == 2
 
 
 @pytest.mark.django_db

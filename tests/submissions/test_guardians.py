@@ -180,12 +180,7 @@ def test_the_guardian_confirms_through_the_page(client, submit):
 
     client.post(url)
 
-    assert (
-        AuditEvent.objects.for_object(entry)
-        .filter(to_state=GuardianState.CONFIRMED)
-        .count()
-        == 1
-    )
+    assert factories.audit_count(entry, to_state=GuardianState.CONFIRMED) == 1
 
 
 @pytest.mark.django_db
