@@ -21,6 +21,14 @@ from submissions.enums import MediaKind
 from submissions.models import Category, Round
 
 PASSWORD = "correct horse battery staple"
+# The profile a caseworker registers for an artist without an address.
+ARTIST_PROFILE = {
+    "legal_name": "Amina Yusuf",
+    "credit_name": "Amina",
+    "date_of_birth": datetime.date(1994, 3, 2),
+    "hong_kong_based": True,
+    "phone": "",
+}
 _numbers = itertools.count(1)
 
 
