@@ -36,3 +36,13 @@ def sign_in(page, live_server, user, language=None):
     share_session(page, live_server, client)
     if language:
         use_language(page, live_server, language)
+
+
+def switch_language(page, label):
+    """Press the language button named ``label``; on a phone it is in the collapsed
+    menu."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("button", name=label).click()
+    page.wait_for_load_state()

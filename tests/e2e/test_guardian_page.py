@@ -11,7 +11,7 @@ from artsprize.accounts.enums import Language
 from submissions.enums import GuardianState
 from submissions.models import Entry
 from submissions.services.entries import submit_entry
-from tests.e2e.session import use_language
+from tests.e2e.session import switch_language, use_language
 from tests.entry_factories import make_minor_entry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,11 +40,7 @@ def test_the_guardian_reads_the_page_in_the_mails_language_and_may_switch(
 
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert page.locator("h1").inner_text() == "以家長或監護人身份確認參賽作品"
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("button", name="ENG").click()
-    page.wait_for_load_state()
+    switch_language(page, "ENG")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Confirm an entry as parent or guardian"
 
