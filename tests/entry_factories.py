@@ -3,15 +3,14 @@
 import datetime
 import itertools
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from artsprize.accounts.models import EntrantProfile
 from submissions.enums import FileState, MediaKind, RoundState
+from submissions.media.results import Rejected
 from submissions.models import ArtworkFile
-from submissions.services.entries import create_entry, submit_entry
-from tests import factories
+from submissions.services.entries import create_entry, submit_entry, update_entry
+from tests import factories, processing_fixtures
 
 _numbers = itertools.count(1)
 
@@ -102,17 +101,42 @@ def make_submitted_entry(round_, *, entrant, **kwargs):
     return submit_entry(entry, by=kwargs.get("by") or entrant)
 
 
+def make_minor_entry(*, language="en", guardian_email="parent@example.org"):
+    """A complete youth entry by a 15-year-old, naming a parent who must confirm it."""
+    entrant = factories.make_entrant(age=15, language=language)
+    round_ = make_open_round()
+    entry = make_complete_entry(
+        round_, entrant=entrant, category=make_youth_category(round_)
+    )
+    return update_entry(
+        entry,
+        data={"guardian_name": "Chan Mei", "guardian_email": guardian_email},
+        by=entrant,
+    )
+
+
 def make_artist_without_email(*, age=30, language="en"):
     """An artist a caseworker files for: no address, no usable password."""
     user = get_user_model().objects.create_user(email=None, language=language)
-    today = timezone.localdate()
-    EntrantProfile.objects.create(
-        user=user,
-        legal_name="Maria Santos",
-        credit_name="",
-        date_of_birth=today.replace(year=today.year - age) - datetime.timedelta(days=1),
-        hong_kong_based=True,
-        pics_version=settings.PICS_VERSION,
-        pics_accepted_at=timezone.now(),
-    )
+    factories.add_profile(user, age=age, legal_name="Maria Santos", credit_name="")
     return user
+
+
+def derivatives_or_refusal(make_derivatives, original, work_dir):
+    """What ``make_derivatives`` makes of ``original``, or the code it refuses it with
+    (a cut file may be either, depending on where the cut falls)."""
+    try:
+        return make_derivatives(original, work_dir)
+    except Rejected as rejected:
+        return rejected.code
+
+
+# Files of other kinds that an audio or a video upload may turn out to be.
+NOT_MEDIA = {
+    "png": processing_fixtures.png_bytes(),
+    "jpeg": processing_fixtures.jpeg_bytes(),
+    "zip": processing_fixtures.zip_archive(),
+    "pdf": processing_fixtures.pdf_document(),
+    "text": b"Just some text, typed into a file named like a song or a clip.\n" * 20,
+    "garbage": bytes(range(256)) * 40,
+}

@@ -2,21 +2,33 @@
 
 import datetime
 import itertools
+import threading
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.utils import timezone
 
 from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.roles import ensure_role_groups, grant_role
+from artsprize.common.mail import send_templated_mail
+from artsprize.common.models import AuditEvent
 from submissions.enums import MediaKind
 from submissions.models import Category, Round
 
 PASSWORD = "correct horse battery staple"
+# The profile a caseworker registers for an artist without an address.
+ARTIST_PROFILE = {
+    "legal_name": "Amina Yusuf",
+    "credit_name": "Amina",
+    "date_of_birth": datetime.date(1994, 3, 2),
+    "hong_kong_based": True,
+    "phone": "",
+}
 _numbers = itertools.count(1)
 
 
@@ -31,17 +43,23 @@ def make_user(*, email=None, language=Language.ENGLISH, verified=True, **extra):
 
 def make_entrant(*, age=30, **kwargs):
     user = make_user(**kwargs)
+    add_profile(user, age=age)
+    return user
+
+
+def add_profile(user, *, age, legal_name="Chan Tai Man", credit_name="Tai"):
+    """The entrant profile of ``user``: ``age`` years old as of yesterday, living in
+    Hong Kong, the current personal data notice accepted."""
     today = timezone.localdate()
-    EntrantProfile.objects.create(
+    return EntrantProfile.objects.create(
         user=user,
-        legal_name="Chan Tai Man",
-        credit_name="Tai",
+        legal_name=legal_name,
+        credit_name=credit_name,
         date_of_birth=today.replace(year=today.year - age) - datetime.timedelta(days=1),
         hong_kong_based=True,
         pics_version=settings.PICS_VERSION,
         pics_accepted_at=timezone.now(),
     )
-    return user
 
 
 def make_with_role(role, **kwargs):
@@ -121,3 +139,43 @@ def make_category(round_, **fields):
     }
     values.update(fields)
     return Category.objects.create(round=round_, **values)
+
+
+def at_once(*calls):
+    """Run each call in its own thread and database connection, released together.
+    Returns what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(index, call))
+        for index, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def assert_mail_is(message, template_prefix, *, context, language):
+    """``message`` is the mail ``template_prefix`` makes of ``context`` in
+    ``language``, as the portal renders its mails."""
+    expected = send_templated_mail(
+        template_prefix, to=message.to, context=context, language=language
+    )
+    assert (message.subject, message.body) == (expected.subject, expected.body)
+
+
+def audit_count(obj, **filters):
+    """How many audit entries of ``obj`` match ``filters``."""
+    return AuditEvent.objects.for_object(obj).filter(**filters).count()

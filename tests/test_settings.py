@@ -108,31 +108,28 @@ def test_the_deployment_check_passes_under_production_settings():
     assert result.stdout == "System check identified no issues (0 silenced).\n"
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = _run("manage.py", "check", env=_production_env(SECRET_KEY=None))
+@pytest.mark.parametrize(
+    ("missing", "error"),
+    [
+        (
+            {"SECRET_KEY": None},
+            "django.core.exceptions.ImproperlyConfigured: "
+            "SECRET_KEY must be set in production.",
+        ),
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set in production."),
+        (
+            {"S3_ENDPOINT_URL": None},
+            "ImproperlyConfigured: Set S3_ENDPOINT_URL (or S3_USE_AWS=true) to an "
+            "object store in production.",
+        ),
+    ],
+    ids=["without-a-secret-key", "with-an-empty-secret-key", "without-an-object-store"],
+)
+def test_production_refuses_to_start(missing, error):
+    result = _run("manage.py", "check", env=_production_env(**missing))
 
     assert result.returncode == 1
-    assert (
-        "django.core.exceptions.ImproperlyConfigured: "
-        "SECRET_KEY must be set in production." in result.stderr
-    )
-
-
-def test_production_refuses_an_empty_secret_key():
-    result = _run("manage.py", "check", env=_production_env(SECRET_KEY=""))
-
-    assert result.returncode == 1
-    assert "SECRET_KEY must be set in production." in result.stderr
-
-
-def test_production_refuses_to_start_without_an_object_store():
-    result = _run("manage.py", "check", env=_production_env(S3_ENDPOINT_URL=None))
-
-    assert result.returncode == 1
-    assert (
-        "ImproperlyConfigured: Set S3_ENDPOINT_URL (or S3_USE_AWS=true) to an "
-        "object store in production." in result.stderr
-    )
+    assert error in result.stderr
 
 
 def test_production_is_https_only_with_hsts(production):

@@ -34,6 +34,15 @@ def _round_event(round_, *, by, verb=AuditVerb.UPDATED, **fields):
 # The model refuses changes -------------------------------------------------------
 
 
+@pytest.fixture
+def created_rounds(staff_user):
+    """Two rounds, the first created first, as the log records them."""
+    first, second = factories.make_round(), factories.make_round()
+    _round_event(first, by=staff_user, verb=AuditVerb.CREATED)
+    _round_event(second, by=staff_user, verb=AuditVerb.CREATED)
+    return first, second
+
+
 def test_record_event_appends_who_did_what_to_which_object(staff_user):
     round_ = factories.make_round()
 
@@ -196,10 +205,8 @@ def test_people_who_are_not_staff_are_refused(mfa_client, make_user):
     assert "rows" not in response.context
 
 
-def test_staff_read_the_log_newest_first(mfa_client, staff_user):
-    first, second = factories.make_round(), factories.make_round()
-    _round_event(first, by=staff_user, verb=AuditVerb.CREATED)
-    _round_event(second, by=staff_user, verb=AuditVerb.CREATED)
+def test_staff_read_the_log_newest_first(mfa_client, staff_user, created_rounds):
+    first, second = created_rounds
     _round_event(first, by=None, verb=AuditVerb.SCHEDULED)
     client = mfa_client(staff_user)
 
@@ -215,10 +222,9 @@ def test_staff_read_the_log_newest_first(mfa_client, staff_user):
     assert "the system" in response.text
 
 
-def test_the_log_of_one_object(mfa_client, staff_user):
-    first, second = factories.make_round(), factories.make_round()
-    _round_event(first, by=staff_user, verb=AuditVerb.CREATED)
-    _round_event(second, by=staff_user, verb=AuditVerb.CREATED)
+def test_the_log_of_one_object(mfa_client, staff_user, created_rounds):
+    # The other round's event is left out.
+    first, _other = created_rounds
     _round_event(first, by=staff_user, verb=AuditVerb.UPDATED)
     client = mfa_client(staff_user)
 

@@ -20,6 +20,18 @@ def _in_chinese(text):
         return translation.gettext(text)
 
 
+def _post_expired(path, data, *, referer, user=None, headers=None):
+    """Post a form whose CSRF token has expired, sent from the page at ``referer``."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    return client.post(path, data, headers={"referer": referer, **(headers or {})})
+
+
+def _back_link(href, label):
+    return f'<a class="btn btn-primary" href="{href}" id="back-to-form">{label}</a>'
+
+
 def _assert_error_page(response, status, title, *, lang="en"):
     assert response.status_code == status
     assert [t.name for t in response.templates][:2] == [
@@ -176,16 +188,11 @@ def test_an_expired_form_speaks_the_page_language_and_leads_back_through_log_in(
     settings,
 ):
     # Every cookie is gone: the language cookie too, and the browser asks in English.
-    client = Client(enforce_csrf_checks=True)
-
-    response = client.post(
+    response = _post_expired(
         "/entries/5/",
-        {
-            "page_language": "zh-hant",
-            "needs_sign_in": "1",
-            "statement": "我的創作自述",
-        },
-        headers={"referer": "http://testserver/entries/5/", "accept-language": "en"},
+        {"page_language": "zh-hant", "needs_sign_in": "1", "statement": "我的創作自述"},
+        referer="http://testserver/entries/5/",
+        headers={"accept-language": "en"},
     )
 
     _assert_error_page(response, 403, _in_chinese("Your form expired"), lang="zh-hant")
@@ -194,9 +201,11 @@ def test_an_expired_form_speaks_the_page_language_and_leads_back_through_log_in(
         "所有內容均未儲存。"
     )
     assert (
-        '<a class="btn btn-primary" href="/accounts/login/?next=/entries/5/&amp;'
-        'session_ended=1" id="back-to-form">登入並返回表格</a>'
-    ) in response.text
+        _back_link(
+            "/accounts/login/?next=/entries/5/&amp;session_ended=1", "登入並返回表格"
+        )
+        in response.text
+    )
     assert (
         "<p data-draft-kept hidden>您輸入的內容已保留在此瀏覽器中：返回表格後，"
         "您可以還原。</p>"
@@ -206,14 +215,30 @@ def test_an_expired_form_speaks_the_page_language_and_leads_back_through_log_in(
 
 
 @pytest.mark.django_db
-def test_an_expired_form_of_a_signed_in_person_leads_straight_back():
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(factories.make_entrant())
-
-    response = client.post(
-        "/entries/5/?artist=3",
-        {"statement": "Typed."},
-        headers={"referer": "http://testserver/entries/new/2/?artist=3"},
+@pytest.mark.parametrize(
+    ("path", "data", "back_to", "signed_in"),
+    [
+        (
+            "/entries/5/?artist=3",
+            {"statement": "Typed."},
+            "/entries/new/2/?artist=3",
+            True,
+        ),
+        (
+            "/accounts/signup/",
+            {"email": "artist@example.org"},
+            "/accounts/signup/",
+            False,
+        ),
+    ],
+    ids=["of-a-signed-in-person", "that-needs-no-sign-in"],
+)
+def test_an_expired_form_leads_straight_back(path, data, back_to, signed_in):
+    response = _post_expired(
+        path,
+        data,
+        referer=f"http://testserver{back_to}",
+        user=factories.make_entrant() if signed_in else None,
     )
 
     _assert_error_page(response, 403, "Your form expired")
@@ -221,37 +246,16 @@ def test_an_expired_form_of_a_signed_in_person_leads_straight_back():
         "For your security the form could not be sent, for example because you "
         "were logged out or the page was open for a long time. Nothing was saved."
     )
-    assert (
-        '<a class="btn btn-primary" href="/entries/new/2/?artist=3" '
-        'id="back-to-form">Go back to the form</a>'
-    ) in response.text
+    assert _back_link(back_to, "Go back to the form") in response.text
     assert "django_language" not in response.cookies
 
 
 @pytest.mark.django_db
-def test_an_expired_form_that_needs_no_sign_in_leads_straight_back():
-    client = Client(enforce_csrf_checks=True)
-
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "artist@example.org"},
-        headers={"referer": "http://testserver/accounts/signup/"},
-    )
-
-    assert (
-        '<a class="btn btn-primary" href="/accounts/signup/" '
-        'id="back-to-form">Go back to the form</a>'
-    ) in response.text
-
-
-@pytest.mark.django_db
 def test_an_expired_form_never_links_to_another_site_nor_takes_a_bad_language():
-    client = Client(enforce_csrf_checks=True)
-
-    response = client.post(
+    response = _post_expired(
         "/entries/5/",
         {"page_language": "xx"},
-        headers={"referer": "https://attacker.example/entries/5/"},
+        referer="https://attacker.example/entries/5/",
     )
 
     _assert_error_page(response, 403, "Your form expired")

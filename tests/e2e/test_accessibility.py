@@ -7,7 +7,6 @@ from the page by 3:1 at least (WCAG 2.1, 1.4.11 and 2.4.7)."""
 import datetime
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from submissions.enums import FileState
 from submissions.services.rounds import extend_deadline, open_round_now
 from submissions.services.uploads import start_upload
 from tests import entry_factories, factories
+from tests.e2e.session import share_session, use_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,30 +52,6 @@ CONTRAST = """
 @pytest.fixture(params=["en", "zh-hant"])
 def language(request):
     return request.param
-
-
-def use_language(page, live_server, language):
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.LANGUAGE_COOKIE_NAME,
-                "value": language,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def share_session(page, live_server, client):
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def visit(page, live_server, path):

@@ -4,13 +4,13 @@ only: the button is reached with Tab and pressed with Enter; the native dialog i
 answered like any other."""
 
 import pytest
-from django.conf import settings
 
 from artsprize.accounts.enums import Role
 from submissions.enums import RoundState
 from submissions.models import Round
 from submissions.services.rounds import open_round_now
 from tests import factories
+from tests.e2e.session import share_session, use_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,15 +19,7 @@ def _sign_in(page, client, live_server, user):
     """Share a two-factor session of a test client with the browser: the sign-in
     steps have their own tests, this one is about the question."""
     factories.sign_in_with_two_factor(client, user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    share_session(page, live_server, client)
 
 
 def _press_with_the_keyboard(page, button):
@@ -93,15 +85,7 @@ def test_removing_a_role_asks_in_chinese(live_server, page, client):
     staff = factories.make_staff(language="zh-hant")
     judge = factories.make_judge(email=f"judge-{page.viewport_name}@example.org")
     _sign_in(page, client, live_server, staff)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.LANGUAGE_COOKIE_NAME,
-                "value": "zh-hant",
-                "url": live_server.url,
-            }
-        ]
-    )
+    use_language(page, live_server, "zh-hant")
     page.goto(f"{live_server.url}/manage/people/{judge.pk}/")
     button = page.get_by_role("button", name="移除「評審」角色")
 

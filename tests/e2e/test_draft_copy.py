@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from artsprize.accounts.enums import Language
@@ -18,6 +17,7 @@ from submissions.models import Entry
 from submissions.services.entries import create_entry
 from submissions.services.rounds import open_round_now
 from tests import factories
+from tests.e2e.session import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -71,25 +71,6 @@ def make_draft(entrant):
         category=round_.categories.get(),
         data={"title_en": "Saved title", "statement": "Saved statement."},
         by=entrant,
-    )
-
-
-def sign_in(page, live_server, user, language="en"):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {
-                "name": settings.LANGUAGE_COOKIE_NAME,
-                "value": language,
-                "url": live_server.url,
-            },
-        ]
     )
 
 
@@ -177,7 +158,7 @@ def test_a_lapsed_session_keeps_what_was_typed_for_after_log_in(live_server, pag
     entrant = factories.make_entrant()
     entry = make_draft(entrant)
     edit_url = live_server.url + reverse("entry_edit", args=[entry.pk])
-    sign_in(page, live_server, entrant)
+    sign_in(page, live_server, entrant, language="en")
     page.goto(edit_url)
     assert page.locator("#draft-copy").is_hidden()
     type_everything(page)

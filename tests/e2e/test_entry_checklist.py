@@ -9,7 +9,7 @@ from submissions.enums import MediaKind
 from submissions.services.entries import create_entry
 from submissions.services.rounds import open_round_now
 from tests import factories
-from tests.e2e.test_uploads_browser import sign_in
+from tests.e2e.session import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -5,35 +5,21 @@ tested over HTTP in tests/submissions/test_guardians.py.)"""
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from artsprize.accounts.enums import Language
 from submissions.enums import GuardianState
 from submissions.models import Entry
-from submissions.services.entries import submit_entry, update_entry
-from tests import factories
-from tests.entry_factories import (
-    make_complete_entry,
-    make_open_round,
-    make_youth_category,
-)
+from submissions.services.entries import submit_entry
+from tests.e2e.session import switch_language, use_language
+from tests.entry_factories import make_minor_entry
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _submitted_minor_entry(*, language):
-    entrant = factories.make_entrant(age=15, language=language)
-    round_ = make_open_round()
-    entry = make_complete_entry(
-        round_, entrant=entrant, category=make_youth_category(round_)
-    )
-    update_entry(
-        entry,
-        data={"guardian_name": "Chan Mei", "guardian_email": "parent@example.org"},
-        by=entrant,
-    )
-    submit_entry(entry, by=entrant)
+    entry = make_minor_entry(language=language)
+    submit_entry(entry, by=entry.entrant)
     return entry
 
 
@@ -48,19 +34,13 @@ def test_the_guardian_reads_the_page_in_the_mails_language_and_may_switch(
 ):
     entry = _submitted_minor_entry(language=Language.CHINESE)
     # The family's browser last showed the site in English.
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
-    )
+    use_language(page, live_server, "en")
 
     page.goto(_link(live_server))
 
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert page.locator("h1").inner_text() == "以家長或監護人身份確認參賽作品"
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("button", name="ENG").click()
-    page.wait_for_load_state()
+    switch_language(page, "ENG")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Confirm an entry as parent or guardian"
 

@@ -6,7 +6,6 @@ phone."""
 import uuid
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +15,8 @@ from submissions.models import ArtworkFile
 from submissions.services.processing import process_file
 from tests import media_fixtures
 from tests.e2e.media import PHONE_PHOTO
-from tests.e2e.test_uploads_browser import make_entry, sign_in
+from tests.e2e.session import sign_in
+from tests.e2e.test_uploads_browser import make_entry
 
 WAIT_MS = 30_000
 
@@ -132,16 +132,7 @@ def test_a_refused_file_is_replaced_with_the_keyboard_in_chinese(
     )
     entrant.language = "zh-hant"
     entrant.save(update_fields=["language"])
-    sign_in(page, live_server, entrant)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.LANGUAGE_COOKIE_NAME,
-                "value": "zh-hant",
-                "url": live_server.url,
-            }
-        ]
-    )
+    sign_in(page, live_server, entrant, language="zh-hant")
 
     page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
     item = page.locator(f"#entry-files [data-file-id='{refused.pk}']")

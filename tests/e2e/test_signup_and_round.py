@@ -7,6 +7,7 @@ from artsprize.accounts.enums import Language
 from artsprize.accounts.models import User
 from submissions.services.rounds import open_round_now
 from tests import factories
+from tests.e2e.session import switch_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,12 +41,7 @@ def test_sign_up_verify_switch_to_chinese_and_see_the_open_round(live_server, pa
     assert user.emailaddress_set.get().verified is True
     assert user.profile.pics_version == "2026-11"
 
-    # The language switch is in the collapsed menu on a phone.
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("button", name="繁體").click()
-    page.wait_for_load_state()
+    switch_language(page, "繁體")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     user.refresh_from_db()
     assert user.language == Language.CHINESE

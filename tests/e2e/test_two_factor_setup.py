@@ -6,6 +6,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests import factories
+from tests.e2e.session import switch_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +25,7 @@ def shown_secret(page):
 
 
 def switch_to_chinese(page):
-    # The language switch is in the collapsed menu on a phone.
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("button", name="繁體").click()
-    page.wait_for_load_state()
+    switch_language(page, "繁體")
 
 
 def test_a_new_staff_member_scans_reloads_switches_language_and_sets_up(

@@ -3,12 +3,12 @@ suite's S3 server: a phone photo and a large video sent straight to the store on
 throttled connection, a reload in the middle, the entry submitted; refused files, a
 pause, a dropped connection and a cancel."""
 
+import contextlib
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
@@ -25,6 +25,7 @@ from submissions.services.rounds import open_round_now
 from submissions.services.uploads import start_upload
 from tests import factories
 from tests.e2e.media import PHONE_PHOTO, make_noise_photo, make_noise_video
+from tests.e2e.session import sign_in
 from tests.processing_fixtures import jpeg_bytes
 from tests.upload_helpers import Browser
 
@@ -80,20 +81,6 @@ def large_photo(tmp_path_factory):
 def noise_video(tmp_path_factory):
     folder = tmp_path_factory.mktemp("media")
     return make_noise_video(folder / "harbour-night.mp4", min_bytes=VIDEO_MIN_BYTES)
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def make_entry(**category_fields):
@@ -168,6 +155,10 @@ def wait_until(page, condition, message):
     while not condition():
         assert time.monotonic() < deadline, message
         page.wait_for_timeout(100)
+
+
+def wait_for_state(page, row, state, message):
+    wait_until(page, lambda: row.get_attribute("data-state") == state, message)
 
 
 def store_parts(file):
@@ -333,19 +324,8 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         "kind_not_accepted",
     )
 
-    # A page of its own: the refusals are 4xx answers, which Chromium reports on the
-    # console as failed loads; uncaught script errors still fail the test.
-    context = chromium.new_context(
-        viewport={"width": 390, "height": 844}
-        if viewport == "phone"
-        else {"width": 1280, "height": 900},
-        locale="en-GB",
-    )
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    script_errors = []
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    try:
+    # The refusals are 4xx answers, which Chromium reports on the console.
+    with page_of_its_own(chromium, viewport) as page:
         sign_in(page, live_server, entrant)
         puts, stored = watch_puts(page)
         page.goto(live_server.url + reverse("entry_edit", args=[entry.pk]))
@@ -355,11 +335,7 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         page.evaluate(DROP_FILE, {"name": notes.name, "text": PDF_BYTES.decode()})
         for path, error in ((PHONE_PHOTO, too_large), (notes, wrong_kind)):
             row = upload_row(page, path.name)
-            wait_until(
-                page,
-                lambda row=row: row.get_attribute("data-state") == "refused",
-                f"{path.name} was not refused.",
-            )
+            wait_for_state(page, row, "refused", f"{path.name} was not refused.")
             assert row.locator("[data-upload-status]").inner_text() == "Not accepted"
             assert row.locator("[data-upload-error]").inner_text() == str(
                 error.value.message
@@ -409,10 +385,8 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         wait_until(page, lambda: stored, "No part of the copy was stored.")
         # The connection drops: the upload waits, and goes on when it returns.
         network(offline=True)
-        wait_until(
-            page,
-            lambda: copy.get_attribute("data-state") == "waiting",
-            "The copy did not wait for the connection.",
+        wait_for_state(
+            page, copy, "waiting", "The copy did not wait for the connection."
         )
         assert copy.locator("[data-upload-status]").inner_text() == (WAITING)
         arrived = len(stored)
@@ -425,11 +399,7 @@ def test_refused_paused_resumed_and_cancelled_uploads(
         assert copy.get_attribute("data-state") == "uploading"
         second = ArtworkFile.objects.get(entry=entry, state=FileState.AWAITING_UPLOAD)
         copy.get_by_role("button", name=f"Cancel {noise_video.name}").click()
-        wait_until(
-            page,
-            lambda: copy.get_attribute("data-state") == "cancelled",
-            "The copy was not cancelled.",
-        )
+        wait_for_state(page, copy, "cancelled", "The copy was not cancelled.")
         assert copy.locator("[data-upload-status]").inner_text() == "Cancelled"
         assert list(entry.files.values_list("pk", flat=True)) == [video.pk]
         assert ArtworkFile.objects.filter(pk=second.pk).exists() is False
@@ -441,9 +411,6 @@ def test_refused_paused_resumed_and_cancelled_uploads(
             page.evaluate("document.documentElement.scrollWidth")
             <= (page.viewport_size["width"])
         )
-    finally:
-        context.close()
-    assert script_errors == []
 
 
 def part_number(url):
@@ -459,10 +426,11 @@ def processed(file):
     ).exists()
 
 
+@contextlib.contextmanager
 def page_of_its_own(chromium, viewport):
-    """A page for a test that cuts the connection: Chromium reports the requests
-    that fail on the console, which the ``page`` fixture counts as errors. Uncaught
-    script errors are collected in ``page.script_errors``."""
+    """A page for a test that cuts the connection or is refused: Chromium reports
+    the requests that fail on the console, which the ``page`` fixture counts as
+    errors. Uncaught script errors still fail the test, once the page is closed."""
     context = chromium.new_context(
         viewport={"width": 390, "height": 844}
         if viewport == "phone"
@@ -471,21 +439,21 @@ def page_of_its_own(chromium, viewport):
     )
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.script_errors = []
-    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
-    return page
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert script_errors == []
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_a_6_mib_photo_continues_from_its_stored_part_after_the_connection_drops(
     live_server, chromium, browser_uploads, large_photo, viewport
 ):
-    page = page_of_its_own(chromium, viewport)
-    try:
+    with page_of_its_own(chromium, viewport) as page:
         photo_continues_after_a_drop(live_server, page, large_photo)
-    finally:
-        page.context.close()
-    assert page.script_errors == []
 
 
 def photo_continues_after_a_drop(live_server, page, large_photo):
@@ -512,11 +480,7 @@ def photo_continues_after_a_drop(live_server, page, large_photo):
     row = upload_row(page, large_photo.name)
     wait_until(page, lambda: stored, "No part of the photo was stored.")
     network(offline=True)
-    wait_until(
-        page,
-        lambda: row.get_attribute("data-state") == "waiting",
-        "The photo did not wait for the connection.",
-    )
+    wait_for_state(page, row, "waiting", "The photo did not wait for the connection.")
 
     assert row.locator("[data-upload-status]").inner_text() == WAITING
     photo = ArtworkFile.objects.get(entry=entry)
@@ -538,12 +502,8 @@ def photo_continues_after_a_drop(live_server, page, large_photo):
 def test_a_small_photo_is_sent_again_by_itself_when_the_connection_returns(
     live_server, chromium, browser_uploads, viewport
 ):
-    page = page_of_its_own(chromium, viewport)
-    try:
+    with page_of_its_own(chromium, viewport) as page:
         small_photo_is_sent_again(live_server, page)
-    finally:
-        page.context.close()
-    assert page.script_errors == []
 
 
 def small_photo_is_sent_again(live_server, page):
@@ -562,11 +522,7 @@ def small_photo_is_sent_again(live_server, page):
         "The photo made no progress.",
     )
     network(offline=True)
-    wait_until(
-        page,
-        lambda: row.get_attribute("data-state") == "waiting",
-        "The photo did not wait for the connection.",
-    )
+    wait_for_state(page, row, "waiting", "The photo did not wait for the connection.")
 
     assert row.locator("[data-upload-status]").inner_text() == WAITING_SINGLE
     photo = ArtworkFile.objects.get(entry=entry)

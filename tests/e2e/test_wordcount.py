@@ -5,12 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from artsprize.common.text import count_words
 from submissions.services.entries import create_entry
 from submissions.services.rounds import open_round_now
 from tests import factories
+from tests.e2e.session import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,22 +21,7 @@ CASES = json.loads(
 )
 
 
-def _sign_in(page, client, live_server, user):
-    """Share a test client's session with the browser: the sign-in form has its own
-    tests, this one is about the counter."""
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def test_the_counter_agrees_with_the_server_on_every_case(live_server, page, client):
+def test_the_counter_agrees_with_the_server_on_every_case(live_server, page):
     round_ = factories.make_round()
     open_round_now(round_, by=factories.make_staff())
     category = round_.categories.get()
@@ -46,7 +31,7 @@ def test_the_counter_agrees_with_the_server_on_every_case(live_server, page, cli
     entry = create_entry(
         round_, entrant=entrant, category=category, data={}, by=entrant
     )
-    _sign_in(page, client, live_server, entrant)
+    sign_in(page, live_server, entrant)
 
     page.goto(f"{live_server.url}/entries/{entry.pk}/")
     field = page.locator("textarea[name=statement]")

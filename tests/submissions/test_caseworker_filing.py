@@ -14,13 +14,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PROFILE = {
-    "legal_name": "Amina Yusuf",
-    "credit_name": "Amina",
-    "date_of_birth": datetime.date(1990, 3, 2),
-    "hong_kong_based": True,
-    "phone": "",
-}
+PROFILE = factories.ARTIST_PROFILE
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 import pytest
 
-from submissions.enums import Credit, FileState, MediaKind
+from submissions.enums import Credit, MediaKind
 from submissions.forms_entries import EntryForm, TeamFormSet, WithdrawForm
-from submissions.models import ArtworkFile, Entry
+from submissions.models import Entry
 from tests import factories
+from tests.entry_factories import add_file
 
 pytestmark = pytest.mark.django_db
 
@@ -120,17 +121,7 @@ def test_each_image_gets_a_description_field(round_):
     entrant = factories.make_entrant()
     category = round_.categories.get()
     entry = Entry.objects.create(round=round_, category=category, entrant=entrant)
-    image = ArtworkFile.objects.create(
-        entry=entry,
-        owner=entrant,
-        kind=MediaKind.IMAGE,
-        key="originals/form-test/1",
-        original_name="harbour.jpg",
-        content_type="image/jpeg",
-        declared_size=10,
-        state=FileState.READY,
-        alt_text="Old.",
-    )
+    image = add_file(entry, alt_text="Old.")
     name = f"alt_text_{image.pk}"
     form = EntryForm(
         data_for(category, **{name: "A red harbour at night."}),

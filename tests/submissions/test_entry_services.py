@@ -4,11 +4,10 @@ the receipt mail in both languages."""
 
 import datetime
 import logging
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -386,38 +385,13 @@ def postgresql(transactional_db):
         pytest.skip("Row locks are tested on PostgreSQL (SQLite locks the whole file)")
 
 
-def _at_once(*calls):
-    """Run each call in its own thread and connection, released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_two_creates_at_once_at_one_below_the_cap_make_one_entry(postgresql):
     entrant = factories.make_entrant()
     round_ = make_open_round(entry_cap=3)
     make_entry(round_, entrant=entrant)
     make_entry(round_, entrant=entrant)
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: make_entry(Round.objects.get(pk=round_.pk), entrant=entrant),
         lambda: make_entry(Round.objects.get(pk=round_.pk), entrant=entrant),
     )
@@ -432,7 +406,7 @@ def test_two_submits_at_once_submit_once_and_mail_once(postgresql, settings):
     round_ = make_open_round()
     entry = make_complete_entry(round_, entrant=entrant)
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: submit_entry(Entry.objects.get(pk=entry.pk), by=entrant),
         lambda: submit_entry(Entry.objects.get(pk=entry.pk), by=entrant),
     )
@@ -618,12 +592,7 @@ def test_withdrawing_a_draft_and_a_submitted_entry(entrant_user):
     )
     # The reference code stays with the withdrawn entry.
     assert submitted.reference == f"HRAP-{round_.year}-0001"
-    assert (
-        AuditEvent.objects.for_object(submitted)
-        .filter(verb=AuditVerb.STATE_CHANGED)
-        .count()
-        == 2
-    )
+    assert factories.audit_count(submitted, verb=AuditVerb.STATE_CHANGED) == 2
 
 
 @pytest.mark.django_db

@@ -4,12 +4,12 @@ withdrawing and the receipt, and who may reach them."""
 import datetime
 import html
 import itertools
-import threading
+from functools import partial
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -50,6 +50,34 @@ def open_round(**fields):
 
 def category_of(round_):
     return round_.categories.get()
+
+
+def post_entry(client, view, entry, **data):
+    """Post the entry form of ``entry`` to ``view``, "entry_edit" or "entry_submit"."""
+    return client.post(
+        reverse(view, args=[entry.pk]), form_data(entry.category, **data)
+    )
+
+
+def make_submitted(round_, entrant, **data):
+    """A text work, submitted."""
+    entry = make_draft(
+        round_,
+        entrant,
+        text_work="A poem.",
+        consent_original=True,
+        consent_terms=True,
+        **data,
+    )
+    submit_entry(entry, by=entrant)
+    return entry
+
+
+def limit_statement_words(round_, limit):
+    category = category_of(round_)
+    category.statement_word_limit = limit
+    category.save(update_fields=["statement_word_limit"])
+    return category
 
 
 def category_of_first(round_):
@@ -265,9 +293,8 @@ def test_hostile_text_is_kept_as_typed_and_shown_escaped(signed_in, entrant, rou
     entry = make_draft(round_, entrant)
     title = '<script>alert("x")</script><b>bold</b>'
     statement = "مرحبا <img src=x onerror=alert(1)> 人權\n‮reversed‬ & more"
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, title_en=title, statement=statement),
+    response = post_entry(
+        signed_in, "entry_edit", entry, title_en=title, statement=statement
     )
     assert response.status_code == 302
     entry.refresh_from_db()
@@ -296,9 +323,8 @@ def test_bad_values_are_refused_with_a_message_and_kept(
     signed_in, entrant, round_, field, value, error
 ):
     entry = make_draft(round_, entrant)
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, title_en="Kept title", **{field: value}),
+    response = post_entry(
+        signed_in, "entry_edit", entry, title_en="Kept title", **{field: value}
     )
     form = response.context["form"]
     assert response.status_code == 200
@@ -316,15 +342,10 @@ def test_bad_values_are_refused_with_a_message_and_kept(
 def test_a_draft_over_the_word_limit_is_saved_with_a_warning(
     signed_in, entrant, round_
 ):
-    category = category_of(round_)
-    category.statement_word_limit = 5
-    category.save(update_fields=["statement_word_limit"])
+    limit_statement_words(round_, 5)
     entry = make_draft(round_, entrant)
     statement = "香港人權藝術獎 is here"
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(category, statement=statement),
-    )
+    response = post_entry(signed_in, "entry_edit", entry, statement=statement)
     assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.state, entry.statement) == (EntryState.DRAFT, statement)
@@ -344,9 +365,7 @@ def test_a_draft_over_the_word_limit_is_saved_with_a_warning(
 def test_a_new_draft_over_the_word_limit_is_saved_with_a_warning(
     signed_in, entrant, round_
 ):
-    category = category_of(round_)
-    category.statement_word_limit = 2
-    category.save(update_fields=["statement_word_limit"])
+    category = limit_statement_words(round_, 2)
     response = signed_in.post(
         reverse("entry_create", args=[round_.pk]),
         form_data(category, statement="one two three"),
@@ -363,14 +382,11 @@ def test_a_new_draft_over_the_word_limit_is_saved_with_a_warning(
 def test_submit_refuses_a_statement_over_the_word_limit_and_keeps_it(
     signed_in, entrant, round_
 ):
-    category = category_of(round_)
-    category.statement_word_limit = 5
-    category.save(update_fields=["statement_word_limit"])
+    limit_statement_words(round_, 5)
     entry = make_draft(round_, entrant)
     statement = "香港人權藝術獎 is here"
-    response = signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(category, statement=statement, text_work="A poem."),
+    response = post_entry(
+        signed_in, "entry_submit", entry, statement=statement, text_work="A poem."
     )
     assert response.status_code == 200
     assert response.context["problems"] == [
@@ -384,21 +400,14 @@ def test_submit_refuses_a_statement_over_the_word_limit_and_keeps_it(
 def test_a_submitted_entry_keeps_its_statement_within_the_limit(
     signed_in, entrant, round_
 ):
-    entry = make_draft(
-        round_,
-        entrant,
-        statement="Short.",
+    entry = make_submitted(round_, entrant, statement="Short.")
+    limit_statement_words(round_, 3)
+    response = post_entry(
+        signed_in,
+        "entry_edit",
+        entry,
+        statement="one two three four",
         text_work="A poem.",
-        consent_original=True,
-        consent_terms=True,
-    )
-    submit_entry(entry, by=entrant)
-    category = category_of(round_)
-    category.statement_word_limit = 3
-    category.save(update_fields=["statement_word_limit"])
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(category, statement="one two three four", text_work="A poem."),
     )
     assert response.status_code == 200
     assert response.context["problems"] == [
@@ -422,9 +431,7 @@ def test_the_saved_message_ends_with_one_full_stop(
     entry = make_draft(round_, entrant)
     signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     before = timezone.now()
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]), form_data(entry.category)
-    )
+    response = post_entry(signed_in, "entry_edit", entry)
     after = timezone.now()
     with translation.override(language):
         times = {
@@ -452,16 +459,15 @@ def test_save_draft_keeps_an_incomplete_entry_and_lists_what_is_missing(
     signed_in, entrant, round_
 ):
     entry = make_draft(round_, entrant)
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(
-            entry.category,
-            title_en="Half done",
-            medium="",
-            statement="",
-            consent_terms=None,
-            action="save",
-        ),
+    response = post_entry(
+        signed_in,
+        "entry_edit",
+        entry,
+        title_en="Half done",
+        medium="",
+        statement="",
+        consent_terms=None,
+        action="save",
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("entry_edit", args=[entry.pk])
@@ -519,19 +525,8 @@ def test_what_a_draft_still_needs_is_refreshed_after_an_upload(
 def test_a_refused_save_keeps_its_reasons_without_the_live_checklist(
     signed_in, entrant, round_
 ):
-    entry = make_draft(
-        round_,
-        entrant,
-        statement="Mine.",
-        text_work="A poem.",
-        consent_original=True,
-        consent_terms=True,
-    )
-    submit_entry(entry, by=entrant)
-    refused = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, medium="", text_work="A poem."),
-    )
+    entry = make_submitted(round_, entrant, statement="Mine.")
+    refused = post_entry(signed_in, "entry_edit", entry, medium="", text_work="A poem.")
     assert refused.context["problems"] == ["Say what the medium of the work is."]
     assert refused.context["checklist_url"] == ""
     assert 'id="entry-checklist"' not in refused.content.decode()
@@ -550,9 +545,8 @@ def test_the_description_of_each_image_is_saved_with_the_draft(
         "The file that arrived is larger than this category allows, so it was not "
         "accepted." in page.content.decode()
     )
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, **{f"alt_text_{image.pk}": "A red harbour."}),
+    response = post_entry(
+        signed_in, "entry_edit", entry, **{f"alt_text_{image.pk}": "A red harbour."}
     )
     assert response.status_code == 302
     image.refresh_from_db()
@@ -669,9 +663,8 @@ def test_the_entry_form_carries_what_the_browser_copy_needs(signed_in, entrant, 
     assert '<input type="hidden" name="needs_sign_in" value="1">' in page
     assert "/static/js/draft_copy.js" in page
     assert '<button type="button" class="btn btn-primary" data-draft-restore>' in page
-    refused = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, medium="a\x07"),
+    refused = post_entry(
+        signed_in, "entry_edit", entry, medium="a\x07"
     ).content.decode()
     assert "data-draft-unsaved" in refused
     new = signed_in.get(reverse("entry_create", args=[round_.pk])).content.decode()
@@ -687,9 +680,8 @@ def test_the_entry_form_carries_what_the_browser_copy_needs(signed_in, entrant, 
 
 def test_submit_saves_the_form_and_shows_the_receipt(signed_in, entrant, round_):
     entry = make_draft(round_, entrant)
-    response = signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(entry.category, text_work="A poem\nof two lines."),
+    response = post_entry(
+        signed_in, "entry_submit", entry, text_work="A poem\nof two lines."
     )
     entry.refresh_from_db()
     assert response.status_code == 302
@@ -718,26 +710,20 @@ def test_a_double_click_submits_once(signed_in, entrant, round_):
     assert entry.reference == f"HRAP-{round_.year}-0001"
     round_.refresh_from_db()
     assert round_.last_reference_number == 1
-    assert (
-        AuditEvent.objects.for_object(entry)
-        .filter(verb=AuditVerb.STATE_CHANGED)
-        .count()
-        == 1
-    )
+    assert factories.audit_count(entry, verb=AuditVerb.STATE_CHANGED) == 1
 
 
 def test_a_refused_submit_lists_the_problems_and_keeps_everything(
     signed_in, entrant, round_
 ):
     entry = make_draft(round_, entrant)
-    response = signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(
-            entry.category,
-            title_en="Typed just now",
-            consent_original=None,
-            text_work="",
-        ),
+    response = post_entry(
+        signed_in,
+        "entry_submit",
+        entry,
+        title_en="Typed just now",
+        consent_original=None,
+        text_work="",
     )
     assert response.status_code == 200
     assert messages_of(response) == ["The entry is not ready to be submitted yet."]
@@ -759,9 +745,8 @@ def test_submit_after_the_deadline_is_refused_and_the_draft_kept(
 ):
     entry = make_draft(round_, entrant, statement="My draft.")
     close_now(round_)
-    response = signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(entry.category, statement="Typed after the deadline."),
+    response = post_entry(
+        signed_in, "entry_submit", entry, statement="Typed after the deadline."
     )
     assert response.status_code == 200
     assert messages_of(response) == [str(SUBMIT_DEADLINE_PASSED)]
@@ -778,10 +763,7 @@ def test_a_draft_cannot_be_changed_after_the_deadline(signed_in, entrant, round_
     assert page.context["editable"] is False
     assert str(CHANGE_DEADLINE_PASSED) in page.content.decode()
     assert page.context["form"].fields["title_en"].disabled is True
-    response = signed_in.post(
-        reverse("entry_edit", args=[entry.pk]),
-        form_data(entry.category, title_en="Too late"),
-    )
+    response = post_entry(signed_in, "entry_edit", entry, title_en="Too late")
     assert response["Location"] == reverse("entry_edit", args=[entry.pk])
     assert messages_of(response) == [str(CHANGE_DEADLINE_PASSED)]
     entry.refresh_from_db()
@@ -793,10 +775,7 @@ def test_a_submitted_entry_can_be_changed_until_the_deadline_but_stays_complete(
 ):
     entry = make_draft(round_, entrant)
     other = factories.make_category(round_, name_en="Other", min_age=None)
-    signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(entry.category, text_work="A poem."),
-    )
+    post_entry(signed_in, "entry_submit", entry, text_work="A poem.")
     url = reverse("entry_edit", args=[entry.pk])
     page = signed_in.get(url)
     assert page.context["form"].fields["category"].disabled is True
@@ -841,15 +820,14 @@ def test_the_receipt_shows_the_reference_time_files_and_hashes(
     waiting = add_file(
         entry, state=FileState.PROCESSING, alt_text="A street.", sha256=""
     )
-    signed_in.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(
-            entry.category,
-            **{
-                f"alt_text_{ready.pk}": "A harbour.",
-                f"alt_text_{waiting.pk}": "A street.",
-            },
-        ),
+    post_entry(
+        signed_in,
+        "entry_submit",
+        entry,
+        **{
+            f"alt_text_{ready.pk}": "A harbour.",
+            f"alt_text_{waiting.pk}": "A street.",
+        },
     )
     entry.refresh_from_db()
     assert entry.state == EntryState.SUBMITTED
@@ -882,10 +860,7 @@ def test_the_receipt_shows_the_credit_as_it_will_be_printed(
 ):
     entry = make_draft(round_, entrant)
     with django_capture_on_commit_callbacks(execute=True):
-        signed_in.post(
-            reverse("entry_submit", args=[entry.pk]),
-            form_data(entry.category, credit=credit, text_work="A poem."),
-        )
+        post_entry(signed_in, "entry_submit", entry, credit=credit, text_work="A poem.")
     page = signed_in.get(reverse("entry_receipt", args=[entry.pk])).content.decode()
     assert f'<dd class="col-sm-8" id="receipt-credit" dir="auto">{shown}</dd>' in page
     (receipt,) = [message for message in mail.outbox if message.to == [entrant.email]]
@@ -895,15 +870,7 @@ def test_the_receipt_shows_the_credit_as_it_will_be_printed(
 def test_without_a_credit_name_the_legal_name_is_printed(signed_in, entrant, round_):
     entrant.profile.credit_name = ""
     entrant.profile.save(update_fields=["credit_name"])
-    entry = make_draft(
-        round_,
-        entrant,
-        statement="Mine.",
-        text_work="A poem.",
-        consent_original=True,
-        consent_terms=True,
-    )
-    submit_entry(entry, by=entrant)
+    entry = make_submitted(round_, entrant, statement="Mine.")
     page = signed_in.get(reverse("entry_receipt", args=[entry.pk])).content.decode()
     assert (
         '<dd class="col-sm-8" id="receipt-credit" dir="auto">Chan Tai Man</dd>' in page
@@ -956,16 +923,9 @@ def test_my_entries_lists_state_reference_deadline_and_files(
 ):
     draft = make_draft(round_, entrant, title_en="The draft")
     add_file(draft, state=FileState.AWAITING_UPLOAD, original_name="big-video.mp4")
-    submitted = make_draft(
-        round_,
-        entrant,
-        title_en="The submitted one",
-        statement="Statement.",
-        text_work="A poem.",
-        consent_original=True,
-        consent_terms=True,
+    submitted = make_submitted(
+        round_, entrant, title_en="The submitted one", statement="Statement."
     )
-    submit_entry(submitted, by=entrant)
     other = factories.make_entrant()
     make_draft(round_, other, title_en="Someone else's")
     response = signed_in.get(reverse("my_entries"))
@@ -1089,14 +1049,13 @@ def test_the_filing_caseworker_edits_and_records_consent(client, round_):
     artist = factories.make_entrant()
     entry = make_draft(round_, artist, by=caseworker)
     client.force_login(caseworker)
-    response = client.post(
-        reverse("entry_submit", args=[entry.pk]),
-        form_data(
-            entry.category,
-            text_work="A poem.",
-            consent_method="interpreter",
-            consent_notes="Cantonese interpreter present.",
-        ),
+    response = post_entry(
+        client,
+        "entry_submit",
+        entry,
+        text_work="A poem.",
+        consent_method="interpreter",
+        consent_notes="Cantonese interpreter present.",
     )
     assert response["Location"] == reverse("entry_receipt", args=[entry.pk])
     entry.refresh_from_db()
@@ -1187,21 +1146,11 @@ def test_two_submits_at_the_same_moment_submit_once_and_mail_once(postgresql):
     clients = [Client(), Client()]
     for client in clients:
         client.force_login(entrant)
-    barrier = threading.Barrier(len(clients))
-    results = [None] * len(clients)
 
-    def click(index):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = clients[index].post(url, data)
-        finally:
-            connections.close_all()
+    results = factories.at_once(
+        *(partial(client.post, url, data) for client in clients)
+    )
 
-    threads = [threading.Thread(target=click, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
     receipt = reverse("entry_receipt", args=[entry.pk])
     assert [response["Location"] for response in results] == [receipt, receipt]
     entry.refresh_from_db()
@@ -1209,12 +1158,7 @@ def test_two_submits_at_the_same_moment_submit_once_and_mail_once(postgresql):
         EntryState.SUBMITTED,
         f"HRAP-{round_.year}-0001",
     )
-    assert (
-        AuditEvent.objects.for_object(entry)
-        .filter(verb=AuditVerb.STATE_CHANGED)
-        .count()
-        == 1
-    )
+    assert factories.audit_count(entry, verb=AuditVerb.STATE_CHANGED) == 1
     receipts = [message for message in mail.outbox if message.to == [entrant.email]]
     assert len(receipts) == 1
     assert f"HRAP-{round_.year}-0001" in receipts[0].body

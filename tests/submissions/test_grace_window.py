@@ -11,7 +11,7 @@ from submissions.enums import EntryState, FileState
 from submissions.models import ArtworkFile
 from submissions.services.cleanup import drop_uploads_after_grace
 from submissions.tasks import drop_uploads_after_grace_task
-from tests import entry_factories, factories
+from tests import entry_factories
 from tests.upload_helpers import Browser
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,14 @@ def started_multipart(client, entry, name):
     return ArtworkFile.objects.get(pk=ticket["file"])
 
 
+@pytest.fixture
+def round_():
+    """An open round whose categories take images."""
+    round_ = entry_factories.make_open_round()
+    round_.categories.update(media_kinds=["image"])
+    return round_
+
+
 def end_grace(round_, *, minutes_ago=1):
     """The deadline passed, and its grace window ended ``minutes_ago``."""
     round_.closes_at = timezone.now() - datetime.timedelta(
@@ -39,12 +47,9 @@ def end_grace(round_, *, minutes_ago=1):
 
 
 def test_unfinished_upload_of_a_submitted_entry_is_dropped_and_the_entrant_told(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, entrant_user, round_
 ):
-    entrant = factories.make_entrant()
-    round_ = entry_factories.make_open_round()
-    round_.categories.update(media_kinds=["image"])
-    entry = entry_factories.make_submitted_entry(round_, entrant=entrant)
+    entry = entry_factories.make_submitted_entry(round_, entrant=entrant_user)
     mail.outbox.clear()
     file = started_multipart(client, entry, "海港 night.jpg")
     end_grace(round_)
@@ -64,7 +69,7 @@ def test_unfinished_upload_of_a_submitted_entry_is_dropped_and_the_entrant_told(
         "grace_window_ended",
     )
     [message] = mail.outbox
-    assert message.to == [entrant.email]
+    assert message.to == [entrant_user.email]
     assert message.subject == (
         f"{entry.reference}: files that did not finish uploading"
     )
@@ -73,11 +78,8 @@ def test_unfinished_upload_of_a_submitted_entry_is_dropped_and_the_entrant_told(
     assert entry.state == EntryState.SUBMITTED
 
 
-def test_uploads_within_the_grace_window_are_kept(client):
-    entrant = factories.make_entrant()
-    round_ = entry_factories.make_open_round()
-    round_.categories.update(media_kinds=["image"])
-    entry = entry_factories.make_submitted_entry(round_, entrant=entrant)
+def test_uploads_within_the_grace_window_are_kept(client, entrant_user, round_):
+    entry = entry_factories.make_submitted_entry(round_, entrant=entrant_user)
     file = started_multipart(client, entry, "dawn.jpg")
     round_.closes_at = timezone.now() - datetime.timedelta(minutes=1)
     round_.save(update_fields=["closes_at"])
@@ -87,12 +89,9 @@ def test_uploads_within_the_grace_window_are_kept(client):
 
 
 def test_a_drafts_unfinished_upload_is_dropped_without_a_mail(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, entrant_user, round_
 ):
-    entrant = factories.make_entrant()
-    round_ = entry_factories.make_open_round()
-    round_.categories.update(media_kinds=["image"])
-    entry = entry_factories.make_complete_entry(round_, entrant=entrant)
+    entry = entry_factories.make_complete_entry(round_, entrant=entrant_user)
     file = started_multipart(client, entry, "dusk.jpg")
     end_grace(round_)
     mail.outbox.clear()

@@ -9,9 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail, signing
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
@@ -31,6 +30,7 @@ from submissions.services.guardians import (
 from tests import factories
 from tests.entry_factories import (
     make_complete_entry,
+    make_minor_entry,
     make_open_round,
     make_youth_category,
 )
@@ -53,27 +53,17 @@ class SignedLongAgo(signing.TimestampSigner):
         return signing.b62_encode(int(time.time()) - 31 * 24 * 3600)
 
 
-def minor_entry(*, language=Language.ENGLISH, guardian_email="parent@example.org"):
-    entrant = factories.make_entrant(age=15, language=language)
-    round_ = make_open_round()
-    entry = make_complete_entry(
-        round_, entrant=entrant, category=make_youth_category(round_)
-    )
-    update_entry(
-        entry,
-        data={"guardian_name": "Chan Mei", "guardian_email": guardian_email},
-        by=entrant,
-    )
-    return entry
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """Submit an entry as its entrant, its mails sent."""
 
+    def run(entry):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit_entry(entry, by=entry.entrant)
+        entry.refresh_from_db()
+        return entry
 
-def submit(entry, capture):
-    from submissions.services.entries import submit_entry
-
-    with capture(execute=True):
-        submit_entry(entry, by=entry.entrant)
-    entry.refresh_from_db()
-    return entry
+    return run
 
 
 def full_link_in(message):
@@ -96,10 +86,8 @@ def page_text(response):
 
 
 @pytest.mark.django_db
-def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(
-    django_capture_on_commit_callbacks,
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(submit):
+    entry = submit(make_minor_entry())
 
     assert (entry.state, entry.guardian_state) == (
         EntryState.SUBMITTED,
@@ -135,12 +123,8 @@ def test_submitting_for_a_minor_mails_the_guardian_and_the_receipt(
 
 
 @pytest.mark.django_db
-def test_the_guardian_mail_is_in_the_entrants_language(
-    django_capture_on_commit_callbacks,
-):
-    entry = submit(
-        minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks
-    )
+def test_the_guardian_mail_is_in_the_entrants_language(submit):
+    entry = submit(make_minor_entry(language=Language.CHINESE))
 
     message = guardian_mail()
     context = {
@@ -149,24 +133,19 @@ def test_the_guardian_mail_is_in_the_entrants_language(
         "confirm_url": full_link_in(message),
         "days": 30,
     }
-    with translation.override("zh-hant"):
-        body = render_to_string(
-            "submissions/mail/guardian_confirmation_message.txt", context
-        )
-        subject = render_to_string(
-            "submissions/mail/guardian_confirmation_subject.txt", context
-        )
-    assert message.body == body
-    assert message.subject == " ".join(subject.split())
-    assert "人性的色彩" in body
-    assert "青年組" in body
+    factories.assert_mail_is(
+        message,
+        "submissions/mail/guardian_confirmation",
+        context=context,
+        language="zh-hant",
+    )
+    assert "人性的色彩" in message.body
+    assert "青年組" in message.body
 
 
 @pytest.mark.django_db
-def test_the_guardian_confirms_through_the_page(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_the_guardian_confirms_through_the_page(client, submit):
+    entry = submit(make_minor_entry())
     url = link_in(guardian_mail())
 
     shown = client.get(url)
@@ -201,19 +180,12 @@ def test_the_guardian_confirms_through_the_page(
 
     client.post(url)
 
-    assert (
-        AuditEvent.objects.for_object(entry)
-        .filter(to_state=GuardianState.CONFIRMED)
-        .count()
-        == 1
-    )
+    assert factories.audit_count(entry, to_state=GuardianState.CONFIRMED) == 1
 
 
 @pytest.mark.django_db
-def test_an_expired_link_is_explained_and_confirms_nothing(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_an_expired_link_is_explained_and_confirms_nothing(client, submit):
+    entry = submit(make_minor_entry())
     token = guardian_token(entry, signer=SignedLongAgo(salt=GUARDIAN_SALT))
     url = reverse("guardian_confirm", args=[token])
 
@@ -256,10 +228,8 @@ def test_an_expired_link_is_explained_and_confirms_nothing(
         "not-a-dict",
     ],
 )
-def test_a_tampered_link_is_refused_clearly(
-    client, tamper, django_capture_on_commit_callbacks
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_a_tampered_link_is_refused_clearly(client, tamper, submit):
+    entry = submit(make_minor_entry())
     url = reverse("guardian_confirm", args=[tamper(guardian_token(entry))])
 
     for response in (client.get(url), client.post(url)):
@@ -270,9 +240,9 @@ def test_a_tampered_link_is_refused_clearly(
 
 @pytest.mark.django_db
 def test_a_link_to_a_replaced_guardian_no_longer_works(
-    client, django_capture_on_commit_callbacks
+    submit, client, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     old_url = link_in(guardian_mail())
     mail.outbox.clear()
 
@@ -291,10 +261,8 @@ def test_a_link_to_a_replaced_guardian_no_longer_works(
 
 
 @pytest.mark.django_db
-def test_a_withdrawn_entry_has_nothing_to_confirm(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_a_withdrawn_entry_has_nothing_to_confirm(client, submit):
+    entry = submit(make_minor_entry())
     url = reverse("guardian_confirm", args=[guardian_token(entry)])
     withdraw_entry(entry, by=entry.entrant)
 
@@ -308,13 +276,11 @@ def test_a_withdrawn_entry_has_nothing_to_confirm(
 
 
 @pytest.mark.django_db
-def test_an_adult_entry_needs_no_guardian(
-    entrant_user, django_capture_on_commit_callbacks
-):
+def test_an_adult_entry_needs_no_guardian(entrant_user, submit):
     round_ = make_open_round()
     entry = make_complete_entry(round_, entrant=entrant_user)
 
-    entry = submit(entry, django_capture_on_commit_callbacks)
+    entry = submit(entry)
 
     assert entry.guardian_state == GuardianState.NOT_NEEDED
     assert [message.to for message in mail.outbox] == [[entrant_user.email]]
@@ -322,9 +288,9 @@ def test_an_adult_entry_needs_no_guardian(
 
 @pytest.mark.django_db
 def test_resending_is_limited_to_once_in_ten_minutes(
-    django_capture_on_commit_callbacks,
+    submit, django_capture_on_commit_callbacks
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     mailed = entry.guardian_mailed_at
     mail.outbox.clear()
 
@@ -352,9 +318,9 @@ def test_resending_is_limited_to_once_in_ten_minutes(
 
 @pytest.mark.django_db
 def test_resending_is_refused_without_a_pending_confirmation_or_for_others(
-    entrant_user, django_capture_on_commit_callbacks
+    entrant_user, submit
 ):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+    entry = submit(make_minor_entry())
     later = timezone.now() + datetime.timedelta(hours=1)
 
     with pytest.raises(EntryError) as caught:
@@ -487,7 +453,7 @@ def test_a_caseworker_cannot_give_the_artists_address_for_the_guardian(client):
 
 @pytest.mark.django_db
 def test_the_services_refuse_the_entrants_own_address_for_the_guardian():
-    entry = minor_entry()
+    entry = make_minor_entry()
     EmailAddress.objects.create(user=entry.entrant, email="second@example.org")
 
     for address in (entry.entrant.email.upper(), "Second@example.org"):
@@ -504,7 +470,7 @@ def test_the_services_refuse_the_entrants_own_address_for_the_guardian():
 def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
     """An address the entrant adds to their account after naming it for the guardian
     still keeps the entry from being submitted."""
-    entry = minor_entry()
+    entry = make_minor_entry()
     EmailAddress.objects.create(user=entry.entrant, email="parent@example.org")
 
     assert SERVICE_OWN_ADDRESS in submission_problems(entry)
@@ -514,10 +480,8 @@ def test_an_entry_naming_the_entrant_as_guardian_cannot_be_submitted():
 
 
 @pytest.mark.django_db
-def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
-    client, django_capture_on_commit_callbacks
-):
-    entry = submit(minor_entry(), django_capture_on_commit_callbacks)
+def test_the_entrant_signed_in_cannot_confirm_their_own_entry(client, submit):
+    entry = submit(make_minor_entry())
     url = link_in(guardian_mail())
     events = AuditEvent.objects.for_object(entry).count()
     client.force_login(entry.entrant)
@@ -554,9 +518,9 @@ def test_the_entrant_signed_in_cannot_confirm_their_own_entry(
     ],
 )
 def test_the_guardians_page_opens_in_the_language_of_the_mail(
-    client, django_capture_on_commit_callbacks, language, heading
+    client, submit, language, heading
 ):
-    submit(minor_entry(language=language), django_capture_on_commit_callbacks)
+    submit(make_minor_entry(language=language))
     link = full_link_in(guardian_mail())
     assert urlsplit(link).query == f"lang={language}"
     # The guardian's browser last showed the site in the other language.
@@ -573,10 +537,8 @@ def test_the_guardians_page_opens_in_the_language_of_the_mail(
 
 
 @pytest.mark.django_db
-def test_the_guardian_can_switch_the_language_of_their_page(
-    client, django_capture_on_commit_callbacks
-):
-    submit(minor_entry(language=Language.CHINESE), django_capture_on_commit_callbacks)
+def test_the_guardian_can_switch_the_language_of_their_page(client, submit):
+    submit(make_minor_entry(language=Language.CHINESE))
     link = full_link_in(guardian_mail())
     path = urlsplit(link).path
     page = client.get(path + "?" + urlsplit(link).query, follow=True)

@@ -59,6 +59,25 @@ def category_data(**overrides):
     return data
 
 
+# What category_data() means once read: the values a category is saved with.
+CATEGORY_VALUES = {
+    "name_en": "Youth",
+    "name_zh_hant": "青年組",
+    "description_en": "Under 18 at the deadline.",
+    "description_zh_hant": "截止日期時未滿十八歲。",
+    "media_kinds": ["image", "video"],
+    "max_files": 3,
+    "max_image_bytes": 20 * MB,
+    "max_video_bytes": 1024 * MB,
+    "max_audio_bytes": 100 * MB,
+    "max_document_bytes": 10 * MB,
+    "min_age": None,
+    "max_age": 17,
+    "statement_word_limit": 200,
+    "allows_teams": True,
+}
+
+
 def test_round_form_reads_times_as_hong_kong_time_to_the_minute():
     form = RoundForm(round_data(opens_at="2031-03-01T10:00:45"))
 
@@ -107,20 +126,62 @@ def test_round_form_accepts_right_to_left_and_chinese_text():
     assert form.cleaned_data["theme_en"] == "עתיד משותף 共享"
 
 
+# Bad round input that the form refuses and that the management views must explain
+# while keeping what was typed (tests/submissions/test_manage_views.py).
+BAD_ROUND_INPUT = [
+    pytest.param(
+        dict.fromkeys(round_data(), ""),
+        {
+            "title_en": ["Give the round a title in English or in Chinese."],
+            "year": ["This field is required."],
+            "entry_cap": ["This field is required."],
+            "minimum_age": ["This field is required."],
+            "upload_grace_minutes": ["This field is required."],
+        },
+        id="empty",
+    ),
+    pytest.param(
+        {"title_en": "長" * 10_000},
+        {"title_en": ["Ensure this value has at most 200 characters (it has 10000)."]},
+        id="10000-characters",
+    ),
+    pytest.param(
+        {"theme_en": "<script>\nalert(1)</script>"},
+        {"theme_en": ["Please remove line breaks and control characters."]},
+        id="script-with-line-break",
+    ),
+    pytest.param(
+        {"opens_at": "2031-05-01T10:00", "closes_at": "2031-04-01T10:00"},
+        {"closes_at": ["The closing time must be after the opening time."]},
+        id="close-before-open",
+    ),
+    pytest.param(
+        {"entry_cap": "0"},
+        {"entry_cap": ["Ensure this value is greater than or equal to 1."]},
+        id="zero-cap",
+    ),
+    pytest.param(
+        {"entry_cap": "-2", "title_en": "שלום"},
+        {"entry_cap": ["Ensure this value is greater than or equal to 1."]},
+        id="negative-cap-with-rtl-title",
+    ),
+    pytest.param(
+        {"opens_at": "2031-02-30T25:00"},
+        {"opens_at": ["Enter a valid date/time."]},
+        id="malformed-date",
+    ),
+    pytest.param(
+        {"year": "MMXXXI"},
+        {"year": ["Enter a whole number."]},
+        id="year-in-words",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("overrides", "errors"),
     [
-        pytest.param(
-            dict.fromkeys(round_data(), ""),
-            {
-                "title_en": ["Give the round a title in English or in Chinese."],
-                "year": ["This field is required."],
-                "entry_cap": ["This field is required."],
-                "minimum_age": ["This field is required."],
-                "upload_grace_minutes": ["This field is required."],
-            },
-            id="empty",
-        ),
+        *BAD_ROUND_INPUT,
         pytest.param(
             {"title_en": "x" * 10_000},
             {
@@ -142,17 +203,12 @@ def test_round_form_accepts_right_to_left_and_chinese_text():
         pytest.param(
             {"closes_at": "2031-02-28T10:00"},
             {"closes_at": ["The closing time must be after the opening time."]},
-            id="close-before-open",
+            id="close-a-day-before-open",
         ),
         pytest.param(
             {"closes_at": "2031-03-01T10:00"},
             {"closes_at": ["The closing time must be after the opening time."]},
             id="close-at-open",
-        ),
-        pytest.param(
-            {"entry_cap": "0"},
-            {"entry_cap": ["Ensure this value is greater than or equal to 1."]},
-            id="zero-cap",
         ),
         pytest.param(
             {"entry_cap": "-3"},
@@ -279,22 +335,7 @@ def test_category_form_turns_megabytes_into_bytes():
     form = CategoryForm(category_data())
 
     assert form.is_valid(), form.errors
-    assert form.cleaned_data == {
-        "name_en": "Youth",
-        "name_zh_hant": "青年組",
-        "description_en": "Under 18 at the deadline.",
-        "description_zh_hant": "截止日期時未滿十八歲。",
-        "media_kinds": ["image", "video"],
-        "max_files": 3,
-        "max_image_bytes": 20 * MB,
-        "max_video_bytes": 1024 * MB,
-        "max_audio_bytes": 100 * MB,
-        "max_document_bytes": 10 * MB,
-        "min_age": None,
-        "max_age": 17,
-        "statement_word_limit": 200,
-        "allows_teams": True,
-    }
+    assert form.cleaned_data == CATEGORY_VALUES
 
 
 def test_category_form_shows_sizes_in_megabytes_rounded_up():

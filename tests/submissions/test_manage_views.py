@@ -25,7 +25,12 @@ from submissions.services.rounds import (
 )
 from tests import factories
 from tests.entry_factories import add_file, make_entry
-from tests.submissions.test_manage_forms import category_data, round_data
+from tests.submissions.test_manage_forms import (
+    BAD_ROUND_INPUT,
+    CATEGORY_VALUES,
+    category_data,
+    round_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,12 +88,28 @@ def audit_rows(obj, *, since=0):
     )
 
 
+def moved_deadline_and_state(by, from_state, to_state, reason):
+    """The audit rows of closing or reopening: the new deadline, then the state."""
+    return [
+        (AuditVerb.DEADLINE_CHANGED, by.pk, "", "", reason),
+        (AuditVerb.STATE_CHANGED, by.pk, from_state, to_state, reason),
+    ]
+
+
 def last_audit_pk():
     return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def hk_minute(moment):
     return timezone.localtime(moment, HK).strftime("%Y-%m-%dT%H:%M")
+
+
+def post_twice(client, action, round_, data=None):
+    """Post ``action`` twice, as a double click does, then reload the round."""
+    first = client.post(url(action, round_), data, follow=True)
+    second = client.post(url(action, round_), data, follow=True)
+    round_.refresh_from_db()
+    return first, second
 
 
 # Permissions ------------------------------------------------------------------------
@@ -235,31 +256,8 @@ def test_create_round_saves_every_field_and_audits_it(staff_client, staff):
     assert shown_messages(response) == [
         "Round “Colours of Humanity” created. Add its categories next."
     ]
-    assert {
-        field: getattr(round_, field)
-        for field in (
-            "title_en",
-            "title_zh_hant",
-            "theme_en",
-            "theme_zh_hant",
-            "rules_en",
-            "rules_zh_hant",
-            "year",
-            "opens_at",
-            "closes_at",
-            "entry_cap",
-            "minimum_age",
-            "upload_grace_minutes",
-            "state",
-            "is_scheduled",
-        )
-    } == {
-        "title_en": "Colours of Humanity",
-        "title_zh_hant": "人性的色彩",
-        "theme_en": "Shared Future",
-        "theme_zh_hant": "共享未來",
-        "rules_en": "Entry is free.\r\nOne work per category.",
-        "rules_zh_hant": "免費參加。",
+    expected = {
+        **round_data(),
         "year": 2031,
         "opens_at": OPENS,
         "closes_at": CLOSES,
@@ -269,6 +267,7 @@ def test_create_round_saves_every_field_and_audits_it(staff_client, staff):
         "state": RoundState.DRAFT,
         "is_scheduled": False,
     }
+    assert {field: getattr(round_, field) for field in expected} == expected
     assert audit_rows(round_) == [(AuditVerb.CREATED, staff.pk, "", "", "")]
     # No category yet: the page says what keeps the round from being scheduled.
     assert "<li>The round needs at least one category.</li>" in response.text
@@ -307,56 +306,6 @@ def test_create_round_accepts_right_to_left_and_chinese_text(staff_client):
     assert '<dd class="col-sm-8" lang="en" dir="auto">جائزة الفنون</dd>' in (
         response.text
     )
-
-
-BAD_ROUND_INPUT = [
-    pytest.param(
-        dict.fromkeys(round_data(), ""),
-        {
-            "title_en": ["Give the round a title in English or in Chinese."],
-            "year": ["This field is required."],
-            "entry_cap": ["This field is required."],
-            "minimum_age": ["This field is required."],
-            "upload_grace_minutes": ["This field is required."],
-        },
-        id="empty",
-    ),
-    pytest.param(
-        {"title_en": "長" * 10_000},
-        {"title_en": ["Ensure this value has at most 200 characters (it has 10000)."]},
-        id="10000-characters",
-    ),
-    pytest.param(
-        {"theme_en": "<script>\nalert(1)</script>"},
-        {"theme_en": ["Please remove line breaks and control characters."]},
-        id="script-with-line-break",
-    ),
-    pytest.param(
-        {"opens_at": "2031-05-01T10:00", "closes_at": "2031-04-01T10:00"},
-        {"closes_at": ["The closing time must be after the opening time."]},
-        id="close-before-open",
-    ),
-    pytest.param(
-        {"entry_cap": "0"},
-        {"entry_cap": ["Ensure this value is greater than or equal to 1."]},
-        id="zero-cap",
-    ),
-    pytest.param(
-        {"entry_cap": "-2", "title_en": "שלום"},
-        {"entry_cap": ["Ensure this value is greater than or equal to 1."]},
-        id="negative-cap-with-rtl-title",
-    ),
-    pytest.param(
-        {"opens_at": "2031-02-30T25:00"},
-        {"opens_at": ["Enter a valid date/time."]},
-        id="malformed-date",
-    ),
-    pytest.param(
-        {"year": "MMXXXI"},
-        {"year": ["Enter a whole number."]},
-        id="year-in-words",
-    ),
-]
 
 
 def _assert_typed_values_kept(response, form_name, typed):
@@ -626,10 +575,8 @@ def test_schedule_then_schedule_again(staff_client, staff):
     round_ = make_draft()
     before = last_audit_pk()
 
-    first = staff_client.post(url("round_schedule", round_), follow=True)
-    second = staff_client.post(url("round_schedule", round_), follow=True)
+    first, second = post_twice(staff_client, "round_schedule", round_)
 
-    round_.refresh_from_db()
     assert round_.is_scheduled is True
     assert first.redirect_chain == [(url("round_detail", round_), 302)]
     assert shown_messages(first) == [
@@ -674,10 +621,8 @@ def test_unschedule_then_unschedule_again(staff_client, staff):
     schedule_round(round_, by=staff)
     before = last_audit_pk()
 
-    first = staff_client.post(url("round_unschedule", round_), follow=True)
-    second = staff_client.post(url("round_unschedule", round_), follow=True)
+    first, second = post_twice(staff_client, "round_unschedule", round_)
 
-    round_.refresh_from_db()
     assert round_.is_scheduled is False
     assert shown_messages(first) == [
         "The round is no longer scheduled: it will not open by itself."
@@ -693,10 +638,8 @@ def test_open_now_then_open_again(staff_client, staff):
     before = last_audit_pk()
     started = timezone.now()
 
-    first = staff_client.post(url("round_open", round_), follow=True)
-    second = staff_client.post(url("round_open", round_), follow=True)
+    first, second = post_twice(staff_client, "round_open", round_)
 
-    round_.refresh_from_db()
     assert round_.state == RoundState.OPEN
     assert started <= round_.opens_at <= timezone.now()
     assert round_.closes_at == CLOSES
@@ -737,29 +680,18 @@ def test_close_now_then_close_again(staff_client, staff):
     round_ = make_open(staff)
     before = last_audit_pk()
 
-    first = staff_client.post(
-        url("round_close", round_), {"reason": "Venue flooded"}, follow=True
-    )
-    second = staff_client.post(
-        url("round_close", round_), {"reason": "Venue flooded"}, follow=True
+    first, second = post_twice(
+        staff_client, "round_close", round_, {"reason": "Venue flooded"}
     )
 
-    round_.refresh_from_db()
     assert round_.state == RoundState.CLOSED
     assert round_.closes_at <= timezone.now()
     assert first.redirect_chain == [(url("round_detail", round_), 302)]
     assert shown_messages(first) == ["The round is closed: it takes no more entries."]
     assert shown_messages(second) == ["The round is already closed."]
-    assert audit_rows(round_, since=before) == [
-        (AuditVerb.DEADLINE_CHANGED, staff.pk, "", "", "Venue flooded"),
-        (
-            AuditVerb.STATE_CHANGED,
-            staff.pk,
-            RoundState.OPEN,
-            RoundState.CLOSED,
-            "Venue flooded",
-        ),
-    ]
+    assert audit_rows(round_, since=before) == moved_deadline_and_state(
+        staff, RoundState.OPEN, RoundState.CLOSED, "Venue flooded"
+    )
     assert f'action="{url("round_reopen", round_)}"' in second.text
 
 
@@ -781,10 +713,8 @@ def test_extend_the_deadline_then_extend_again(staff_client, staff):
     before = last_audit_pk()
     data = {"closes_at": "2031-05-07T18:00", "reason": "Typhoon signal 8"}
 
-    first = staff_client.post(url("round_extend", round_), data, follow=True)
-    second = staff_client.post(url("round_extend", round_), data, follow=True)
+    first, second = post_twice(staff_client, "round_extend", round_, data)
 
-    round_.refresh_from_db()
     assert round_.closes_at == datetime.datetime(2031, 5, 7, 18, 0, tzinfo=HK)
     assert round_.state == RoundState.OPEN
     assert shown_messages(first) == [
@@ -840,10 +770,8 @@ def test_reopen_a_closed_round_then_reopen_again(staff_client, staff):
     before = last_audit_pk()
     data = {"closes_at": "2031-06-01T12:30", "reason": "Server outage"}
 
-    first = staff_client.post(url("round_reopen", round_), data, follow=True)
-    second = staff_client.post(url("round_reopen", round_), data, follow=True)
+    first, second = post_twice(staff_client, "round_reopen", round_, data)
 
-    round_.refresh_from_db()
     assert round_.state == RoundState.OPEN
     assert round_.closes_at == datetime.datetime(2031, 6, 1, 12, 30, tzinfo=HK)
     assert shown_messages(first) == [
@@ -852,16 +780,9 @@ def test_reopen_a_closed_round_then_reopen_again(staff_client, staff):
     assert shown_messages(second) == [
         "The round is already open until June 1, 2031, 12:30 p.m., Hong Kong time."
     ]
-    assert audit_rows(round_, since=before) == [
-        (AuditVerb.DEADLINE_CHANGED, staff.pk, "", "", "Server outage"),
-        (
-            AuditVerb.STATE_CHANGED,
-            staff.pk,
-            RoundState.CLOSED,
-            RoundState.OPEN,
-            "Server outage",
-        ),
-    ]
+    assert audit_rows(round_, since=before) == moved_deadline_and_state(
+        staff, RoundState.CLOSED, RoundState.OPEN, "Server outage"
+    )
 
 
 def test_reopen_a_round_in_judging_is_refused(staff_client, staff):
@@ -908,38 +829,8 @@ def test_add_a_category_to_a_draft(staff_client, staff):
     category = round_.categories.get()
     assert response.redirect_chain == [(url("round_detail", round_), 302)]
     assert shown_messages(response) == ["Category “Youth” added."]
-    assert {
-        field: getattr(category, field)
-        for field in (
-            "name_en",
-            "name_zh_hant",
-            "media_kinds",
-            "max_files",
-            "max_image_bytes",
-            "max_video_bytes",
-            "max_audio_bytes",
-            "max_document_bytes",
-            "min_age",
-            "max_age",
-            "statement_word_limit",
-            "allows_teams",
-            "position",
-        )
-    } == {
-        "name_en": "Youth",
-        "name_zh_hant": "青年組",
-        "media_kinds": ["image", "video"],
-        "max_files": 3,
-        "max_image_bytes": 20 * MB,
-        "max_video_bytes": 1024 * MB,
-        "max_audio_bytes": 100 * MB,
-        "max_document_bytes": 10 * MB,
-        "min_age": None,
-        "max_age": 17,
-        "statement_word_limit": 200,
-        "allows_teams": True,
-        "position": 0,
-    }
+    expected = {**CATEGORY_VALUES, "position": 0}
+    assert {field: getattr(category, field) for field in expected} == expected
     assert audit_rows(category) == [(AuditVerb.CREATED, staff.pk, "", "", "")]
     assert "20 MB" in response.text
     assert "1024 MB" in response.text

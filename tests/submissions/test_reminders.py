@@ -37,42 +37,41 @@ def draft_made_at(round_, made_at, **kwargs):
     return entry
 
 
-def tick(now, capture):
-    with capture(execute=True):
-        return remind_unsubmitted_drafts(now=now)
+@pytest.fixture
+def round_(db):
+    """An open round closing in five days."""
+    return make_open_round(closes_in=datetime.timedelta(days=5))
+
+
+@pytest.fixture
+def tick(django_capture_on_commit_callbacks):
+    """Run the reminders as beat would at ``now``, mail sent."""
+
+    def run(now):
+        with django_capture_on_commit_callbacks(execute=True):
+            return remind_unsubmitted_drafts(now=now)
+
+    return run
+
+
+def reminded(*, at_48=(), at_3=()):
+    """What a run of the reminders returns: the entries it reminded, by reminder."""
+    return {"reminded_48h_at": list(at_48), "reminded_3h_at": list(at_3)}
 
 
 @pytest.mark.django_db
-def test_a_draft_is_reminded_once_at_48_and_once_at_3_hours(
-    django_capture_on_commit_callbacks,
-):
-    round_ = make_open_round(closes_in=datetime.timedelta(days=5))
+def test_a_draft_is_reminded_once_at_48_and_once_at_3_hours(round_, tick):
     closes = round_.closes_at
     entry = draft_made_at(round_, closes - 4 * 24 * HOUR)
 
-    assert tick(closes - 49 * HOUR, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [],
-    }
+    assert tick(closes - 49 * HOUR) == reminded()
     at_48 = closes - 48 * HOUR + 5 * MINUTE
-    assert tick(at_48, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [entry.pk],
-        "reminded_3h_at": [],
-    }
+    assert tick(at_48) == reminded(at_48=[entry.pk])
     for later in (at_48 + 15 * MINUTE, closes - 4 * HOUR):
-        assert tick(later, django_capture_on_commit_callbacks) == {
-            "reminded_48h_at": [],
-            "reminded_3h_at": [],
-        }
+        assert tick(later) == reminded()
     at_3 = closes - 3 * HOUR + 10 * MINUTE
-    assert tick(at_3, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [entry.pk],
-    }
-    assert tick(at_3 + 15 * MINUTE, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [],
-    }
+    assert tick(at_3) == reminded(at_3=[entry.pk])
+    assert tick(at_3 + 15 * MINUTE) == reminded()
 
     entry.refresh_from_db()
     assert (entry.reminded_48h_at, entry.reminded_3h_at) == (at_48, at_3)
@@ -96,47 +95,31 @@ def test_a_draft_is_reminded_once_at_48_and_once_at_3_hours(
 
 
 @pytest.mark.django_db
-def test_a_draft_missed_at_48_hours_gets_only_the_3_hour_reminder(
-    django_capture_on_commit_callbacks,
-):
-    round_ = make_open_round(closes_in=datetime.timedelta(days=5))
+def test_a_draft_missed_at_48_hours_gets_only_the_3_hour_reminder(round_, tick):
     closes = round_.closes_at
     entry = draft_made_at(round_, closes - 4 * 24 * HOUR)
 
-    assert tick(closes - 2 * HOUR, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [entry.pk],
-    }
+    assert tick(closes - 2 * HOUR) == reminded(at_3=[entry.pk])
     entry.refresh_from_db()
     assert entry.reminded_48h_at is None
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
-def test_a_draft_begun_after_a_reminder_moment_is_not_reminded_of_it(
-    django_capture_on_commit_callbacks,
-):
-    round_ = make_open_round(closes_in=datetime.timedelta(days=5))
+def test_a_draft_begun_after_a_reminder_moment_is_not_reminded_of_it(round_, tick):
     closes = round_.closes_at
     after_48 = draft_made_at(round_, closes - 30 * HOUR)
     after_3 = draft_made_at(round_, closes - 2 * HOUR)
 
-    assert tick(closes - 40 * HOUR, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [],
-    }
-    assert tick(closes - HOUR, django_capture_on_commit_callbacks) == {
-        "reminded_48h_at": [],
-        "reminded_3h_at": [after_48.pk],
-    }
+    assert tick(closes - 40 * HOUR) == reminded()
+    assert tick(closes - HOUR) == reminded(at_3=[after_48.pk])
     assert Entry.objects.get(pk=after_3.pk).reminded_3h_at is None
 
 
 @pytest.mark.django_db
 def test_only_unsubmitted_drafts_of_open_rounds_with_an_address_are_reminded(
-    django_capture_on_commit_callbacks,
+    round_, tick
 ):
-    round_ = make_open_round(closes_in=datetime.timedelta(days=5))
     closes = round_.closes_at
     made = closes - 4 * 24 * HOUR
     draft = draft_made_at(round_, made)
@@ -154,20 +137,17 @@ def test_only_unsubmitted_drafts_of_open_rounds_with_an_address_are_reminded(
     in_closed = draft_made_at(closed_round, made)
     Round.objects.filter(pk=closed_round.pk).update(state=RoundState.CLOSED)
 
-    reminded = tick(closes - 47 * HOUR, django_capture_on_commit_callbacks)
-
-    assert reminded == {"reminded_48h_at": [draft.pk], "reminded_3h_at": []}
+    assert tick(closes - 47 * HOUR) == reminded(at_48=[draft.pk])
     assert [message.to for message in mail.outbox] == [[draft.entrant.email]]
     assert Entry.objects.get(pk=in_closed.pk).state == EntryState.DRAFT
 
 
 @pytest.mark.django_db
-def test_the_reminder_is_in_the_entrants_language(django_capture_on_commit_callbacks):
-    round_ = make_open_round(closes_in=datetime.timedelta(days=5))
+def test_the_reminder_is_in_the_entrants_language(round_, tick):
     closes = round_.closes_at
     entry = draft_made_at(round_, closes - 4 * 24 * HOUR, language=Language.CHINESE)
 
-    tick(closes - 47 * HOUR, django_capture_on_commit_callbacks)
+    tick(closes - 47 * HOUR)
 
     entry.refresh_from_db()
     [message] = mail.outbox
@@ -175,15 +155,12 @@ def test_the_reminder_is_in_the_entrants_language(django_capture_on_commit_callb
         "entry": entry,
         "entries_url": f"{settings.SITE_URL.rstrip('/')}/entries/",
     }
-    with translation.override("zh-hant"):
-        body = render_to_string(
-            "submissions/mail/deadline_reminder_message.txt", context
-        )
-        subject = render_to_string(
-            "submissions/mail/deadline_reminder_subject.txt", context
-        )
-    assert message.body == body
-    assert message.subject == " ".join(subject.split())
+    factories.assert_mail_is(
+        message,
+        "submissions/mail/deadline_reminder",
+        context=context,
+        language="zh-hant",
+    )
     assert "人性的色彩" in message.body
     assert "黃昏的海港" not in message.body
 

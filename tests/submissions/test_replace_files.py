@@ -163,6 +163,14 @@ def _ready_photo(browser, entry, name="harbour.jpg"):
     return file
 
 
+def _the_one_ready_photo(browser, entrant, round_):
+    """A draft in a category taking one file, and the photo that fills it."""
+    entry = entry_factories.make_entry(round_, entrant=entrant)
+    entry.category.max_files = 1
+    entry.category.save()
+    return entry, _ready_photo(browser, entry)
+
+
 def _stored_keys(file):
     keys = [file.key, storage.staging_key(file.key)]
     keys += list(file.derivatives.values_list("key", flat=True))
@@ -176,10 +184,7 @@ def _remove(browser, file):
 def test_a_drafts_accepted_file_is_removed_with_its_copies_and_frees_a_place(
     browser, entrant, round_
 ):
-    entry = entry_factories.make_entry(round_, entrant=entrant)
-    entry.category.max_files = 1
-    entry.category.save()
-    photo = _ready_photo(browser, entry)
+    entry, photo = _the_one_ready_photo(browser, entrant, round_)
     keys = _stored_keys(photo)
     assert photo.derivatives.count() >= 2
     assert [storage.head_object(key) is not None for key in keys[2:]] == [True] * (
@@ -208,10 +213,7 @@ def test_a_drafts_accepted_file_is_removed_with_its_copies_and_frees_a_place(
 def test_a_drafts_accepted_file_is_replaced_in_its_place_and_its_copies_deleted(
     browser, entrant, round_
 ):
-    entry = entry_factories.make_entry(round_, entrant=entrant)
-    entry.category.max_files = 1
-    entry.category.save()
-    photo = _ready_photo(browser, entry)
+    entry, photo = _the_one_ready_photo(browser, entrant, round_)
     keys = _stored_keys(photo)
 
     status, ticket = _start(browser, entry, photo.pk)

@@ -67,6 +67,13 @@ def round_in(state, **fields):
     return factories.make_round(**values)
 
 
+def scheduled_draft(*, by):
+    """A complete draft scheduled to open tomorrow."""
+    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
+    schedule_round(round_, by=by)
+    return round_
+
+
 def trail(obj):
     """The audit log of an object, oldest first, as (actor, verb, from, to, reason)."""
     return [
@@ -382,19 +389,6 @@ def test_scheduling_an_incomplete_round_is_refused_with_its_problems(staff_user)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "state", [s for s in RoundState if s != RoundState.DRAFT], ids=str
-)
-def test_only_a_draft_can_be_scheduled(state, staff_user):
-    round_ = round_in(state)
-
-    assert refused(schedule_round, round_, by=staff_user) == (
-        "Only a draft round can be scheduled."
-    )
-    assert row(round_)["is_scheduled"] is False
-
-
-@pytest.mark.django_db
 def test_scheduling_after_the_closing_time_is_refused(staff_user):
     now = timezone.now()
     round_ = round_in(RoundState.DRAFT, opens_at=now - 2 * DAY, closes_at=now - DAY)
@@ -407,8 +401,7 @@ def test_scheduling_after_the_closing_time_is_refused(staff_user):
 
 @pytest.mark.django_db
 def test_unscheduling_is_audited_with_its_reason_once(staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
+    round_ = scheduled_draft(by=staff_user)
 
     unschedule_round(round_, by=staff_user, reason="The jury is not ready")
     unschedule_round(round_, by=staff_user)
@@ -498,19 +491,6 @@ def test_open_now_of_an_incomplete_round_changes_nothing(staff_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "state", [s for s in RoundState if s != RoundState.DRAFT], ids=str
-)
-def test_open_now_needs_a_draft(state, staff_user):
-    round_ = round_in(state)
-
-    assert refused(open_round_now, round_, by=staff_user) == (
-        "Only a draft round can be opened."
-    )
-    assert trail(round_) == []
-
-
-@pytest.mark.django_db
 def test_close_now_makes_now_the_deadline(staff_user):
     now = timezone.now()
     round_ = round_in(RoundState.OPEN)
@@ -541,21 +521,6 @@ def test_close_now_after_the_deadline_keeps_the_deadline(staff_user):
     round_.refresh_from_db()
     assert (round_.state, round_.closes_at) == (RoundState.CLOSED, now - HOUR)
     assert [verb for _, verb, *_ in trail(round_)] == [AuditVerb.STATE_CHANGED]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "state", [s for s in RoundState if s != RoundState.OPEN], ids=str
-)
-def test_close_now_needs_an_open_round(state, staff_user):
-    round_ = round_in(state)
-    before = row(round_)
-
-    assert refused(close_round_now, round_, by=staff_user) == (
-        "Only an open round can be closed."
-    )
-    assert row(round_) == before
-    assert trail(round_) == []
 
 
 @pytest.mark.django_db
@@ -614,20 +579,6 @@ def test_extend_deadline_refuses_a_deadline_in_the_past(staff_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "state", [s for s in RoundState if s != RoundState.OPEN], ids=str
-)
-def test_extend_deadline_needs_an_open_round(state, staff_user):
-    round_ = round_in(state)
-    before = row(round_)
-
-    assert refused(extend_deadline, round_, round_.closes_at + DAY, by=staff_user) == (
-        "Only an open round's deadline can be extended."
-    )
-    assert row(round_) == before
-
-
-@pytest.mark.django_db
 def test_reopen_a_closed_round_until_a_new_deadline(staff_user):
     now = timezone.now()
     round_ = round_in(RoundState.CLOSED, closes_at=now - HOUR)
@@ -644,25 +595,6 @@ def test_reopen_a_closed_round_until_a_new_deadline(staff_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "state", [s for s in RoundState if s != RoundState.CLOSED], ids=str
-)
-def test_only_a_closed_round_before_judging_can_be_reopened(state, staff_user):
-    round_ = round_in(state)
-    before = row(round_)
-
-    message = refused(
-        reopen_round, round_, timezone.now() + 3 * DAY, by=staff_user, reason="Late"
-    )
-
-    assert message == (
-        "Only a closed round whose judging has not started can be reopened."
-    )
-    assert row(round_) == before
-    assert trail(round_) == []
-
-
-@pytest.mark.django_db
 def test_reopen_needs_a_deadline_in_the_future(staff_user):
     now = timezone.now()
     round_ = round_in(RoundState.CLOSED, closes_at=now - 2 * HOUR)
@@ -672,6 +604,60 @@ def test_reopen_needs_a_deadline_in_the_future(staff_user):
 
     assert message == "The new deadline must be in the future."
     assert row(round_) == before
+
+
+# Each action on a round, the one state it needs and what it says in any other.
+NEEDS_STATE = {
+    "schedule": (
+        RoundState.DRAFT,
+        lambda round_, by: schedule_round(round_, by=by),
+        "Only a draft round can be scheduled.",
+    ),
+    "open": (
+        RoundState.DRAFT,
+        lambda round_, by: open_round_now(round_, by=by),
+        "Only a draft round can be opened.",
+    ),
+    "close": (
+        RoundState.OPEN,
+        lambda round_, by: close_round_now(round_, by=by),
+        "Only an open round can be closed.",
+    ),
+    "extend": (
+        RoundState.OPEN,
+        lambda round_, by: extend_deadline(round_, round_.closes_at + DAY, by=by),
+        "Only an open round's deadline can be extended.",
+    ),
+    "reopen": (
+        RoundState.CLOSED,
+        lambda round_, by: reopen_round(
+            round_, timezone.now() + 3 * DAY, by=by, reason="Late"
+        ),
+        "Only a closed round whose judging has not started can be reopened.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        pytest.param(action, state, id=f"{action}-{state}")
+        for action, (needed, _, _) in NEEDS_STATE.items()
+        for state in RoundState
+        if state != needed
+    ],
+)
+def test_an_action_in_another_state_is_refused_and_changes_nothing(
+    action, state, staff_user
+):
+    _, call, message = NEEDS_STATE[action]
+    round_ = round_in(state)
+    before = row(round_)
+
+    assert refused(call, round_, by=staff_user) == message
+    assert row(round_) == before
+    assert trail(round_) == []
 
 
 # --- Editing a round and its categories by state -----------------------------------
@@ -837,8 +823,7 @@ def test_update_refuses_a_close_before_the_open(staff_user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["opens_at", "closes_at"])
 def test_a_scheduled_round_whose_dates_change_is_unscheduled(field, staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
+    round_ = scheduled_draft(by=staff_user)
 
     update_round(round_, data={field: getattr(round_, field) + HOUR}, by=staff_user)
 
@@ -859,8 +844,7 @@ def test_a_scheduled_round_whose_dates_change_is_unscheduled(field, staff_user):
 
 @pytest.mark.django_db
 def test_a_scheduled_round_stays_scheduled_when_its_texts_change(staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
+    round_ = scheduled_draft(by=staff_user)
 
     update_round(round_, data={"rules_en": "Entry is free for all."}, by=staff_user)
 
@@ -868,20 +852,37 @@ def test_a_scheduled_round_stays_scheduled_when_its_texts_change(staff_user):
 
 
 @pytest.mark.django_db
-def test_a_scheduled_round_made_incomplete_is_unscheduled(staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        pytest.param(
+            lambda round_, by: update_round(round_, data={"theme_zh_hant": ""}, by=by),
+            "The round needs a Chinese theme.",
+            id="made-incomplete",
+        ),
+        pytest.param(
+            lambda round_, by: delete_category(round_.categories.get(), by=by),
+            "The round needs at least one category.",
+            id="losing-its-last-category",
+        ),
+        pytest.param(
+            lambda round_, by: save_category(
+                round_.categories.get(), data={"media_kinds": []}, by=by
+            ),
+            "Category “Adult — community” accepts no kind of media.",
+            id="category-accepting-nothing",
+        ),
+    ],
+)
+def test_a_scheduled_round_no_longer_complete_is_unscheduled(
+    change, reason, staff_user
+):
+    round_ = scheduled_draft(by=staff_user)
 
-    update_round(round_, data={"theme_zh_hant": ""}, by=staff_user)
+    change(round_, by=staff_user)
 
     assert row(round_)["is_scheduled"] is False
-    assert trail(round_)[-1] == (
-        staff_user,
-        AuditVerb.UNSCHEDULED,
-        "",
-        "",
-        "The round needs a Chinese theme.",
-    )
+    assert trail(round_)[-1] == (staff_user, AuditVerb.UNSCHEDULED, "", "", reason)
 
 
 CATEGORY_TEXT = {
@@ -1010,39 +1011,6 @@ def test_deleting_a_draft_category_is_audited(staff_user):
     )
 
 
-@pytest.mark.django_db
-def test_a_scheduled_round_losing_its_last_category_is_unscheduled(staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
-
-    delete_category(round_.categories.get(), by=staff_user)
-
-    assert row(round_)["is_scheduled"] is False
-    assert trail(round_)[-1] == (
-        staff_user,
-        AuditVerb.UNSCHEDULED,
-        "",
-        "",
-        "The round needs at least one category.",
-    )
-
-
-@pytest.mark.django_db
-def test_a_scheduled_round_whose_category_accepts_nothing_is_unscheduled(staff_user):
-    round_ = round_in(RoundState.DRAFT, opens_at=timezone.now() + DAY)
-    schedule_round(round_, by=staff_user)
-
-    save_category(round_.categories.get(), data={"media_kinds": []}, by=staff_user)
-
-    assert row(round_)["is_scheduled"] is False
-    assert trail(round_)[-1][1:] == (
-        AuditVerb.UNSCHEDULED,
-        "",
-        "",
-        "Category “Adult — community” accepts no kind of media.",
-    )
-
-
 # --- Beat's clock ------------------------------------------------------------------
 
 
@@ -1135,37 +1103,11 @@ def postgresql(transactional_db):
         pytest.skip("Row locks are tested on PostgreSQL (SQLite locks the whole file)")
 
 
-def _at_once(*calls):
-    """Run each call in its own thread and database connection, released together.
-    Returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_two_staff_closing_at_once_close_the_round_once(postgresql):
     first, second = factories.make_staff(), factories.make_staff()
     round_ = round_in(RoundState.OPEN)
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=first),
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=second),
     )
@@ -1185,7 +1127,7 @@ def test_closing_and_extending_at_once_leave_one_consistent_story(postgresql):
     round_ = round_in(RoundState.OPEN)
     planned = round_.closes_at
 
-    results = _at_once(
+    results = factories.at_once(
         lambda: close_round_now(Round.objects.get(pk=round_.pk), by=staff),
         lambda: extend_deadline(
             Round.objects.get(pk=round_.pk), planned + DAY, by=staff
