@@ -26,7 +26,7 @@ TRACES = (b"+22.2783", b"114.1747", b"iPhone", b"Apple", b"2024-05-01", b"Core M
 # Keys that would carry them.
 FORBIDDEN_KEYS = ("location", "creation_time", "com.apple", "encoder", "timecode")
 # The one encoder name a transcoded copy may carry: ffmpeg's own, without a
-# version, the same in every copy we make.
+# version, the same in every copy processing makes.
 OUR_ENCODER = "lavc libx264"
 
 
