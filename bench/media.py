@@ -87,6 +87,10 @@ class PhotoMaker:
         return Path(path)
 
 
+# The sound and container of every generated clip.
+_AAC_IN_MP4 = ("-c:a", "aac", "-b:a", "128k", "-f", "mp4")
+
+
 def _test_sources(seconds):
     """ffmpeg's inputs for a clip, encoded fast with x264: a moving 1080p30 test
     picture with noise (so that it does not compress to nothing) and a tone,
@@ -130,12 +134,7 @@ def phone_video(path, *, target_bytes, bitrate_mbit=30, segment_seconds=10):
         "30",
         "-pix_fmt",
         "yuv420p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "128k",
-        "-f",
-        "mp4",
+        *_AAC_IN_MP4,
         str(segment),
     )
     repeats = max(1, math.ceil(target_bytes / segment.stat().st_size))
@@ -166,12 +165,7 @@ def transcode_clip(path, *, seconds):
         "30",
         "-pix_fmt",
         "yuv422p",
-        "-c:a",
-        "aac",
-        "-b:a",
-        "128k",
-        "-f",
-        "mp4",
+        *_AAC_IN_MP4,
         str(path),
     )
     return Path(path)
