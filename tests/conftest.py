@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import types
 
 import pytest
 from django.conf import settings as django_settings
@@ -191,3 +192,103 @@ def pytest_report_header(config):
     database = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL", "filesystem://").split(":", 1)[0]
     return f"artsprize: database={database} broker={broker}"
+
+
+# Layers ------------------------------------------------------------------------
+# Each test gets one of pyproject's layer markers from what it uses, so that
+# ``-m "unit or integration"`` leaves out the slow processes. A layer marked on
+# the test (or its module) wins.
+
+LAYERS = ("unit", "integration", "worker", "e2e")
+
+# Helpers that start a Celery worker, beat or a service of the test's own.
+WORKER_MODULES = frozenset({"tests.worker"})
+
+# Fixtures that reach a database, the S3 server or Redis.
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "s3_server",
+        "own_s3_server",
+        "own_redis",
+    }
+)
+
+# Modules whose use means storage over HTTP, Redis or a tool in a process
+# (ffmpeg, ffprobe, qpdf, exiftool, msgfmt): a test module using any of them is
+# an integration test.
+INTEGRATION_MODULES = frozenset(
+    {
+        "boto3",
+        "botocore",
+        "django.core.files.storage",
+        "redis",
+        "requests",
+        "subprocess",
+        "submissions.media",
+        "submissions.storage",
+        "tests.document_fixtures",
+        "tests.media_fixtures",
+        "tests.processing_fixtures",
+        "tests.services",
+        "tests.upload_helpers",
+    }
+)
+
+
+def _uses(module, names):
+    """Whether ``module`` imports one of ``names`` (or anything inside them)."""
+    for value in vars(module).values():
+        if isinstance(value, types.ModuleType):
+            used = value.__name__
+        else:
+            used = getattr(value, "__module__", None)
+            if not isinstance(used, str):
+                continue
+        if any(used == name or used.startswith(name + ".") for name in names):
+            return True
+    return False
+
+
+def _requested_fixtures(item):
+    """The fixtures a test asks for, with those they ask for in turn; the
+    session's autouse fixtures (the S3 server's settings) are left out."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    seen = set()
+    todo = list(info.argnames)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for definition in info.name2fixturedefs.get(name, ()):
+            todo.extend(definition.argnames)
+    return seen
+
+
+def _layer(item):
+    path = item.path.as_posix()
+    module = getattr(item, "module", None)
+    if "/tests/e2e/" in path:
+        return "e2e"
+    if module is not None and _uses(module, WORKER_MODULES):
+        return "worker"
+    if item.get_closest_marker("django_db") or (
+        _requested_fixtures(item) & INTEGRATION_FIXTURES
+    ):
+        return "integration"
+    if module is not None and _uses(module, INTEGRATION_MODULES):
+        return "integration"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not any(item.get_closest_marker(layer) for layer in LAYERS):
+            item.add_marker(_layer(item))
