@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from django.db import connection
 
 from artsprize.common import local_s3
 from tests.services import require
+from tests.waiting import wait_until
 
 READY_SECONDS = 60
 
@@ -77,16 +77,15 @@ class Worker:
         self.process.wait(timeout=10)
 
     def wait_for(self, condition, *, timeout, what):
-        deadline = time.monotonic() + timeout
-        while not condition():
+        def met():
             if self.process.poll() is not None:
                 raise AssertionError(
                     f"The worker stopped (status {self.process.returncode}) while "
                     f"waiting for {what}."
                 )
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Waited {timeout} s for {what} in vain.")
-            time.sleep(0.2)
+            return condition()
+
+        return wait_until(met, timeout=timeout, interval=0.2, message=what)
 
     def send(self, name, *args, **options):
         """Send the task ``name`` to this worker through its broker, as the web

@@ -22,8 +22,10 @@ from submissions.services.processing import hard_time_limit, time_limit
 from tests import media_fixtures
 from tests import processing_fixtures as fixtures
 from tests.factories import make_entrant
+from tests.processes import running
 from tests.services import redis_available, redis_url, require
 from tests.upload_helpers import make_entry
+from tests.waiting import wait_until
 from tests.worker import running_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -132,6 +134,16 @@ def test_a_worker_processes_uploads_end_to_end(tmp_path, s3_server, broker):
     assert storage.head_object(refused.key) is None
 
 
+def _wait_for_transcode(worker):
+    """Wait until the worker runs ffmpeg on the clip's playable copy."""
+    wait_until(
+        lambda: running("ffmpeg", "libx264", group=worker.process.pid),
+        timeout=WAIT,
+        interval=0.05,
+        message="the worker to start transcoding",
+    )
+
+
 def _kill_pool_child_mid_task(worker, file):
     worker.wait_for(
         lambda: _current(file).state == FileState.PROCESSING,
@@ -139,7 +151,7 @@ def _kill_pool_child_mid_task(worker, file):
         what="the task to start",
     )
     # Let it get into the transcode, then kill the child running it.
-    time.sleep(1)
+    _wait_for_transcode(worker)
     assert _current(file).state == FileState.PROCESSING
     (child,) = worker.pool_children()
     os.kill(child, signal.SIGKILL)
@@ -217,7 +229,7 @@ def test_a_killed_worker_on_the_filesystem_broker_is_recovered_by_the_sweeper(
             timeout=WAIT,
             what="the task to start",
         )
-        time.sleep(1)
+        _wait_for_transcode(first)
         first.kill()
     held = _current(file)
     assert held.state == FileState.PROCESSING
@@ -268,7 +280,7 @@ def test_a_killed_worker_on_redis_is_recovered_by_redelivery(
             timeout=WAIT,
             what="the task to start",
         )
-        time.sleep(1)
+        _wait_for_transcode(first)
         first.kill()
     held = _current(file)
     assert held.state == FileState.PROCESSING
