@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.once import file_once
+
 TIMEOUT = 120
 
 # Where a phone says it was: Hong Kong, as the tests then look for it.
@@ -97,6 +99,7 @@ def ffprobe(path):
     return json.loads(result.stdout)
 
 
+@file_once
 def make_video(
     path,
     *,
@@ -181,6 +184,7 @@ def _rotate(source, destination, degrees, *, faststart):
     )
 
 
+@file_once
 def make_audio(
     path, *, fmt="mp3", seconds=2, tags=None, cover_art=False, channels=2, rate=44100
 ):
@@ -211,6 +215,7 @@ def make_audio(
     return path
 
 
+@file_once
 def make_cover(path, *, edge=500):
     """A JPEG of noise that ffmpeg draws ``edge`` pixels square, at its best
     quality: about 190 KB at the default size, as a scanned album cover is."""
@@ -229,6 +234,7 @@ def make_cover(path, *, edge=500):
     return Path(path)
 
 
+@file_once
 def make_mp3_with_cover(path, cover, *, seconds=2, tags=None):
     """An MP3 whose ID3 tag holds the JPEG ``cover`` as it is (no re-encoding),
     ahead of the sound, as a music shop sells it."""
@@ -264,6 +270,7 @@ def text_frame(frame_id, text):
     return (frame_id, b"\x01" + b"\xff\xfe" + text.encode("utf-16-le"))
 
 
+@file_once
 def make_mp3_with_tag(path, tag, *, seconds=2):
     """An MP3 of a tone behind the ID3 tag ``tag`` (bytes), as written by tag
     editors that ffmpeg cannot imitate (long lyrics in USLT)."""
