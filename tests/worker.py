@@ -447,49 +447,6 @@ def database_at(url):
         forget()
 
 
-@contextlib.contextmanager
-def sending_to(worker):
-    """Let this process's outbox send tasks to ``worker``'s queue through its
-    broker, as a web process does, instead of running them eagerly."""
-    from kombu import pools
-
-    from artsprize.celery import app
-
-    keys = (
-        "task_always_eager",
-        "broker_url",
-        "broker_transport_options",
-        "task_default_queue",
-    )
-    saved = {key: app.conf[key] for key in keys}
-    # The broker's connections and the queue's routing are made once and kept:
-    # forget them on the way in and out. Celery prefers CELERY_BROKER_URL in
-    # the environment (CI sets one) to the app's setting.
-    saved_amqp = app.__dict__.pop("amqp", None)
-    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
-    pools.reset()
-    app._pool = None
-    app.conf.update(
-        task_always_eager=False,
-        broker_url=worker.broker_url,
-        broker_transport_options=worker.transport_options,
-        task_default_queue=worker.queue,
-    )
-    app.set_current()
-    try:
-        yield app
-    finally:
-        pools.reset()
-        app._pool = None
-        app.__dict__.pop("amqp", None)
-        if saved_amqp is not None:
-            saved_amqp._producer_pool = None
-            app.__dict__["amqp"] = saved_amqp
-        app.conf.update(saved)
-        if saved_env is not None:
-            os.environ["CELERY_BROKER_URL"] = saved_env
-
-
 def pause(worker):
     """Hold the worker and everything it started (ffmpeg) still, as a stalled
     machine; ``resume`` lets it carry on where it was."""

@@ -1,13 +1,17 @@
 """Video, audio and PDF files through the processing service, against the suite's
 S3 server: what judges get is read back from storage and checked for metadata."""
 
+import contextlib
 import io
 import json
-import subprocess
+import os
+import signal
+import threading
 
 import magic
 import pikepdf
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from PIL import Image
 
 from submissions import storage
@@ -20,10 +24,41 @@ from submissions.services.processing import (
 from tests import document_fixtures, media_fixtures
 from tests import processing_fixtures as fixtures
 from tests.factories import make_entrant
+from tests.processes import running
 from tests.submissions.test_processing import _read, _state_events, _upload
 from tests.upload_helpers import make_entry
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
+
+
+@contextlib.contextmanager
+def soft_time_limit_during(program, *arguments):
+    """Celery's soft time limit, as a worker's pool child gets it: once this
+    process runs ``program`` with ``arguments``, SIGUSR1 raises
+    SoftTimeLimitExceeded in the main thread."""
+
+    def raise_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    def limit_when_running():
+        wait_until(
+            lambda: running(program, *arguments, parent=os.getpid()),
+            timeout=60,
+            interval=0.01,
+            message=f"{program} to start",
+        )
+        signal.pthread_kill(main, signal.SIGUSR1)
+
+    main = threading.get_ident()
+    previous = signal.signal(signal.SIGUSR1, raise_limit)
+    watcher = threading.Thread(target=limit_when_running, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        watcher.join(timeout=60)
+        signal.signal(signal.SIGUSR1, previous)
 
 
 @pytest.fixture
@@ -337,6 +372,7 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
             handle.write(b"%PDF-1.7\n1 0 obj\n<<")
 
     data = document_fixtures.plain_pdf(pages=2)
+    # The library's fault, which no input can cause.
     monkeypatch.setattr(pikepdf.Pdf, "save", broken_save)
 
     file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
@@ -350,29 +386,28 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
 
 
 def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
-    entry, tmp_path, monkeypatch
+    entry, tmp_path
 ):
-    from submissions.media import video
-
-    def too_slow(source, workdir):
-        raise subprocess.TimeoutExpired(["ffmpeg"], 1)
-
-    monkeypatch.setattr(video, "make_derivatives", too_slow)
-    clip = media_fixtures.make_video(tmp_path / "slow.mp4")
-
-    file = process_file(
-        _upload(entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO)
+    # An MPEG-4 Part 2 clip is transcoded, long enough to be stopped mid-way.
+    clip = media_fixtures.make_video(
+        tmp_path / "slow.mp4", seconds=10, size=(640, 360), codec="mpeg4"
     )
+    upload = _upload(entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO)
+
+    with soft_time_limit_during("ffmpeg", "libx264"):
+        file = process_file(upload)
 
     assert (file.state, file.reason) == (FileState.FAILED, "timed_out")
     assert storage.head_object(file.key) is not None
+    assert running("ffmpeg", parent=os.getpid()) == []
 
 
 def test_a_video_the_tools_cannot_fetch_fails_for_a_retry_and_keeps_its_original(
     entry, tmp_path, monkeypatch
 ):
     # Storage answers the worker but not ffmpeg (a dropped connection, an
-    # expired URL): our fault, never a verdict on the entrant's file.
+    # expired URL): our fault, never a verdict on the entrant's file. Only the
+    # tool's address is made unreachable: no real outage spares the worker.
     monkeypatch.setattr(
         storage,
         "presign_worker_read",

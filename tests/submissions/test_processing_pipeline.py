@@ -4,6 +4,7 @@ the entrant while it runs."""
 
 import datetime
 import json
+import shutil
 
 import pytest
 from django.core import mail
@@ -22,6 +23,7 @@ from submissions.services.processing import (
 )
 from submissions.tasks import PROCESSING_RETRIES, process_file_task
 from tests import processing_fixtures as fixtures
+from tests.broker import folder_broker
 from tests.factories import make_entrant, make_staff
 from tests.upload_helpers import Browser, make_entry, make_open_round
 
@@ -82,12 +84,8 @@ def test_random_bytes_named_jpg_are_rejected_after_upload(
 
 
 def test_the_task_runs_with_the_time_limits_of_the_kind(
-    entry, settings, django_capture_on_commit_callbacks, monkeypatch
+    entry, settings, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
     file = ArtworkFile.objects.create(
         entry=entry,
         owner=entry.entrant,
@@ -99,17 +97,20 @@ def test_the_task_runs_with_the_time_limits_of_the_kind(
         state=FileState.UPLOADED,
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        folder_broker(tmp_path) as broker,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         processing.queue_processing(file)
 
     limit = settings.PROCESSING_TIME_LIMITS["video"]
     [message] = OutboxMessage.objects.all()
-    assert sent == [
+    assert broker.sent() == [
         {
+            "task": "submissions.process_file",
             "args": [file.pk],
             "kwargs": {"outbox_message": message.pk},
-            "soft_time_limit": limit,
-            "time_limit": limit + settings.PROCESSING_GRACE_SECONDS,
+            "time_limits": (limit, limit + settings.PROCESSING_GRACE_SECONDS),
         }
     ]
 
@@ -123,6 +124,8 @@ def test_storage_faults_are_retried_with_backoff_then_left_failed(
         runs.append(run)
         raise ProcessingUnavailable("storage down")
 
+    # A storage outage on every try, without its timeouts: the task's retries
+    # are under test, and the service's own reaction is tested on its own.
     monkeypatch.setattr(processing, "process_file", unavailable)
     countdowns = []
     original_retry = process_file_task.retry
@@ -131,6 +134,7 @@ def test_storage_faults_are_retried_with_backoff_then_left_failed(
         countdowns.append(kwargs["countdown"])
         return original_retry(*args, **kwargs)
 
+    # Celery's retry, watched for the countdowns it is given and then called.
     monkeypatch.setattr(process_file_task, "retry", retry)
 
     # Each eager retry applies the task again; none of them may propagate.
@@ -245,20 +249,17 @@ def test_the_sweeper_finds_lost_files_and_only_those(entry, settings):
 
 
 def test_the_sweeper_queues_each_lost_file_once_per_period(
-    entry, settings, monkeypatch, django_capture_on_commit_callbacks
+    entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
     lost = _stored_file(entry, b"x", state=FileState.UPLOADED, queued_at=None)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_files() == [lost.pk]
-    with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_files() == []
+    with folder_broker(tmp_path) as broker:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert requeue_stuck_files() == [lost.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert requeue_stuck_files() == []
 
-    assert [options["args"] for options in sent] == [[lost.pk]]
+    assert [message["args"] for message in broker.sent()] == [[lost.pk]]
 
 
 def test_a_swept_file_is_processed(entry, django_capture_on_commit_callbacks):
@@ -419,12 +420,8 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
 
 
 def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
-    entry, monkeypatch, django_capture_on_commit_callbacks
+    entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
     doomed = _stored_file(
         entry,
         b"x",
@@ -434,12 +431,15 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
         attempts=processing.MAX_ATTEMPTS,
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        folder_broker(tmp_path) as broker,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert requeue_stuck_files() == []
 
     doomed.refresh_from_db()
     assert (doomed.state, doomed.reason) == (FileState.FAILED, "timed_out")
-    assert sent == []
+    assert broker.sent() == []
 
 
 def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
@@ -490,17 +490,15 @@ def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
 
 
 def test_an_unreachable_broker_does_not_fail_a_completed_upload(
-    browser, entry, monkeypatch, django_capture_on_commit_callbacks
+    browser, entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    def broker_down(**options):
-        raise ConnectionRefusedError("broker down")
-
-    monkeypatch.setattr(process_file_task, "apply_async", broker_down)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        status, answer = browser.upload(
-            entry, "photo.jpg", fixtures.jpeg_bytes(), "image/jpeg"
-        )
+    # A broker whose folder is gone refuses every message, as one that is down.
+    with folder_broker(tmp_path / "broker") as broker:
+        shutil.rmtree(broker.folder)
+        with django_capture_on_commit_callbacks(execute=True):
+            status, answer = browser.upload(
+                entry, "photo.jpg", fixtures.jpeg_bytes(), "image/jpeg"
+            )
 
     assert status == 200, answer
     file = ArtworkFile.objects.get(pk=answer["file"])
