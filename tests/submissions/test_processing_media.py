@@ -23,10 +23,9 @@ from submissions.services.processing import (
 )
 from tests import document_fixtures, media_fixtures
 from tests import processing_fixtures as fixtures
-from tests.factories import make_entrant
 from tests.processes import running
-from tests.submissions.test_processing import _read, _state_events, _upload
-from tests.upload_helpers import make_entry
+from tests.submissions.test_processing import _read, _state_events
+from tests.upload_helpers import stored_file
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +60,6 @@ def soft_time_limit_during(program, *arguments):
         signal.signal(signal.SIGUSR1, previous)
 
 
-@pytest.fixture
-def entry():
-    return make_entry(make_entrant())
-
-
 def _derivatives(file):
     return {(d.kind, d.index): d for d in file.derivatives.order_by("kind", "index")}
 
@@ -93,7 +87,7 @@ def test_a_phone_video_gets_a_poster_and_a_copy_without_its_location(
     data = phone_clip.read_bytes()
     assert media_fixtures.LOCATION.encode() in data
 
-    file = process_file(_upload(entry, data, name="clip.mp4", kind=MediaKind.VIDEO))
+    file = process_file(stored_file(entry, data, name="clip.mp4", kind=MediaKind.VIDEO))
 
     assert file.state == FileState.READY, file.reason
     assert (file.width, file.height) == (320, 240)
@@ -129,7 +123,7 @@ def test_a_truncated_video_is_rejected_and_its_original_deleted(entry, tmp_path)
     media_fixtures.truncate(clip, 0.5)
 
     file = process_file(
-        _upload(entry, clip.read_bytes(), name="cut.mp4", kind=MediaKind.VIDEO)
+        stored_file(entry, clip.read_bytes(), name="cut.mp4", kind=MediaKind.VIDEO)
     )
 
     assert (file.state, file.reason) == (FileState.REJECTED, "corrupt")
@@ -149,14 +143,14 @@ def test_a_truncated_video_is_rejected_and_its_original_deleted(entry, tmp_path)
     ],
 )
 def test_a_photo_given_as_another_kind_is_refused_by_its_bytes(entry, kind, reason):
-    file = process_file(_upload(entry, fixtures.jpeg_bytes(), kind=kind))
+    file = process_file(stored_file(entry, fixtures.jpeg_bytes(), kind=kind))
 
     assert (file.state, file.reason) == (FileState.REJECTED, reason)
     assert file.media_details == {}
 
 
 def test_a_pdf_renamed_jpg_is_refused_as_an_image(entry):
-    file = process_file(_upload(entry, document_fixtures.metadata_pdf()))
+    file = process_file(stored_file(entry, document_fixtures.metadata_pdf()))
 
     assert (file.state, file.reason) == (FileState.REJECTED, "not_an_image")
 
@@ -171,7 +165,7 @@ def test_a_song_keeps_its_sound_and_loses_its_tags(entry, tmp_path):
     )
 
     file = process_file(
-        _upload(entry, song.read_bytes(), name="song.mp3", kind=MediaKind.AUDIO)
+        stored_file(entry, song.read_bytes(), name="song.mp3", kind=MediaKind.AUDIO)
     )
 
     assert file.state == FileState.READY, file.reason
@@ -270,7 +264,7 @@ def test_a_song_with_a_large_cover_picture_is_taken_without_it(
     assert len(cover) > 150_000 and cover in data
     assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
 
-    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
 
     _assert_clean_preview(
         file, tmp_path, absent=(SINGER.encode(), cover[1000:1100], b"Cover (front)")
@@ -282,7 +276,7 @@ def test_a_song_with_long_lyrics_is_taken_without_them(entry, tmp_path, lyrics_s
     assert "Verse by".encode("utf-16-le") in data
     assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
 
-    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
 
     _assert_clean_preview(
         file,
@@ -301,7 +295,7 @@ def test_a_tag_without_any_sound_is_refused(entry, album_song):
     tag = data[: 10 + size]
     assert len(tag) > SNIFF_BYTES
 
-    file = process_file(_upload(entry, tag, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, tag, name="song.mp3", kind=MediaKind.AUDIO))
 
     assert (file.state, file.reason) == (FileState.REJECTED, "not_audio")
     assert storage.head_object(file.key) is None
@@ -311,7 +305,9 @@ def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_p
     data = document_fixtures.metadata_pdf()
     assert document_fixtures.AUTHOR.encode() in data or b"<dc:creator>" in data
 
-    file = process_file(_upload(entry, data, name="poems.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="poems.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert file.state == FileState.READY, file.reason
     assert file.content_type == "application/pdf"
@@ -340,7 +336,7 @@ def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_p
 
 def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
     file = process_file(
-        _upload(
+        stored_file(
             entry,
             document_fixtures.encrypted_pdf(),
             name="locked.pdf",
@@ -354,7 +350,9 @@ def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
 def test_a_pdf_without_cross_reference_or_size_is_ready(entry):
     data = document_fixtures.trailer_without_size_pdf()
 
-    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert (file.state, file.reason, file.page_count) == (FileState.READY, "", 2)
     copy = _derivatives(file)[(DerivativeKind.DOCUMENT, 0)]
@@ -375,7 +373,9 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
     # The library's fault, which no input can cause.
     monkeypatch.setattr(pikepdf.Pdf, "save", broken_save)
 
-    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert (file.state, file.reason) == (FileState.FAILED, "internal_error")
     assert storage.head_object(file.key) is not None
@@ -392,7 +392,9 @@ def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
     clip = media_fixtures.make_video(
         tmp_path / "slow.mp4", seconds=10, size=(640, 360), codec="mpeg4"
     )
-    upload = _upload(entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO)
+    upload = stored_file(
+        entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO
+    )
 
     with soft_time_limit_during("ffmpeg", "libx264"):
         file = process_file(upload)
@@ -414,7 +416,7 @@ def test_a_video_the_tools_cannot_fetch_fails_for_a_retry_and_keeps_its_original
         lambda key, seconds: "http://127.0.0.1:9/originals/unreachable",
     )
     clip = media_fixtures.make_video(tmp_path / "fine.mp4")
-    file = _upload(entry, clip.read_bytes(), name="fine.mp4", kind=MediaKind.VIDEO)
+    file = stored_file(entry, clip.read_bytes(), name="fine.mp4", kind=MediaKind.VIDEO)
 
     with pytest.raises(ProcessingUnavailable) as raised:
         process_file(file)

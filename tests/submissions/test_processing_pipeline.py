@@ -25,27 +25,11 @@ from submissions.tasks import PROCESSING_RETRIES, process_file_task
 from tests import processing_fixtures as fixtures
 from tests.broker import folder_broker
 from tests.factories import make_entrant, make_staff
-from tests.upload_helpers import Browser, make_entry, make_open_round
+from tests.upload_helpers import make_entry, make_open_round, stored_file
 
 pytestmark = pytest.mark.django_db
 
 NOKIA = fixtures.REAL_FIXTURES / "HMD_Nokia_8.3_5G.jpg"
-
-
-@pytest.fixture
-def entrant():
-    return make_entrant()
-
-
-@pytest.fixture
-def entry(entrant):
-    return make_entry(entrant)
-
-
-@pytest.fixture
-def browser(client, entrant):
-    client.force_login(entrant)
-    return Browser(client)
 
 
 def test_a_completed_upload_is_processed_once_it_commits(
@@ -152,7 +136,7 @@ def test_a_rejected_file_of_a_submitted_entry_is_mailed_about(
     entrant, django_capture_on_commit_callbacks
 ):
     entry = make_entry(entrant, state=EntryState.SUBMITTED, reference="HRAP-2026-0042")
-    file = _stored_file(entry, fixtures.html_with_script(), name="poster.jpg")
+    file = stored_file(entry, fixtures.html_with_script(), name="poster.jpg")
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
@@ -169,21 +153,12 @@ def test_a_rejected_file_of_a_submitted_entry_is_mailed_about(
 def test_a_rejected_file_of_a_draft_is_not_mailed_about(
     entry, django_capture_on_commit_callbacks
 ):
-    file = _stored_file(entry, fixtures.html_with_script())
+    file = stored_file(entry, fixtures.html_with_script())
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
 
     assert mail.outbox == []
-
-
-def _stored_file(entry, data, *, name="work.jpg", kind=MediaKind.IMAGE, **fields):
-    from tests.submissions.test_processing import _upload
-
-    file = _upload(entry, data, name=name, kind=kind)
-    ArtworkFile.objects.filter(pk=file.pk).update(**fields)
-    file.refresh_from_db()
-    return file
 
 
 # The sweeper ---------------------------------------------------------------------
@@ -251,7 +226,7 @@ def test_the_sweeper_finds_lost_files_and_only_those(entry, settings):
 def test_the_sweeper_queues_each_lost_file_once_per_period(
     entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    lost = _stored_file(entry, b"x", state=FileState.UPLOADED, queued_at=None)
+    lost = stored_file(entry, b"x", state=FileState.UPLOADED, queued_at=None)
 
     with folder_broker(tmp_path) as broker:
         with django_capture_on_commit_callbacks(execute=True):
@@ -263,7 +238,7 @@ def test_the_sweeper_queues_each_lost_file_once_per_period(
 
 
 def test_a_swept_file_is_processed(entry, django_capture_on_commit_callbacks):
-    lost = _stored_file(
+    lost = stored_file(
         entry,
         fixtures.jpeg_bytes(),
         state=FileState.PROCESSING,
@@ -286,7 +261,7 @@ def test_staff_see_failures_and_retry_them(
     mfa_client, entry, django_capture_on_commit_callbacks
 ):
     staff = make_staff()
-    failed = _stored_file(
+    failed = stored_file(
         entry,
         fixtures.jpeg_bytes(),
         name="<b>night</b>.jpg",
@@ -313,14 +288,14 @@ def test_staff_see_failures_and_retry_them(
 
 
 def test_retrying_a_file_that_is_not_failed_queues_nothing(entry):
-    ready = _stored_file(entry, b"x", state=FileState.READY)
+    ready = stored_file(entry, b"x", state=FileState.READY)
 
     assert retry_processing(ready, user=make_staff()) is False
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_processing_pages_are_for_staff_only(client, entrant, entry, method):
-    failed = _stored_file(entry, b"x", state=FileState.FAILED)
+    failed = stored_file(entry, b"x", state=FileState.FAILED)
     client.force_login(entrant)
 
     for url in (
@@ -337,9 +312,9 @@ def test_processing_pages_are_for_staff_only(client, entrant, entry, method):
 
 
 def test_status_shows_the_entrants_files_and_nobody_elses(client, entrant, entry):
-    ready = _stored_file(entry, fixtures.jpeg_bytes())
+    ready = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(ready)
-    other = _stored_file(make_entry(make_entrant()), fixtures.jpeg_bytes())
+    other = stored_file(make_entry(make_entrant()), fixtures.jpeg_bytes())
     client.force_login(entrant)
 
     response = client.get(
@@ -356,7 +331,7 @@ def test_status_shows_the_entrants_files_and_nobody_elses(client, entrant, entry
 def test_status_of_a_rejected_file_offers_a_replacement_before_the_deadline(
     client, entrant, entry
 ):
-    rejected = _stored_file(
+    rejected = stored_file(
         entry, b"x", name="a<script>.jpg", state=FileState.REJECTED, reason="corrupt"
     )
     client.force_login(entrant)
@@ -371,7 +346,7 @@ def test_status_of_a_rejected_file_offers_a_replacement_before_the_deadline(
 
 
 def test_status_is_translated(client, entrant, entry):
-    rejected = _stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
+    rejected = stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
     client.force_login(entrant)
     client.cookies["django_language"] = "zh-hant"
 
@@ -386,7 +361,7 @@ def test_status_is_translated(client, entrant, entry):
 def test_derivatives_are_shown_through_short_lived_urls_to_their_owner_only(
     client, entrant, entry
 ):
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(entrant)
 
@@ -409,7 +384,7 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
     for _ in range(3):
         entry = make_entry(entrant, round_=round_)
         for _ in range(3):
-            _stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
+            stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
     client.force_login(entrant)
 
     with django_assert_max_num_queries(12):
@@ -422,7 +397,7 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
 def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
     entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    doomed = _stored_file(
+    doomed = stored_file(
         entry,
         b"x",
         state=FileState.PROCESSING,
@@ -444,7 +419,7 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
 
 def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
     # Staff pages need two-factor sign-in; the entrant's pages do not.
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(make_staff())
 
@@ -463,7 +438,7 @@ def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
     entry = make_entry(
         entrant, round_=round_, state=EntryState.SUBMITTED, reference="HRAP-2026-0043"
     )
-    file = _stored_file(entry, fixtures.html_with_script(), name="late.jpg")
+    file = stored_file(entry, fixtures.html_with_script(), name="late.jpg")
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
@@ -474,7 +449,7 @@ def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
 
 
 def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(entrant)
 

@@ -55,22 +55,6 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-@pytest.fixture
-def entrant():
-    return make_entrant()
-
-
-@pytest.fixture
-def entry(entrant):
-    return make_entry(entrant)
-
-
-@pytest.fixture
-def browser(client, entrant):
-    client.force_login(entrant)
-    return Browser(client)
-
-
 def _audit(file_pk):
     return list(
         AuditEvent.objects.filter(
