@@ -1,5 +1,4 @@
 import os
-import shutil
 import subprocess
 import tempfile
 import types
@@ -11,7 +10,7 @@ from django.test.utils import override_settings
 from artsprize.common import local_s3
 from artsprize.settings.storage import storages_config
 from tests import factories
-from tests.services import require
+from tests.worker import redis_server
 
 S3_ACCESS_KEY = "test-access-key"
 S3_SECRET_KEY = "test-secret-key-for-the-suite"
@@ -55,20 +54,27 @@ class S3Server:
         }
 
 
+def _start_s3_server(directory, **output):
+    """rclone serving ``directory`` on a free port, with the suite's buckets."""
+    port = local_s3.free_port()
+    process = local_s3.start(
+        directory=directory,
+        port=port,
+        access_key=S3_ACCESS_KEY,
+        secret_key=S3_SECRET_KEY,
+        allow_origin="http://127.0.0.1",
+        buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
+        **output,
+    )
+    return process, S3Server(directory, port)
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     with tempfile.TemporaryDirectory(prefix="artsprize-s3-") as directory:
-        port = local_s3.free_port()
-        process = local_s3.start(
-            directory=directory,
-            port=port,
-            access_key=S3_ACCESS_KEY,
-            secret_key=S3_SECRET_KEY,
-            allow_origin="http://127.0.0.1",
-            buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
-        )
+        process, server = _start_s3_server(directory)
         try:
-            yield S3Server(directory, port)
+            yield server
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -91,18 +97,9 @@ class StoppableServer:
 def own_s3_server(tmp_path):
     """An S3 server (rclone) of this test's own, to be stopped mid-test. Point
     storage at it with ``settings.STORAGES = own_s3_server.storages()``."""
-    port = local_s3.free_port()
-    process = local_s3.start(
-        directory=tmp_path / "s3",
-        port=port,
-        access_key=S3_ACCESS_KEY,
-        secret_key=S3_SECRET_KEY,
-        allow_origin="http://127.0.0.1",
-        buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process, server = _start_s3_server(
+        tmp_path / "s3", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    server = S3Server(tmp_path / "s3", port)
     server.stop = StoppableServer(process).stop
     try:
         yield server
@@ -114,33 +111,8 @@ def own_s3_server(tmp_path):
 def own_redis(tmp_path):
     """A redis-server of this test's own on a free port, to be stopped mid-test;
     ``own_redis.url`` is its address."""
-    binary = shutil.which("redis-server")
-    require(binary is not None, "redis-server is needed to test a Redis outage")
-    port = local_s3.free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = StoppableServer(process)
-    try:
-        local_s3.wait_for_port(port, process=process)
-        server.url = f"redis://127.0.0.1:{port}/0"
+    with redis_server(tmp_path / "redis") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

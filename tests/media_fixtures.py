@@ -7,7 +7,6 @@ H.264, an MP3 with ID3 tags and cover art, and so on.
 """
 
 import contextlib
-import json
 import os
 import subprocess
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from submissions.media import ffmpeg as media_ffmpeg
 from tests.once import file_once
 
 TIMEOUT = 120
@@ -80,23 +80,11 @@ def ffmpeg(*args):
 
 
 def ffprobe(path):
-    """ffprobe's JSON description of ``path``: format, streams and their tags."""
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-            str(path),
-        ],
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=True,
+    """ffprobe's JSON description of ``path``: format, streams and their tags,
+    read as the portal reads a video or a song."""
+    return media_ffmpeg.probe(
+        path, families=tuple(media_ffmpeg.DEMUXERS), wrong_kind="not_media"
     )
-    return json.loads(result.stdout)
 
 
 @file_once

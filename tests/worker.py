@@ -241,8 +241,8 @@ def running_worker(
 
 class RedisServer:
     """A redis-server of a test's own without persistence (``--save ""
-    --appendonly no``, which the settings allow): ``kill()`` is a crash, and
-    ``start()`` brings it back empty on the same port."""
+    --appendonly no``, which the settings allow): ``kill()`` (or ``stop()``) is
+    a crash, and ``start()`` brings it back empty on the same port."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -265,6 +265,8 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+    stop = kill
 
     def queued(self, queue):
         """How many messages wait in ``queue``."""
