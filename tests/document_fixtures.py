@@ -243,29 +243,24 @@ def active_content_pdf():
     return _save(pdf)
 
 
+def _encrypted_pdf(**encryption):
+    """Two pages, encrypted with the owner password and ``encryption``."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 2)
+    return _save(pdf, encryption=pikepdf.Encryption(owner=OWNER_PASSWORD, **encryption))
+
+
 @once
 def encrypted_pdf():
     """Needs the user password to open."""
-    pdf = pikepdf.new()
-    _add_pages(pdf, 2)
-    return _save(
-        pdf,
-        encryption=pikepdf.Encryption(user=USER_PASSWORD, owner=OWNER_PASSWORD),
-    )
+    return _encrypted_pdf(user=USER_PASSWORD)
 
 
 @once
 def owner_password_pdf():
     """Encrypted with an owner password only: opens without one."""
-    pdf = pikepdf.new()
-    _add_pages(pdf, 2)
-    return _save(
-        pdf,
-        encryption=pikepdf.Encryption(
-            user="",
-            owner=OWNER_PASSWORD,
-            allow=pikepdf.Permissions(extract=False, modify_other=False),
-        ),
+    return _encrypted_pdf(
+        user="", allow=pikepdf.Permissions(extract=False, modify_other=False)
     )
 
 
