@@ -36,11 +36,12 @@ test: test-deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The unit and integration layers: no worker, no browser (tests/conftest.py).
+# The unit and integration layers (tests/conftest.py): no worker, no browser,
+# one pytest process per core, each with its own test database and S3 server.
 test-fast: test-deps
 	scripts/system-packages.sh test
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
-	$(BIN)/pytest -m "unit or integration" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "unit or integration" -n auto --dist worksteal $(PYTEST_ARGS)
 
 # The subset that proves `make run`'s configuration (SQLite, filesystem broker).
 smoke: test-deps
