@@ -227,13 +227,13 @@ def _uses(module, names):
 
 
 def _requested_fixtures(item):
-    """The fixtures a test asks for, with those they ask for in turn; the
-    session's autouse fixtures (the S3 server's settings) are left out."""
+    """The fixtures a test uses, with those they use in turn, but for the S3
+    server that every test gets whether it stores anything or not."""
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return set()
     seen = set()
-    todo = list(info.argnames)
+    todo = [name for name in info.initialnames if name != "_storage_on_test_server"]
     while todo:
         name = todo.pop()
         if name in seen:
