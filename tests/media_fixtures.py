@@ -66,6 +66,15 @@ AUDIO_FORMATS = {
     "opus": (["-c:a", "libopus"], "ogg"),
     "m4a": (["-c:a", "aac"], "ipod"),
 }
+# Tags an audio preview may carry: the MP4 muxer's own, the same in every file.
+NEUTRAL_KEYS = {
+    "major_brand",
+    "minor_version",
+    "compatible_brands",
+    "0:language",
+    "0:handler_name",
+    "0:vendor_id",
+}
 # The formats that can carry a cover picture, and the codec it is stored in.
 COVER_CODECS = {"mp3": "mjpeg", "flac": "mjpeg", "m4a": "mjpeg"}
 
