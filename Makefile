@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test smoke lint messages check-messages system-packages deps test-deps clean
+.PHONY: run test test-fast smoke lint messages check-messages system-packages deps test-deps clean
 
 $(BIN)/python:
 	PYTHON=$(PYTHON) scripts/system-packages.sh run
@@ -35,6 +35,13 @@ test: test-deps
 	scripts/system-packages.sh test
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The unit and integration layers (tests/conftest.py): no worker, no browser,
+# one pytest process per core, each with its own test database and S3 server.
+test-fast: test-deps
+	scripts/system-packages.sh test
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/pytest -m "unit or integration" -n auto --dist worksteal $(PYTEST_ARGS)
 
 # The subset that proves `make run`'s configuration (SQLite, filesystem broker).
 smoke: test-deps

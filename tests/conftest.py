@@ -1,7 +1,7 @@
 import os
-import shutil
 import subprocess
 import tempfile
+import types
 
 import pytest
 from django.conf import settings as django_settings
@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 from artsprize.common import local_s3
 from artsprize.settings.storage import storages_config
 from tests import factories
-from tests.services import require
+from tests.worker import redis_server
 
 S3_ACCESS_KEY = "test-access-key"
 S3_SECRET_KEY = "test-secret-key-for-the-suite"
@@ -54,20 +54,27 @@ class S3Server:
         }
 
 
+def _start_s3_server(directory, **output):
+    """rclone serving ``directory`` on a free port, with the suite's buckets."""
+    port = local_s3.free_port()
+    process = local_s3.start(
+        directory=directory,
+        port=port,
+        access_key=S3_ACCESS_KEY,
+        secret_key=S3_SECRET_KEY,
+        allow_origin="http://127.0.0.1",
+        buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
+        **output,
+    )
+    return process, S3Server(directory, port)
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     with tempfile.TemporaryDirectory(prefix="artsprize-s3-") as directory:
-        port = local_s3.free_port()
-        process = local_s3.start(
-            directory=directory,
-            port=port,
-            access_key=S3_ACCESS_KEY,
-            secret_key=S3_SECRET_KEY,
-            allow_origin="http://127.0.0.1",
-            buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
-        )
+        process, server = _start_s3_server(directory)
         try:
-            yield S3Server(directory, port)
+            yield server
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -90,18 +97,9 @@ class StoppableServer:
 def own_s3_server(tmp_path):
     """An S3 server (rclone) of this test's own, to be stopped mid-test. Point
     storage at it with ``settings.STORAGES = own_s3_server.storages()``."""
-    port = local_s3.free_port()
-    process = local_s3.start(
-        directory=tmp_path / "s3",
-        port=port,
-        access_key=S3_ACCESS_KEY,
-        secret_key=S3_SECRET_KEY,
-        allow_origin="http://127.0.0.1",
-        buckets=[PRIVATE_BUCKET, PUBLIC_BUCKET],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process, server = _start_s3_server(
+        tmp_path / "s3", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    server = S3Server(tmp_path / "s3", port)
     server.stop = StoppableServer(process).stop
     try:
         yield server
@@ -113,33 +111,8 @@ def own_s3_server(tmp_path):
 def own_redis(tmp_path):
     """A redis-server of this test's own on a free port, to be stopped mid-test;
     ``own_redis.url`` is its address."""
-    binary = shutil.which("redis-server")
-    require(binary is not None, "redis-server is needed to test a Redis outage")
-    port = local_s3.free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = StoppableServer(process)
-    try:
-        local_s3.wait_for_port(port, process=process)
-        server.url = f"redis://127.0.0.1:{port}/0"
+    with redis_server(tmp_path / "redis") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -191,3 +164,103 @@ def pytest_report_header(config):
     database = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL", "filesystem://").split(":", 1)[0]
     return f"artsprize: database={database} broker={broker}"
+
+
+# Layers ------------------------------------------------------------------------
+# Each test gets one of pyproject's layer markers from what it uses, so that
+# ``-m "unit or integration"`` leaves out the slow processes. A layer marked on
+# the test (or its module) wins.
+
+LAYERS = ("unit", "integration", "worker", "e2e")
+
+# Helpers that start a Celery worker, beat or a service of the test's own.
+WORKER_MODULES = frozenset({"tests.worker"})
+
+# Fixtures that reach a database, the S3 server or Redis.
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "s3_server",
+        "own_s3_server",
+        "own_redis",
+    }
+)
+
+# Modules whose use means storage over HTTP, Redis or a tool in a process
+# (ffmpeg, ffprobe, qpdf, exiftool, msgfmt): a test module using any of them is
+# an integration test.
+INTEGRATION_MODULES = frozenset(
+    {
+        "boto3",
+        "botocore",
+        "django.core.files.storage",
+        "redis",
+        "requests",
+        "subprocess",
+        "submissions.media",
+        "submissions.storage",
+        "tests.document_fixtures",
+        "tests.media_fixtures",
+        "tests.processing_fixtures",
+        "tests.services",
+        "tests.upload_helpers",
+    }
+)
+
+
+def _uses(module, names):
+    """Whether ``module`` imports one of ``names`` (or anything inside them)."""
+    for value in vars(module).values():
+        if isinstance(value, types.ModuleType):
+            used = value.__name__
+        else:
+            used = getattr(value, "__module__", None)
+            if not isinstance(used, str):
+                continue
+        if any(used == name or used.startswith(name + ".") for name in names):
+            return True
+    return False
+
+
+def _requested_fixtures(item):
+    """The fixtures a test uses, with those they use in turn, but for the S3
+    server that every test gets whether it stores anything or not."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    seen = set()
+    todo = [name for name in info.initialnames if name != "_storage_on_test_server"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for definition in info.name2fixturedefs.get(name, ()):
+            todo.extend(definition.argnames)
+    return seen
+
+
+def _layer(item):
+    path = item.path.as_posix()
+    module = getattr(item, "module", None)
+    if "/tests/e2e/" in path:
+        return "e2e"
+    if module is not None and _uses(module, WORKER_MODULES):
+        return "worker"
+    if item.get_closest_marker("django_db") or (
+        _requested_fixtures(item) & INTEGRATION_FIXTURES
+    ):
+        return "integration"
+    if module is not None and _uses(module, INTEGRATION_MODULES):
+        return "integration"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not any(item.get_closest_marker(layer) for layer in LAYERS):
+            item.add_marker(_layer(item))

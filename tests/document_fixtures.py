@@ -10,6 +10,8 @@ import zlib
 import pikepdf
 from PIL import Image
 
+from tests.once import once
+
 AUTHOR = "Amira Haddad-Testwriter"
 CREATOR_TOOL = "SecretWriter 9.1 on Refugee-Laptop"
 PRODUCER = "LeakyProducer 3.3"
@@ -84,12 +86,14 @@ def _save(pdf, **options):
     return buffer.getvalue()
 
 
+@once
 def plain_pdf(pages=3, size=(595, 842)):
     pdf = pikepdf.new()
     _add_pages(pdf, pages, size)
     return _save(pdf)
 
 
+@once
 def exif_jpeg():
     """A small JPEG carrying EXIF (with a recognisable marker where a GPS
     position would be) and a comment, as phone scanning apps embed them."""
@@ -104,6 +108,7 @@ def exif_jpeg():
     return buffer.getvalue()
 
 
+@once
 def metadata_pdf():
     """Three pages with the author everywhere metadata hides: /Info, XMP on the
     catalog and on a page, /PieceInfo, /LastModified, a sticky note signed by
@@ -163,6 +168,7 @@ def metadata_pdf():
     return _save(pdf)
 
 
+@once
 def active_content_pdf():
     """Two pages with JavaScript that runs on opening, a document-level script,
     a page action, a link that launches a program and an attached file, both
@@ -237,50 +243,52 @@ def active_content_pdf():
     return _save(pdf)
 
 
+def _encrypted_pdf(**encryption):
+    """Two pages, encrypted with the owner password and ``encryption``."""
+    pdf = pikepdf.new()
+    _add_pages(pdf, 2)
+    return _save(pdf, encryption=pikepdf.Encryption(owner=OWNER_PASSWORD, **encryption))
+
+
+@once
 def encrypted_pdf():
     """Needs the user password to open."""
-    pdf = pikepdf.new()
-    _add_pages(pdf, 2)
-    return _save(
-        pdf,
-        encryption=pikepdf.Encryption(user=USER_PASSWORD, owner=OWNER_PASSWORD),
-    )
+    return _encrypted_pdf(user=USER_PASSWORD)
 
 
+@once
 def owner_password_pdf():
     """Encrypted with an owner password only: opens without one."""
-    pdf = pikepdf.new()
-    _add_pages(pdf, 2)
-    return _save(
-        pdf,
-        encryption=pikepdf.Encryption(
-            user="",
-            owner=OWNER_PASSWORD,
-            allow=pikepdf.Permissions(extract=False, modify_other=False),
-        ),
+    return _encrypted_pdf(
+        user="", allow=pikepdf.Permissions(extract=False, modify_other=False)
     )
 
 
+@once
 def truncated_pdf():
     """The first half of a three-page PDF, as a broken upload leaves it."""
     data = plain_pdf(pages=3)
     return data[: len(data) // 2]
 
 
+@once
 def giant_pdf():
     """One page of 14400 by 14400 points, the largest PDF allows."""
     return plain_pdf(pages=1, size=(14400, 14400))
 
 
+@once
 def ten_page_pdf():
     return plain_pdf(pages=10)
 
 
+@once
 def empty_pdf():
     """A well-formed PDF without a single page."""
     return _save(pikepdf.new())
 
 
+@once
 def trailer_without_size_pdf():
     """Two pages with neither a cross-reference table nor /Size in the trailer,
     as some hand-made or badly repaired files are: readers rebuild the table
@@ -319,6 +327,7 @@ PHOTO_XMP = (
 PHOTO_COMMENT = f"Scanned by {EMAIL}".encode()
 
 
+@once
 def tracked_jpeg(colour=PHOTO_COLOUR, size=PHOTO_SIZE, *, noise=False):
     """A photo carrying all a phone or an editor puts in one: EXIF with the
     camera, the author and a GPS position, XMP naming the author and their
@@ -347,6 +356,7 @@ def _jp2_box(kind, content):
     return (8 + len(content)).to_bytes(4, "big") + kind + content
 
 
+@once
 def tracked_jp2(colour=PHOTO_COLOUR, size=PHOTO_SIZE):
     """The same photo as a JPEG 2000 file: EXIF in a UUID box, XMP in an XML
     box and the comment in the codestream's COM segment."""
@@ -423,6 +433,7 @@ ENCODERS = {
 }
 
 
+@once
 def photo_behind_filters_pdf(
     filters, jpeg=None, decode_parms=None, photo_filter="/DCTDecode", size=PHOTO_SIZE
 ):
@@ -469,6 +480,7 @@ def photo_behind_filters_pdf(
     return _save(pdf)
 
 
+@once
 def jpeg_bomb(megabytes=140):
     """Flate data that inflates to a "JPEG" of ``megabytes`` MB of zeros after
     its start marker: 140 MB from about 140 KB."""
@@ -479,6 +491,7 @@ def jpeg_bomb(megabytes=140):
     return b"".join([*chunks, deflater.flush()])
 
 
+@once
 def inline_photo_pdf(filters=("/AHx", "/DCT")):
     """One page drawing the tracked photo as an inline image (BI ... ID ... EI
     in the page's content stream), its data encoded with the abbreviated

@@ -7,7 +7,6 @@ H.264, an MP3 with ID3 tags and cover art, and so on.
 """
 
 import contextlib
-import json
 import os
 import subprocess
 import threading
@@ -15,6 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from PIL import Image
+
+from submissions.media import ffmpeg as media_ffmpeg
+from tests.once import file_once
 
 TIMEOUT = 120
 
@@ -64,6 +66,15 @@ AUDIO_FORMATS = {
     "opus": (["-c:a", "libopus"], "ogg"),
     "m4a": (["-c:a", "aac"], "ipod"),
 }
+# Tags an audio preview may carry: the MP4 muxer's own, the same in every file.
+NEUTRAL_KEYS = {
+    "major_brand",
+    "minor_version",
+    "compatible_brands",
+    "0:language",
+    "0:handler_name",
+    "0:vendor_id",
+}
 # The formats that can carry a cover picture, and the codec it is stored in.
 COVER_CODECS = {"mp3": "mjpeg", "flac": "mjpeg", "m4a": "mjpeg"}
 
@@ -78,25 +89,14 @@ def ffmpeg(*args):
 
 
 def ffprobe(path):
-    """ffprobe's JSON description of ``path``: format, streams and their tags."""
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-            str(path),
-        ],
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=True,
+    """ffprobe's JSON description of ``path``: format, streams and their tags,
+    read as the portal reads a video or a song."""
+    return media_ffmpeg.probe(
+        path, families=tuple(media_ffmpeg.DEMUXERS), wrong_kind="not_media"
     )
-    return json.loads(result.stdout)
 
 
+@file_once
 def make_video(
     path,
     *,
@@ -181,6 +181,7 @@ def _rotate(source, destination, degrees, *, faststart):
     )
 
 
+@file_once
 def make_audio(
     path, *, fmt="mp3", seconds=2, tags=None, cover_art=False, channels=2, rate=44100
 ):
@@ -211,6 +212,7 @@ def make_audio(
     return path
 
 
+@file_once
 def make_cover(path, *, edge=500):
     """A JPEG of noise that ffmpeg draws ``edge`` pixels square, at its best
     quality: about 190 KB at the default size, as a scanned album cover is."""
@@ -229,6 +231,7 @@ def make_cover(path, *, edge=500):
     return Path(path)
 
 
+@file_once
 def make_mp3_with_cover(path, cover, *, seconds=2, tags=None):
     """An MP3 whose ID3 tag holds the JPEG ``cover`` as it is (no re-encoding),
     ahead of the sound, as a music shop sells it."""
@@ -264,6 +267,7 @@ def text_frame(frame_id, text):
     return (frame_id, b"\x01" + b"\xff\xfe" + text.encode("utf-16-le"))
 
 
+@file_once
 def make_mp3_with_tag(path, tag, *, seconds=2):
     """An MP3 of a tone behind the ID3 tag ``tag`` (bytes), as written by tag
     editors that ffmpeg cannot imitate (long lyrics in USLT)."""

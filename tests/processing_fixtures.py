@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.once import once
+
 
 def _real_fixtures_folder():
     """shared/fixtures/real beside the checkout, whether the checkout is the main
@@ -28,6 +30,7 @@ def real_fixtures():
     return sorted(path for path in REAL_FIXTURES.iterdir() if path.suffix != ".md")
 
 
+@once
 def zip_archive():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -35,6 +38,7 @@ def zip_archive():
     return buffer.getvalue()
 
 
+@once
 def pdf_document():
     """A minimal, valid one-page PDF."""
     objects = [
@@ -59,6 +63,7 @@ def pdf_document():
     return out.getvalue()
 
 
+@once
 def html_with_script():
     return (
         b"<!DOCTYPE html>\n<html><head><title>x</title></head>"
@@ -66,6 +71,7 @@ def html_with_script():
     )
 
 
+@once
 def svg_with_script():
     return (
         b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -75,6 +81,7 @@ def svg_with_script():
     )
 
 
+@once
 def jpeg_bytes(size=(800, 600)):
     image = Image.new("RGB", size)
     # A gradient, so that the encoded data is not one short run.
@@ -90,12 +97,14 @@ def jpeg_bytes(size=(800, 600)):
     return buffer.getvalue()
 
 
+@once
 def truncated_jpeg():
     """A JPEG cut off in the middle of its entropy-coded data."""
     data = jpeg_bytes()
     return data[: len(data) // 2]
 
 
+@once
 def png_with_giant_header(width=50_000, height=50_000):
     """A tiny PNG whose IHDR declares ``width`` × ``height`` RGB pixels: a
     decompression bomb's announcement, without the bomb."""
@@ -117,12 +126,14 @@ def png_with_giant_header(width=50_000, height=50_000):
     )
 
 
+@once
 def png_bytes(size=(300, 200)):
     buffer = io.BytesIO()
     Image.new("RGBA", size, (200, 30, 30, 128)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
+@once
 def animated_gif():
     """Two frames: a red first frame, a blue second one."""
     frames = [Image.new("P", (120, 80), 0), Image.new("P", (120, 80), 1)]
@@ -136,18 +147,21 @@ def animated_gif():
     return buffer.getvalue()
 
 
+@once
 def webp_bytes(size=(640, 360)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (10, 120, 60)).save(buffer, "WEBP", quality=80)
     return buffer.getvalue()
 
 
+@once
 def cmyk_jpeg(size=(200, 100)):
     buffer = io.BytesIO()
     Image.new("CMYK", size, (0, 255, 255, 0)).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 
+@once
 def greyscale_16bit_tiff(size=(100, 50)):
     image = Image.new("I;16", size)
     image.putdata([x * 600 for y in range(size[1]) for x in range(size[0])])
@@ -156,6 +170,7 @@ def greyscale_16bit_tiff(size=(100, 50)):
     return buffer.getvalue()
 
 
+@once
 def display_p3_png(colour=(200, 100, 50), size=(64, 64)):
     """A flat colour tagged with the Display P3 profile of the iPhone sample."""
     with Image.open(REAL_FIXTURES / "iphone_13_pro_max.HEIC") as photo:

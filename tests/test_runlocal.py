@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from artsprize.common.local_s3 import free_port
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.smoke, pytest.mark.worker]
 
@@ -26,6 +26,15 @@ def _get(url):
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _answer(url):
+    """The status and body of ``url`` once it answers 200, else None."""
+    try:
+        status, body = _get(url)
+    except OSError:
+        return None
+    return (status, body) if status == 200 else None
 
 
 def test_runlocal_serves_the_portal_with_worker_and_storage_and_stops_on_ctrl_c(
@@ -59,18 +68,12 @@ def test_runlocal_serves_the_portal_with_worker_and_storage_and_stops_on_ctrl_c(
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        status, body = None, b""
-        while time.monotonic() < deadline:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/healthz")
-            except OSError:
-                time.sleep(0.5)
-                continue
-            if status == 200:
-                break
-            time.sleep(0.5)
-        assert status == 200, output.read_text()
+        status, body = wait_until(
+            lambda: _answer(f"http://127.0.0.1:{port}/healthz"),
+            timeout=60,
+            interval=0.5,
+            message=lambda: f"/healthz to answer 200:\n{output.read_text()}",
+        )
         health = json.loads(body)
         assert health["database"] == "ok"
         assert health["broker"] == "ok"
@@ -79,12 +82,14 @@ def test_runlocal_serves_the_portal_with_worker_and_storage_and_stops_on_ctrl_c(
         assert status == 200
 
         # Wait for the worker and beat to be up, then Ctrl-C the whole group.
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            started = output.read_text()
-            if "beat: Starting" in started and "celery@" in started:
-                break
-            time.sleep(0.5)
+        wait_until(
+            lambda: (
+                "beat: Starting" in (text := output.read_text()) and "celery@" in text
+            ),
+            timeout=120,
+            interval=0.5,
+            message=lambda: f"the worker and beat to start:\n{output.read_text()}",
+        )
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=30) == 0, output.read_text()
     finally:

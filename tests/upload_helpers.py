@@ -7,6 +7,7 @@ through ``requests`` over real HTTP, as a web page would with fetch().
 import datetime
 import json
 import os
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from submissions import storage
-from submissions.enums import EntryState, MediaKind, RoundState
-from submissions.models import Entry
+from submissions.enums import EntryState, FileState, MediaKind, RoundState
+from submissions.models import ArtworkFile, Entry
 from tests.factories import make_category, make_round
 
 ALL_FILE_KINDS = [
@@ -49,6 +50,35 @@ def make_entry(entrant, *, round_=None, category=None, filed_by=None, **fields):
     values.update(fields)
     return Entry.objects.create(
         round=round_, category=category, entrant=entrant, filed_by=filed_by, **values
+    )
+
+
+def stored_file(
+    entry,
+    data,
+    *,
+    name="work.jpg",
+    kind=MediaKind.IMAGE,
+    content_type="image/jpeg",
+    **fields,
+):
+    """An ArtworkFile whose original ``data`` sits in storage, as after a
+    completed upload; ``fields`` set the rest (another state, a reason)."""
+    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
+    storage.client().put_object(
+        Bucket=storage.bucket(), Key=key, Body=data, ContentType=content_type
+    )
+    values = {"state": FileState.UPLOADED, "uploaded_at": timezone.now(), **fields}
+    return ArtworkFile.objects.create(
+        entry=entry,
+        owner=entry.entrant,
+        kind=kind,
+        key=key,
+        original_name=name,
+        content_type=content_type,
+        declared_size=len(data),
+        size=len(data),
+        **values,
     )
 
 

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from django.db import connection
 
 from artsprize.common import local_s3
 from tests.services import require
+from tests.waiting import wait_until
 
 READY_SECONDS = 60
 
@@ -77,16 +77,15 @@ class Worker:
         self.process.wait(timeout=10)
 
     def wait_for(self, condition, *, timeout, what):
-        deadline = time.monotonic() + timeout
-        while not condition():
+        def met():
             if self.process.poll() is not None:
                 raise AssertionError(
                     f"The worker stopped (status {self.process.returncode}) while "
                     f"waiting for {what}."
                 )
-            if time.monotonic() > deadline:
-                raise AssertionError(f"Waited {timeout} s for {what} in vain.")
-            time.sleep(0.2)
+            return condition()
+
+        return wait_until(met, timeout=timeout, interval=0.2, message=what)
 
     def send(self, name, *args, **options):
         """Send the task ``name`` to this worker through its broker, as the web
@@ -242,8 +241,8 @@ def running_worker(
 
 class RedisServer:
     """A redis-server of a test's own without persistence (``--save ""
-    --appendonly no``, which the settings allow): ``kill()`` is a crash, and
-    ``start()`` brings it back empty on the same port."""
+    --appendonly no``, which the settings allow): ``kill()`` (or ``stop()``) is
+    a crash, and ``start()`` brings it back empty on the same port."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -266,6 +265,8 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+    stop = kill
 
     def queued(self, queue):
         """How many messages wait in ``queue``."""
@@ -446,49 +447,6 @@ def database_at(url):
         wrapper.close()
         connections["default"] = original
         forget()
-
-
-@contextlib.contextmanager
-def sending_to(worker):
-    """Let this process's outbox send tasks to ``worker``'s queue through its
-    broker, as a web process does, instead of running them eagerly."""
-    from kombu import pools
-
-    from artsprize.celery import app
-
-    keys = (
-        "task_always_eager",
-        "broker_url",
-        "broker_transport_options",
-        "task_default_queue",
-    )
-    saved = {key: app.conf[key] for key in keys}
-    # The broker's connections and the queue's routing are made once and kept:
-    # forget them on the way in and out. Celery prefers CELERY_BROKER_URL in
-    # the environment (CI sets one) to the app's setting.
-    saved_amqp = app.__dict__.pop("amqp", None)
-    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
-    pools.reset()
-    app._pool = None
-    app.conf.update(
-        task_always_eager=False,
-        broker_url=worker.broker_url,
-        broker_transport_options=worker.transport_options,
-        task_default_queue=worker.queue,
-    )
-    app.set_current()
-    try:
-        yield app
-    finally:
-        pools.reset()
-        app._pool = None
-        app.__dict__.pop("amqp", None)
-        if saved_amqp is not None:
-            saved_amqp._producer_pool = None
-            app.__dict__["amqp"] = saved_amqp
-        app.conf.update(saved)
-        if saved_env is not None:
-            os.environ["CELERY_BROKER_URL"] = saved_env
 
 
 def pause(worker):

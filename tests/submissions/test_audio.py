@@ -9,22 +9,20 @@ from submissions.enums import DerivativeKind
 from submissions.media import audio
 from tests import media_fixtures
 from tests.entry_factories import derivatives_or_refusal
-from tests.media_fixtures import all_tags, ffprobe, make_audio, make_video, truncate
+from tests.media_fixtures import (
+    NEUTRAL_KEYS,
+    all_tags,
+    ffprobe,
+    make_audio,
+    make_video,
+    truncate,
+)
 
 TAGS = {
     "title": "Letter to my sister",
     "artist": "Jane Doe",
     "album": "Kowloon nights",
     "comment": "Recorded at 22 Nathan Road",
-}
-# Keys a preview may carry: the MP4 muxer's own, the same in every file.
-NEUTRAL_KEYS = {
-    "major_brand",
-    "minor_version",
-    "compatible_brands",
-    "0:language",
-    "0:handler_name",
-    "0:vendor_id",
 }
 
 

@@ -19,6 +19,7 @@ from submissions.models import ArtworkFile
 from submissions.services.entries import submit_entry
 from tests import entry_factories, media_fixtures
 from tests import processing_fixtures as fixtures
+from tests.broker import sending_to
 from tests.factories import make_entrant
 from tests.upload_helpers import Browser, make_open_round
 from tests.worker import (
@@ -30,7 +31,6 @@ from tests.worker import (
     redis_server,
     resume,
     running_worker,
-    sending_to,
 )
 
 pytestmark = pytest.mark.worker

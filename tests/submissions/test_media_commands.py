@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from submissions.media import commands
+from tests.processes import running
+from tests.waiting import wait_until
 
 SCRIPT = """
 import sys
@@ -17,27 +19,6 @@ from submissions.media import commands
 print("started", flush=True)
 commands.run(["sleep", "{marker}"], timeout=120)
 """
-
-
-def _sleepers(marker):
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if command[:2] == [b"sleep", marker.encode()]:
-            found.append(int(entry.name))
-    return found
-
-
-def _wait_for(condition, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
 
 
 def test_a_tool_is_killed_when_the_worker_that_started_it_dies():
@@ -49,12 +30,14 @@ def test_a_tool_is_killed_when_the_worker_that_started_it_dies():
     )
     try:
         assert worker.stdout.readline() == b"started\n"
-        _wait_for(lambda: _sleepers(marker))
+        wait_until(lambda: running("sleep", marker), message="the tool to start")
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
-        _wait_for(lambda: not _sleepers(marker))
+        wait_until(
+            lambda: not running("sleep", marker), message="the tool to be killed"
+        )
     finally:
-        for pid in _sleepers(marker):
+        for pid in running("sleep", marker):
             os.kill(pid, signal.SIGKILL)
         worker.kill()
 

@@ -5,7 +5,6 @@ import datetime
 import hashlib
 import io
 import struct
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,7 @@ from PIL import Image, ImageCms, ImageOps
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 from submissions import storage
-from submissions.enums import DerivativeKind, FileState, MediaKind
+from submissions.enums import DerivativeKind, FileState
 from submissions.media import images
 from submissions.media.results import Rejected
 from submissions.models import ArtworkFile, Derivative
@@ -25,39 +24,13 @@ from submissions.services.processing import (
 )
 from submissions.services.refusals import rejection_message
 from tests import processing_fixtures as fixtures
-from tests.factories import make_entrant
-from tests.upload_helpers import make_entry
+from tests.upload_helpers import stored_file
 
 pytestmark = pytest.mark.django_db
 
 # Markers of metadata blocks in a JPEG: EXIF (with GPS inside), XMP, IPTC
 # (Photoshop APP13) and the comment segment.
 METADATA_MARKERS = (b"Exif\x00\x00", b"http://ns.adobe.com/xap/", b"Photoshop 3.0")
-
-
-@pytest.fixture
-def entry():
-    return make_entry(make_entrant())
-
-
-def _upload(entry, data, *, name="work.jpg", kind=MediaKind.IMAGE, state=None):
-    """An ArtworkFile whose original sits in storage, as after a completed upload."""
-    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
-    storage.client().put_object(
-        Bucket=storage.bucket(), Key=key, Body=data, ContentType="image/jpeg"
-    )
-    return ArtworkFile.objects.create(
-        entry=entry,
-        owner=entry.entrant,
-        kind=kind,
-        key=key,
-        original_name=name,
-        content_type="image/jpeg",
-        declared_size=len(data),
-        size=len(data),
-        state=state or FileState.UPLOADED,
-        uploaded_at=timezone.now(),
-    )
 
 
 def _read(key):
@@ -118,7 +91,7 @@ def _assert_clean(data):
 @pytest.mark.parametrize("path", fixtures.real_fixtures(), ids=lambda path: path.name)
 def test_every_real_fixture_is_processed_into_clean_derivatives(entry, path):
     data = path.read_bytes()
-    file = _upload(entry, data, name=path.name)
+    file = stored_file(entry, data, name=path.name)
 
     processed = process_file(file)
 
@@ -147,7 +120,7 @@ def test_exif_orientation_is_applied(entry):
     with Image.open(path) as stored:
         assert stored.width > stored.height  # stored landscape, shown portrait
 
-    processed = process_file(_upload(entry, path.read_bytes()))
+    processed = process_file(stored_file(entry, path.read_bytes()))
 
     for derivative in processed.derivatives.all():
         assert derivative.height > derivative.width
@@ -158,7 +131,7 @@ def test_exif_orientation_is_applied(entry):
 def test_heic_is_decoded(entry):
     path = fixtures.REAL_FIXTURES / "iphone_13_pro_max.HEIC"
 
-    processed = process_file(_upload(entry, path.read_bytes(), name=path.name))
+    processed = process_file(stored_file(entry, path.read_bytes(), name=path.name))
 
     assert processed.state == FileState.READY
     assert processed.content_type == "image/heic"
@@ -174,7 +147,7 @@ def test_heic_is_decoded(entry):
 def test_large_photo_preview_is_2000_on_the_long_edge(entry):
     path = fixtures.REAL_FIXTURES / "HMD_Nokia_8.3_5G.jpg"
 
-    processed = process_file(_upload(entry, path.read_bytes()))
+    processed = process_file(stored_file(entry, path.read_bytes()))
 
     preview = processed.derivatives.get(kind=DerivativeKind.PREVIEW)
     assert preview.width == 2000
@@ -186,7 +159,7 @@ def test_gps_of_a_camera_photo_does_not_reach_the_derivatives(entry):
     with Image.open(path) as original:
         assert original.getexif().get_ifd(0x8825)  # the original has a position
 
-    processed = process_file(_upload(entry, path.read_bytes()))
+    processed = process_file(stored_file(entry, path.read_bytes()))
 
     assert processed.derivatives.count() == 2
     for derivative in processed.derivatives.all():
@@ -196,7 +169,7 @@ def test_gps_of_a_camera_photo_does_not_reach_the_derivatives(entry):
 def test_broken_exif_is_processed_cleanly(entry):
     path = fixtures.REAL_FIXTURES / "image01551.jpg"
 
-    processed = process_file(_upload(entry, path.read_bytes()))
+    processed = process_file(stored_file(entry, path.read_bytes()))
 
     assert processed.state == FileState.READY
     for derivative in processed.derivatives.all():
@@ -204,7 +177,7 @@ def test_broken_exif_is_processed_cleanly(entry):
 
 
 def test_transparent_png_named_jpg_is_processed_by_its_real_type(entry):
-    processed = process_file(_upload(entry, fixtures.png_bytes(), name="work.jpg"))
+    processed = process_file(stored_file(entry, fixtures.png_bytes(), name="work.jpg"))
 
     assert processed.state == FileState.READY
     assert processed.content_type == "image/png"
@@ -230,7 +203,7 @@ def test_transparent_png_named_jpg_is_processed_by_its_real_type(entry):
     ids=["zip", "pdf", "html", "svg", "empty", "truncated-jpeg", "giant-png"],
 )
 def test_bad_input_is_rejected_and_the_original_deleted(entry, make, reason):
-    file = _upload(entry, make(), name="holiday.jpg")
+    file = stored_file(entry, make(), name="holiday.jpg")
 
     processed = process_file(file)
 
@@ -261,7 +234,7 @@ def test_image_over_the_limit_but_under_pillows_error_is_refused(entry):
     # Pillow merely warns.
     data = fixtures.png_with_giant_header(12_000, 10_000)
 
-    processed = process_file(_upload(entry, data))
+    processed = process_file(stored_file(entry, data))
 
     assert processed.reason == "too_many_pixels"
 
@@ -271,7 +244,7 @@ def test_file_larger_than_the_category_allows_is_rejected(entry):
     category.max_image_bytes = 1000
     category.save(update_fields=["max_image_bytes"])
     data = (fixtures.REAL_FIXTURES / "BlueSquare.jpg").read_bytes()
-    file = _upload(entry, data)
+    file = stored_file(entry, data)
 
     processed = process_file(file)
 
@@ -280,7 +253,7 @@ def test_file_larger_than_the_category_allows_is_rejected(entry):
 
 
 def test_missing_object_is_rejected(entry):
-    file = _upload(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     storage.delete_object(file.key)
 
     processed = process_file(file)
@@ -290,7 +263,7 @@ def test_missing_object_is_rejected(entry):
 
 def test_processing_twice_leaves_one_set_and_one_state_change(entry):
     data = (fixtures.REAL_FIXTURES / "portrait_6.jpg").read_bytes()
-    file = _upload(entry, data)
+    file = stored_file(entry, data)
 
     first = process_file(file)
     keys = sorted(first.derivatives.values_list("key", flat=True))
@@ -312,7 +285,7 @@ def test_rerun_after_a_crash_before_the_state_change_reuses_the_derivatives(entr
     # A worker that died after writing the derivatives but before marking the
     # file ready: the redelivered message (same run) overwrites the same keys
     # and rows and makes the one state change.
-    file = _upload(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     process_file(file, run="task-1")
     keys = sorted(Derivative.objects.filter(artwork_file=file).values_list("key"))
     ArtworkFile.objects.filter(pk=file.pk).update(state=FileState.PROCESSING)
@@ -327,7 +300,7 @@ def test_rerun_after_a_crash_before_the_state_change_reuses_the_derivatives(entr
 def test_a_duplicate_run_waits_while_the_holding_run_is_within_its_limit(
     entry, settings
 ):
-    file = _upload(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     ArtworkFile.objects.filter(pk=file.pk).update(
         state=FileState.PROCESSING,
         processing_run="task-1",
@@ -359,15 +332,15 @@ def test_sha256_is_computed_over_every_chunk(entry):
     data = (fixtures.REAL_FIXTURES / "HMD_Nokia_8.3_5G.jpg").read_bytes()
     assert len(data) > 2 * CHUNK_SIZE
 
-    processed = process_file(_upload(entry, data))
+    processed = process_file(stored_file(entry, data))
 
     assert processed.sha256 == hashlib.sha256(data).hexdigest()
     assert processed.size == len(data)
 
 
 def test_files_not_uploaded_or_already_final_are_left_unchanged(entry):
-    waiting = _upload(entry, fixtures.jpeg_bytes(), state=FileState.AWAITING_UPLOAD)
-    rejected = _upload(entry, fixtures.jpeg_bytes(), state=FileState.REJECTED)
+    waiting = stored_file(entry, fixtures.jpeg_bytes(), state=FileState.AWAITING_UPLOAD)
+    rejected = stored_file(entry, fixtures.jpeg_bytes(), state=FileState.REJECTED)
 
     for file in (waiting, rejected):
         processed = process_file(file)
@@ -380,7 +353,7 @@ def test_files_not_uploaded_or_already_final_are_left_unchanged(entry):
 def test_unreachable_storage_raises_a_retryable_error_and_keeps_the_state(
     entry, settings
 ):
-    file = _upload(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     stores = dict(settings.STORAGES)
     stores["default"] = {
         **stores["default"],
@@ -438,7 +411,7 @@ def test_every_rejection_reason_has_its_own_message():
     ids=["gif", "webp", "cmyk-jpeg", "16bit-tiff"],
 )
 def test_other_image_formats_are_processed(entry, make, sniffed, size):
-    processed = process_file(_upload(entry, make()))
+    processed = process_file(stored_file(entry, make()))
 
     assert (processed.state, processed.content_type) == (FileState.READY, sniffed)
     thumb = processed.derivatives.get(kind=DerivativeKind.THUMB)
@@ -447,7 +420,7 @@ def test_other_image_formats_are_processed(entry, make, sniffed, size):
 
 
 def test_gif_gives_its_first_frame(entry):
-    processed = process_file(_upload(entry, fixtures.animated_gif()))
+    processed = process_file(stored_file(entry, fixtures.animated_gif()))
 
     thumb = processed.derivatives.get(kind=DerivativeKind.THUMB)
     with Image.open(io.BytesIO(_read(thumb.key))) as image:
@@ -458,7 +431,7 @@ def test_gif_gives_its_first_frame(entry):
 def test_colours_are_converted_to_srgb(entry):
     # Display P3 (200, 100, 50) is sRGB (215, 93, 31) by littleCMS: merely
     # relabelling the pixels would leave them at (200, 100, 50).
-    processed = process_file(_upload(entry, fixtures.display_p3_png()))
+    processed = process_file(stored_file(entry, fixtures.display_p3_png()))
 
     thumb = processed.derivatives.get(kind=DerivativeKind.THUMB)
     with Image.open(io.BytesIO(_read(thumb.key))) as image:

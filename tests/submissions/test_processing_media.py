@@ -1,13 +1,18 @@
 """Video, audio and PDF files through the processing service, against the suite's
 S3 server: what judges get is read back from storage and checked for metadata."""
 
+import contextlib
 import io
 import json
-import subprocess
+import os
+import re
+import signal
+import threading
 
 import magic
 import pikepdf
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from PIL import Image
 
 from submissions import storage
@@ -19,16 +24,41 @@ from submissions.services.processing import (
 )
 from tests import document_fixtures, media_fixtures
 from tests import processing_fixtures as fixtures
-from tests.factories import make_entrant
-from tests.submissions.test_processing import _read, _state_events, _upload
-from tests.upload_helpers import make_entry
+from tests.processes import running
+from tests.submissions.test_processing import _read, _state_events
+from tests.upload_helpers import stored_file
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def entry():
-    return make_entry(make_entrant())
+@contextlib.contextmanager
+def soft_time_limit_during(program, *arguments):
+    """Celery's soft time limit, as a worker's pool child gets it: once this
+    process runs ``program`` with ``arguments``, SIGUSR1 raises
+    SoftTimeLimitExceeded in the main thread."""
+
+    def raise_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    def limit_when_running():
+        wait_until(
+            lambda: running(program, *arguments, parent=os.getpid()),
+            timeout=60,
+            interval=0.01,
+            message=f"{program} to start",
+        )
+        signal.pthread_kill(main, signal.SIGUSR1)
+
+    main = threading.get_ident()
+    previous = signal.signal(signal.SIGUSR1, raise_limit)
+    watcher = threading.Thread(target=limit_when_running, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        watcher.join(timeout=60)
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def _derivatives(file):
@@ -58,7 +88,7 @@ def test_a_phone_video_gets_a_poster_and_a_copy_without_its_location(
     data = phone_clip.read_bytes()
     assert media_fixtures.LOCATION.encode() in data
 
-    file = process_file(_upload(entry, data, name="clip.mp4", kind=MediaKind.VIDEO))
+    file = process_file(stored_file(entry, data, name="clip.mp4", kind=MediaKind.VIDEO))
 
     assert file.state == FileState.READY, file.reason
     assert (file.width, file.height) == (320, 240)
@@ -94,7 +124,7 @@ def test_a_truncated_video_is_rejected_and_its_original_deleted(entry, tmp_path)
     media_fixtures.truncate(clip, 0.5)
 
     file = process_file(
-        _upload(entry, clip.read_bytes(), name="cut.mp4", kind=MediaKind.VIDEO)
+        stored_file(entry, clip.read_bytes(), name="cut.mp4", kind=MediaKind.VIDEO)
     )
 
     assert (file.state, file.reason) == (FileState.REJECTED, "corrupt")
@@ -114,14 +144,14 @@ def test_a_truncated_video_is_rejected_and_its_original_deleted(entry, tmp_path)
     ],
 )
 def test_a_photo_given_as_another_kind_is_refused_by_its_bytes(entry, kind, reason):
-    file = process_file(_upload(entry, fixtures.jpeg_bytes(), kind=kind))
+    file = process_file(stored_file(entry, fixtures.jpeg_bytes(), kind=kind))
 
     assert (file.state, file.reason) == (FileState.REJECTED, reason)
     assert file.media_details == {}
 
 
 def test_a_pdf_renamed_jpg_is_refused_as_an_image(entry):
-    file = process_file(_upload(entry, document_fixtures.metadata_pdf()))
+    file = process_file(stored_file(entry, document_fixtures.metadata_pdf()))
 
     assert (file.state, file.reason) == (FileState.REJECTED, "not_an_image")
 
@@ -136,7 +166,7 @@ def test_a_song_keeps_its_sound_and_loses_its_tags(entry, tmp_path):
     )
 
     file = process_file(
-        _upload(entry, song.read_bytes(), name="song.mp3", kind=MediaKind.AUDIO)
+        stored_file(entry, song.read_bytes(), name="song.mp3", kind=MediaKind.AUDIO)
     )
 
     assert file.state == FileState.READY, file.reason
@@ -208,14 +238,7 @@ def _assert_clean_preview(file, tmp_path, *, absent):
         derivatives[(DerivativeKind.AUDIO, 0)].key, tmp_path
     )
     assert [s["codec_type"] for s in description["streams"]] == ["audio"]
-    assert set(media_fixtures.all_tags(description)) <= {
-        "major_brand",
-        "minor_version",
-        "compatible_brands",
-        "0:language",
-        "0:handler_name",
-        "0:vendor_id",
-    }
+    assert set(media_fixtures.all_tags(description)) <= media_fixtures.NEUTRAL_KEYS
     preview = path.read_bytes()
     for value in absent:
         assert value not in preview
@@ -235,7 +258,7 @@ def test_a_song_with_a_large_cover_picture_is_taken_without_it(
     assert len(cover) > 150_000 and cover in data
     assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
 
-    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
 
     _assert_clean_preview(
         file, tmp_path, absent=(SINGER.encode(), cover[1000:1100], b"Cover (front)")
@@ -247,7 +270,7 @@ def test_a_song_with_long_lyrics_is_taken_without_them(entry, tmp_path, lyrics_s
     assert "Verse by".encode("utf-16-le") in data
     assert magic.from_buffer(data[:SNIFF_BYTES], mime=True) != "audio/mpeg"
 
-    file = process_file(_upload(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, data, name="song.mp3", kind=MediaKind.AUDIO))
 
     _assert_clean_preview(
         file,
@@ -266,7 +289,7 @@ def test_a_tag_without_any_sound_is_refused(entry, album_song):
     tag = data[: 10 + size]
     assert len(tag) > SNIFF_BYTES
 
-    file = process_file(_upload(entry, tag, name="song.mp3", kind=MediaKind.AUDIO))
+    file = process_file(stored_file(entry, tag, name="song.mp3", kind=MediaKind.AUDIO))
 
     assert (file.state, file.reason) == (FileState.REJECTED, "not_audio")
     assert storage.head_object(file.key) is None
@@ -276,7 +299,9 @@ def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_p
     data = document_fixtures.metadata_pdf()
     assert document_fixtures.AUTHOR.encode() in data or b"<dc:creator>" in data
 
-    file = process_file(_upload(entry, data, name="poems.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="poems.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert file.state == FileState.READY, file.reason
     assert file.content_type == "application/pdf"
@@ -305,7 +330,7 @@ def test_a_pdf_gets_page_images_and_a_judge_copy_without_its_author(entry, tmp_p
 
 def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
     file = process_file(
-        _upload(
+        stored_file(
             entry,
             document_fixtures.encrypted_pdf(),
             name="locked.pdf",
@@ -319,7 +344,9 @@ def test_an_encrypted_pdf_is_refused_with_its_own_reason(entry):
 def test_a_pdf_without_cross_reference_or_size_is_ready(entry):
     data = document_fixtures.trailer_without_size_pdf()
 
-    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert (file.state, file.reason, file.page_count) == (FileState.READY, "", 2)
     copy = _derivatives(file)[(DerivativeKind.DOCUMENT, 0)]
@@ -337,9 +364,12 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
             handle.write(b"%PDF-1.7\n1 0 obj\n<<")
 
     data = document_fixtures.plain_pdf(pages=2)
+    # The library's fault, which no input can cause.
     monkeypatch.setattr(pikepdf.Pdf, "save", broken_save)
 
-    file = process_file(_upload(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT))
+    file = process_file(
+        stored_file(entry, data, name="zine.pdf", kind=MediaKind.DOCUMENT)
+    )
 
     assert (file.state, file.reason) == (FileState.FAILED, "internal_error")
     assert storage.head_object(file.key) is not None
@@ -350,41 +380,44 @@ def test_a_judge_copy_that_does_not_reopen_fails_for_staff_not_the_entrant(
 
 
 def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
-    entry, tmp_path, monkeypatch
+    entry, tmp_path
 ):
-    from submissions.media import video
-
-    def too_slow(source, workdir):
-        raise subprocess.TimeoutExpired(["ffmpeg"], 1)
-
-    monkeypatch.setattr(video, "make_derivatives", too_slow)
-    clip = media_fixtures.make_video(tmp_path / "slow.mp4")
-
-    file = process_file(
-        _upload(entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO)
+    # An MPEG-4 Part 2 clip is transcoded, long enough to be stopped mid-way.
+    clip = media_fixtures.make_video(
+        tmp_path / "slow.mp4", seconds=10, size=(640, 360), codec="mpeg4"
     )
+    upload = stored_file(
+        entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO
+    )
+
+    with soft_time_limit_during("ffmpeg", "libx264"):
+        file = process_file(upload)
 
     assert (file.state, file.reason) == (FileState.FAILED, "timed_out")
     assert storage.head_object(file.key) is not None
+    assert running("ffmpeg", parent=os.getpid()) == []
 
 
 def test_a_video_the_tools_cannot_fetch_fails_for_a_retry_and_keeps_its_original(
     entry, tmp_path, monkeypatch
 ):
-    # Storage answers the worker but not ffmpeg (a dropped connection, an
-    # expired URL): our fault, never a verdict on the entrant's file.
-    monkeypatch.setattr(
-        storage,
-        "presign_worker_read",
-        lambda key, seconds: "http://127.0.0.1:9/originals/unreachable",
-    )
+    # Storage answers the worker but refuses ffmpeg (an expired URL, a
+    # dropped connection): our fault, never a verdict on the entrant's file.
+    # The tool's URL alone is spoilt: no real outage spares the worker.
+    presign = storage.presign_worker_read
+
+    def refused_url(key, *, seconds):
+        url = presign(key, seconds=seconds)
+        return re.sub(r"X-Amz-Signature=\w+", "X-Amz-Signature=" + "0" * 64, url)
+
+    monkeypatch.setattr(storage, "presign_worker_read", refused_url)
     clip = media_fixtures.make_video(tmp_path / "fine.mp4")
-    file = _upload(entry, clip.read_bytes(), name="fine.mp4", kind=MediaKind.VIDEO)
+    file = stored_file(entry, clip.read_bytes(), name="fine.mp4", kind=MediaKind.VIDEO)
 
     with pytest.raises(ProcessingUnavailable) as raised:
         process_file(file)
 
-    assert "127.0.0.1:9" not in str(raised.value)
+    assert "X-Amz-Signature" not in str(raised.value)
     file.refresh_from_db()
     assert (file.state, file.reason) == (FileState.FAILED, "storage_unavailable")
     assert storage.head_object(file.key) is not None

@@ -4,6 +4,7 @@ the entrant while it runs."""
 
 import datetime
 import json
+import shutil
 
 import pytest
 from django.core import mail
@@ -22,28 +23,13 @@ from submissions.services.processing import (
 )
 from submissions.tasks import PROCESSING_RETRIES, process_file_task
 from tests import processing_fixtures as fixtures
+from tests.broker import folder_broker
 from tests.factories import make_entrant, make_staff
-from tests.upload_helpers import Browser, make_entry, make_open_round
+from tests.upload_helpers import make_entry, make_open_round, stored_file
 
 pytestmark = pytest.mark.django_db
 
 NOKIA = fixtures.REAL_FIXTURES / "HMD_Nokia_8.3_5G.jpg"
-
-
-@pytest.fixture
-def entrant():
-    return make_entrant()
-
-
-@pytest.fixture
-def entry(entrant):
-    return make_entry(entrant)
-
-
-@pytest.fixture
-def browser(client, entrant):
-    client.force_login(entrant)
-    return Browser(client)
 
 
 def test_a_completed_upload_is_processed_once_it_commits(
@@ -82,12 +68,8 @@ def test_random_bytes_named_jpg_are_rejected_after_upload(
 
 
 def test_the_task_runs_with_the_time_limits_of_the_kind(
-    entry, settings, django_capture_on_commit_callbacks, monkeypatch
+    entry, settings, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
     file = ArtworkFile.objects.create(
         entry=entry,
         owner=entry.entrant,
@@ -99,17 +81,20 @@ def test_the_task_runs_with_the_time_limits_of_the_kind(
         state=FileState.UPLOADED,
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        folder_broker(tmp_path) as broker,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         processing.queue_processing(file)
 
     limit = settings.PROCESSING_TIME_LIMITS["video"]
     [message] = OutboxMessage.objects.all()
-    assert sent == [
+    assert broker.sent() == [
         {
+            "task": "submissions.process_file",
             "args": [file.pk],
             "kwargs": {"outbox_message": message.pk},
-            "soft_time_limit": limit,
-            "time_limit": limit + settings.PROCESSING_GRACE_SECONDS,
+            "time_limits": (limit, limit + settings.PROCESSING_GRACE_SECONDS),
         }
     ]
 
@@ -123,6 +108,8 @@ def test_storage_faults_are_retried_with_backoff_then_left_failed(
         runs.append(run)
         raise ProcessingUnavailable("storage down")
 
+    # A storage outage on every try, without its timeouts: the task's retries
+    # are under test, and the service's own reaction is tested on its own.
     monkeypatch.setattr(processing, "process_file", unavailable)
     countdowns = []
     original_retry = process_file_task.retry
@@ -131,6 +118,7 @@ def test_storage_faults_are_retried_with_backoff_then_left_failed(
         countdowns.append(kwargs["countdown"])
         return original_retry(*args, **kwargs)
 
+    # Celery's retry, watched for the countdowns it is given and then called.
     monkeypatch.setattr(process_file_task, "retry", retry)
 
     # Each eager retry applies the task again; none of them may propagate.
@@ -148,7 +136,7 @@ def test_a_rejected_file_of_a_submitted_entry_is_mailed_about(
     entrant, django_capture_on_commit_callbacks
 ):
     entry = make_entry(entrant, state=EntryState.SUBMITTED, reference="HRAP-2026-0042")
-    file = _stored_file(entry, fixtures.html_with_script(), name="poster.jpg")
+    file = stored_file(entry, fixtures.html_with_script(), name="poster.jpg")
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
@@ -165,21 +153,12 @@ def test_a_rejected_file_of_a_submitted_entry_is_mailed_about(
 def test_a_rejected_file_of_a_draft_is_not_mailed_about(
     entry, django_capture_on_commit_callbacks
 ):
-    file = _stored_file(entry, fixtures.html_with_script())
+    file = stored_file(entry, fixtures.html_with_script())
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
 
     assert mail.outbox == []
-
-
-def _stored_file(entry, data, *, name="work.jpg", kind=MediaKind.IMAGE, **fields):
-    from tests.submissions.test_processing import _upload
-
-    file = _upload(entry, data, name=name, kind=kind)
-    ArtworkFile.objects.filter(pk=file.pk).update(**fields)
-    file.refresh_from_db()
-    return file
 
 
 # The sweeper ---------------------------------------------------------------------
@@ -245,24 +224,21 @@ def test_the_sweeper_finds_lost_files_and_only_those(entry, settings):
 
 
 def test_the_sweeper_queues_each_lost_file_once_per_period(
-    entry, settings, monkeypatch, django_capture_on_commit_callbacks
+    entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
-    lost = _stored_file(entry, b"x", state=FileState.UPLOADED, queued_at=None)
+    lost = stored_file(entry, b"x", state=FileState.UPLOADED, queued_at=None)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_files() == [lost.pk]
-    with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_files() == []
+    with folder_broker(tmp_path) as broker:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert requeue_stuck_files() == [lost.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert requeue_stuck_files() == []
 
-    assert [options["args"] for options in sent] == [[lost.pk]]
+    assert [message["args"] for message in broker.sent()] == [[lost.pk]]
 
 
 def test_a_swept_file_is_processed(entry, django_capture_on_commit_callbacks):
-    lost = _stored_file(
+    lost = stored_file(
         entry,
         fixtures.jpeg_bytes(),
         state=FileState.PROCESSING,
@@ -285,7 +261,7 @@ def test_staff_see_failures_and_retry_them(
     mfa_client, entry, django_capture_on_commit_callbacks
 ):
     staff = make_staff()
-    failed = _stored_file(
+    failed = stored_file(
         entry,
         fixtures.jpeg_bytes(),
         name="<b>night</b>.jpg",
@@ -312,14 +288,14 @@ def test_staff_see_failures_and_retry_them(
 
 
 def test_retrying_a_file_that_is_not_failed_queues_nothing(entry):
-    ready = _stored_file(entry, b"x", state=FileState.READY)
+    ready = stored_file(entry, b"x", state=FileState.READY)
 
     assert retry_processing(ready, user=make_staff()) is False
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_processing_pages_are_for_staff_only(client, entrant, entry, method):
-    failed = _stored_file(entry, b"x", state=FileState.FAILED)
+    failed = stored_file(entry, b"x", state=FileState.FAILED)
     client.force_login(entrant)
 
     for url in (
@@ -336,9 +312,9 @@ def test_processing_pages_are_for_staff_only(client, entrant, entry, method):
 
 
 def test_status_shows_the_entrants_files_and_nobody_elses(client, entrant, entry):
-    ready = _stored_file(entry, fixtures.jpeg_bytes())
+    ready = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(ready)
-    other = _stored_file(make_entry(make_entrant()), fixtures.jpeg_bytes())
+    other = stored_file(make_entry(make_entrant()), fixtures.jpeg_bytes())
     client.force_login(entrant)
 
     response = client.get(
@@ -355,7 +331,7 @@ def test_status_shows_the_entrants_files_and_nobody_elses(client, entrant, entry
 def test_status_of_a_rejected_file_offers_a_replacement_before_the_deadline(
     client, entrant, entry
 ):
-    rejected = _stored_file(
+    rejected = stored_file(
         entry, b"x", name="a<script>.jpg", state=FileState.REJECTED, reason="corrupt"
     )
     client.force_login(entrant)
@@ -370,7 +346,7 @@ def test_status_of_a_rejected_file_offers_a_replacement_before_the_deadline(
 
 
 def test_status_is_translated(client, entrant, entry):
-    rejected = _stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
+    rejected = stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
     client.force_login(entrant)
     client.cookies["django_language"] = "zh-hant"
 
@@ -385,7 +361,7 @@ def test_status_is_translated(client, entrant, entry):
 def test_derivatives_are_shown_through_short_lived_urls_to_their_owner_only(
     client, entrant, entry
 ):
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(entrant)
 
@@ -408,7 +384,7 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
     for _ in range(3):
         entry = make_entry(entrant, round_=round_)
         for _ in range(3):
-            _stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
+            stored_file(entry, b"x", state=FileState.REJECTED, reason="corrupt")
     client.force_login(entrant)
 
     with django_assert_max_num_queries(12):
@@ -419,13 +395,9 @@ def test_my_entries_lists_files_in_a_fixed_number_of_queries(
 
 
 def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
-    entry, monkeypatch, django_capture_on_commit_callbacks
+    entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    sent = []
-    monkeypatch.setattr(
-        process_file_task, "apply_async", lambda **options: sent.append(options)
-    )
-    doomed = _stored_file(
+    doomed = stored_file(
         entry,
         b"x",
         state=FileState.PROCESSING,
@@ -434,17 +406,20 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
         attempts=processing.MAX_ATTEMPTS,
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        folder_broker(tmp_path) as broker,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert requeue_stuck_files() == []
 
     doomed.refresh_from_db()
     assert (doomed.state, doomed.reason) == (FileState.FAILED, "timed_out")
-    assert sent == []
+    assert broker.sent() == []
 
 
 def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
     # Staff pages need two-factor sign-in; the entrant's pages do not.
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(make_staff())
 
@@ -463,7 +438,7 @@ def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
     entry = make_entry(
         entrant, round_=round_, state=EntryState.SUBMITTED, reference="HRAP-2026-0043"
     )
-    file = _stored_file(entry, fixtures.html_with_script(), name="late.jpg")
+    file = stored_file(entry, fixtures.html_with_script(), name="late.jpg")
 
     with django_capture_on_commit_callbacks(execute=True):
         processing.process_file(file)
@@ -474,7 +449,7 @@ def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
 
 
 def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
-    file = _stored_file(entry, fixtures.jpeg_bytes())
+    file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     client.force_login(entrant)
 
@@ -490,17 +465,15 @@ def test_an_entrant_may_look_at_the_copy_the_judges_get(client, entrant, entry):
 
 
 def test_an_unreachable_broker_does_not_fail_a_completed_upload(
-    browser, entry, monkeypatch, django_capture_on_commit_callbacks
+    browser, entry, django_capture_on_commit_callbacks, tmp_path
 ):
-    def broker_down(**options):
-        raise ConnectionRefusedError("broker down")
-
-    monkeypatch.setattr(process_file_task, "apply_async", broker_down)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        status, answer = browser.upload(
-            entry, "photo.jpg", fixtures.jpeg_bytes(), "image/jpeg"
-        )
+    # A broker whose folder is gone refuses every message, as one that is down.
+    with folder_broker(tmp_path / "broker") as broker:
+        shutil.rmtree(broker.folder)
+        with django_capture_on_commit_callbacks(execute=True):
+            status, answer = browser.upload(
+                entry, "photo.jpg", fixtures.jpeg_bytes(), "image/jpeg"
+            )
 
     assert status == 200, answer
     file = ArtworkFile.objects.get(pk=answer["file"])

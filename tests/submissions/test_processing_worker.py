@@ -11,7 +11,6 @@ import time
 import uuid
 
 import pytest
-from django.utils import timezone
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
@@ -22,8 +21,10 @@ from submissions.services.processing import hard_time_limit, time_limit
 from tests import media_fixtures
 from tests import processing_fixtures as fixtures
 from tests.factories import make_entrant
+from tests.processes import running
 from tests.services import redis_available, redis_url, require
-from tests.upload_helpers import make_entry
+from tests.upload_helpers import make_entry, stored_file
+from tests.waiting import wait_until
 from tests.worker import running_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -53,20 +54,12 @@ def slow_video(tmp_path_factory):
 
 
 def _stored(data, *, kind, name):
-    entry = make_entry(make_entrant())
-    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
-    storage.client().put_object(Bucket=storage.bucket(), Key=key, Body=data)
-    return ArtworkFile.objects.create(
-        entry=entry,
-        owner=entry.entrant,
+    return stored_file(
+        make_entry(make_entrant()),
+        data,
         kind=kind,
-        key=key,
-        original_name=name,
+        name=name,
         content_type="application/octet-stream",
-        declared_size=len(data),
-        size=len(data),
-        state=FileState.UPLOADED,
-        uploaded_at=timezone.now(),
     )
 
 
@@ -132,15 +125,36 @@ def test_a_worker_processes_uploads_end_to_end(tmp_path, s3_server, broker):
     assert storage.head_object(refused.key) is None
 
 
-def _kill_pool_child_mid_task(worker, file):
+def _wait_for_transcode(worker, file):
+    """Wait until the task on ``file`` runs and the worker transcodes the clip."""
     worker.wait_for(
         lambda: _current(file).state == FileState.PROCESSING,
         timeout=WAIT,
         what="the task to start",
     )
-    # Let it get into the transcode, then kill the child running it.
-    time.sleep(1)
+    wait_until(
+        lambda: running("ffmpeg", "libx264", group=worker.process.pid),
+        timeout=WAIT,
+        interval=0.05,
+        message="the worker to start transcoding",
+    )
     assert _current(file).state == FileState.PROCESSING
+
+
+def _kill_worker_mid_transcode(worker, file, **limits):
+    """Send ``file`` to ``worker``, and kill the worker in the middle of the
+    transcode; the file is left PROCESSING."""
+    worker.wait_until_ready(beat=False)
+    _send(worker, file, **limits)
+    _wait_for_transcode(worker, file)
+    worker.kill()
+    held = _current(file)
+    assert held.state == FileState.PROCESSING
+    return held
+
+
+def _kill_pool_child_mid_task(worker, file):
+    _wait_for_transcode(worker, file)
     (child,) = worker.pool_children()
     os.kill(child, signal.SIGKILL)
     return child
@@ -210,17 +224,7 @@ def test_a_killed_worker_on_the_filesystem_broker_is_recovered_by_the_sweeper(
     }
 
     with running_worker(**common, beat=False, log_name="first.log") as first:
-        first.wait_until_ready(beat=False)
-        _send(first, file, soft=15, hard=16)
-        first.wait_for(
-            lambda: _current(file).state == FileState.PROCESSING,
-            timeout=WAIT,
-            what="the task to start",
-        )
-        time.sleep(1)
-        first.kill()
-    held = _current(file)
-    assert held.state == FileState.PROCESSING
+        held = _kill_worker_mid_transcode(first, file, soft=15, hard=16)
     # The broker has forgotten the message: only the sweeper can recover it.
     assert not list((tmp_path / "broker").glob("*.msg"))
 
@@ -261,17 +265,7 @@ def test_a_killed_worker_on_redis_is_recovered_by_redelivery(
     }
 
     with running_worker(**common, log_name="first.log", forget_queue=False) as first:
-        first.wait_until_ready(beat=False)
-        _send(first, file)
-        first.wait_for(
-            lambda: _current(file).state == FileState.PROCESSING,
-            timeout=WAIT,
-            what="the task to start",
-        )
-        time.sleep(1)
-        first.kill()
-    held = _current(file)
-    assert held.state == FileState.PROCESSING
+        held = _kill_worker_mid_transcode(first, file)
     killed_at = time.monotonic()
 
     with running_worker(**common, log_name="second.log") as second:

@@ -5,7 +5,6 @@ import datetime
 import itertools
 import logging
 import threading
-import time
 
 import pytest
 from django.core import mail
@@ -36,6 +35,7 @@ from submissions.services.rounds import (
     update_round,
 )
 from tests import factories
+from tests.waiting import wait_until
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
@@ -1197,18 +1197,25 @@ def test_the_clock_does_not_close_a_round_whose_deadline_was_just_extended(
     assert extension_made.wait(timeout=20)
     clock = threading.Thread(target=tick)
     clock.start()
+
     # Let the staff member commit only once beat waits for the row they hold.
-    deadline = time.monotonic() + 20
-    beat_waits = False
-    with connection.cursor() as cursor:
-        while not beat_waits and time.monotonic() < deadline:
-            time.sleep(0.05)
+    def lock_waits():
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
-            beat_waits = cursor.fetchone()[0] == 1
-    may_commit.set()
+            return cursor.fetchone()[0]
+
+    try:
+        beat_waits = wait_until(
+            lambda: lock_waits() == 1,
+            timeout=20,
+            interval=0.05,
+            message="beat to wait for the row the staff member holds",
+        )
+    finally:
+        may_commit.set()
     staff_thread.join(timeout=20)
     clock.join(timeout=20)
 

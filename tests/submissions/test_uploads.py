@@ -25,22 +25,11 @@ from submissions.services.uploads import (
     start_upload,
 )
 from submissions.tasks import clean_up_uploads_task
-from tests.factories import make_entrant
 from tests.upload_helpers import Browser, make_entry, make_open_round, payload
 
 MiB = 1024 * 1024
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def entrant():
-    return make_entrant()
-
-
-@pytest.fixture
-def entry(entrant):
-    return make_entry(entrant)
 
 
 def _start(entry, name="a.jpg", size=10, declared_type="image/jpeg", **kwargs):
