@@ -62,6 +62,49 @@ def _textarea(rows, lang=None):
     return forms.Textarea(attrs=attrs)
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices of a CategoryField, from the categories it was given."""
+
+    def __iter__(self):
+        for category in self.field.categories:
+            yield self.choice(category)
+
+    def __len__(self):
+        return len(self.field.categories)
+
+    def __bool__(self):
+        return bool(self.field.categories)
+
+
+class CategoryField(forms.ModelChoiceField):
+    """A choice among categories already read (``categories``): rendering and
+    cleaning it read nothing more from the database."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, *args, **kwargs):
+        self.categories = []
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.categories = list(self.categories)
+        return result
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(value.pk if isinstance(value, Category) else value)
+        for category in self.categories:
+            if str(category.pk) == key:
+                return category
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
 class EntryForm(PlainTextFormMixin, forms.Form):
     """The entry's details, consents and (for a minor) the guardian's contact.
 
@@ -72,7 +115,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
     the guardian; ``on_behalf`` words the form for a caseworker filing for them.
     """
 
-    category = forms.ModelChoiceField(
+    category = CategoryField(
         label=_("Category"),
         queryset=None,
         empty_label=None,
@@ -180,10 +223,11 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         if on_behalf:
             for name, label in ON_BEHALF_LABELS.items():
                 self.fields[name].label = label
-        categories = list(categories)
+        categories = sorted(categories, key=lambda choice: (choice.position, choice.pk))
         self.fields["category"].queryset = Category.objects.filter(
             pk__in=[choice.pk for choice in categories]
         ).order_by("position", "id")
+        self.fields["category"].categories = categories
         this_year = timezone.localdate(timezone=HONG_KONG).year
         self.fields["year_made"].max_value = this_year
         self.fields["year_made"].validators.append(MaxValueValidator(this_year))
@@ -356,11 +400,12 @@ class BaseTeamFormSet(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Remove this member")
 
     def members(self):
-        """The members kept: rows left empty or marked for removal are dropped."""
+        """The members kept: rows left empty or marked for removal are dropped.
+        A saved member's row is kept as it is, changed or not."""
         return [
             {name: form.cleaned_data[name] for name in TeamMemberForm.base_fields}
-            for form in self.forms
-            if form.has_changed()
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
             and form.cleaned_data
             and not form.cleaned_data.get("DELETE")
         ]

@@ -10,6 +10,7 @@ A refusal re-renders the form with what was typed, so nothing is lost.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -86,6 +87,16 @@ def _warn_of_statement(request, entry):
 _entry_in_url = lookup(
     Entry.objects.select_related("round", "category", "entrant__profile", "filed_by")
 )
+# The same, with what the edit page and a submission read of it fetched at once:
+# the files (with their thumbnails) and the team, each read once per request.
+_entry_with_parts_in_url = lookup(
+    Entry.objects.select_related(
+        "round", "category", "entrant__profile", "filed_by"
+    ).prefetch_related(
+        Prefetch("files", queryset=with_thumbnails(ArtworkFile.objects.all())),
+        "team_members",
+    )
+)
 
 
 def _artist_of(request, entry):
@@ -99,6 +110,14 @@ def _entries_page(request, entry):
     if artist is None:
         return redirect("my_entries")
     return redirect("caseworker:artist", pk=artist.pk)
+
+
+def _files_of(entry):
+    """The entry's files with their thumbnails: those fetched with the entry, or
+    read now when the entry was read again since."""
+    if "files" in getattr(entry, "_prefetched_objects_cache", {}):
+        return list(entry.files.all())
+    return list(with_thumbnails(entry.files.all()))
 
 
 def _image_files(entry):
@@ -171,7 +190,7 @@ def _render_entry(
     checklist_url = ""
     if checklist and entry.state == EntryState.DRAFT and editable:
         checklist_url = reverse("entry_edit", args=[entry.pk]) + "?part=checklist"
-    files = prepare_files(list(with_thumbnails(entry.files.all())), entry)
+    files = prepare_files(_files_of(entry), entry)
     return render(
         request,
         "submissions/entries/entry_form.html",
@@ -358,7 +377,7 @@ def _render_new(request, round_, form, *, problems=None, entrant):
 
 
 @login_required_for_forms
-@permission_required("submissions.change_entry", obj=_entry_in_url)
+@permission_required("submissions.change_entry", obj=_entry_with_parts_in_url)
 def entry_edit(request, entry):
     if request.method != "POST" and request.GET.get("part") == "checklist":
         return render(
@@ -398,7 +417,7 @@ def entry_edit(request, entry):
 
 
 @login_required_for_forms
-@permission_required("submissions.change_entry", obj=_entry_in_url)
+@permission_required("submissions.change_entry", obj=_entry_with_parts_in_url)
 def entry_submit(request, entry):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""
