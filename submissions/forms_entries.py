@@ -48,6 +48,12 @@ def _field(model, name, **overrides):
     return model._meta.get_field(name).formfield(**overrides)
 
 
+def _line(model, name, *, lang=None, help_text=None):
+    """A model's one-line text field, typed in either direction."""
+    overrides = {"help_text": help_text} if help_text is not None else {}
+    return _field(model, name, widget=_text_input(lang), **overrides)
+
+
 def _text_input(lang=None):
     attrs = {"dir": "auto"}
     if lang:
@@ -127,17 +133,16 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             )
         },
     )
-    title_en = _field(
+    title_en = _line(
         Entry,
         "title_en",
-        widget=_text_input("en"),
+        lang="en",
         help_text=_("Give a title in English, in Chinese or in both."),
     )
-    title_zh_hant = _field(Entry, "title_zh_hant", widget=_text_input("zh-Hant"))
-    medium = _field(
+    title_zh_hant = _line(Entry, "title_zh_hant", lang="zh-Hant")
+    medium = _line(
         Entry,
         "medium",
-        widget=_text_input(),
         help_text=_("For example: oil on canvas, digital photograph, poem."),
     )
     year_made = forms.IntegerField(
@@ -145,10 +150,9 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         required=False,
         min_value=EARLIEST_YEAR,
     )
-    dimensions = _field(
+    dimensions = _line(
         Entry,
         "dimensions",
-        widget=_text_input(),
         help_text=_("Width × height (× depth) in cm, or the duration of a video."),
     )
     statement = _field(Entry, "statement", widget=_textarea(8))
@@ -186,7 +190,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         label=_("This work may be sold at the prize's charity auction."),
         required=False,
     )
-    guardian_name = _field(Entry, "guardian_name", widget=_text_input())
+    guardian_name = _line(Entry, "guardian_name")
     guardian_email = _field(Entry, "guardian_email")
     consent_method = forms.ChoiceField(
         label=_("How the artist gave their consent"),
@@ -374,17 +378,14 @@ class EntryForm(PlainTextFormMixin, forms.Form):
 
 
 class TeamMemberForm(PlainTextFormMixin, forms.Form):
-    name = _field(TeamMember, "name", widget=_text_input())
-    role = _field(TeamMember, "role", widget=_text_input())
+    name = _line(TeamMember, "name")
+    role = _line(TeamMember, "role")
     agreed = forms.BooleanField(
         label=_("This member agreed to the entry"), required=False
     )
     is_minor = forms.BooleanField(label=_("Under 18 at the deadline"), required=False)
-    guardian_name = _field(
-        TeamMember,
-        "guardian_name",
-        widget=_text_input(),
-        help_text=_("Only for a member under 18."),
+    guardian_name = _line(
+        TeamMember, "guardian_name", help_text=_("Only for a member under 18.")
     )
     guardian_agreed = forms.BooleanField(
         label=_("Their parent or guardian agreed"), required=False

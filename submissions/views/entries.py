@@ -220,6 +220,20 @@ def _render_entry(
     )
 
 
+def _render_refusal(request, entry, form, formset, error, *, title, checklist=False):
+    """The edit page after a service refused: what was typed, and the reasons
+    under ``title`` when the refusal lists them."""
+    return _render_entry(
+        request,
+        entry,
+        form,
+        formset,
+        problems=error.problems,
+        title=title if error.problems else None,
+        checklist=checklist,
+    )
+
+
 def _save(request, entry, form, formset):
     """Save what the form holds through the services; EntryError if one refuses.
 
@@ -397,13 +411,8 @@ def entry_edit(request, entry):
         _save(request, entry, form, formset)
     except EntryError as error:
         messages.error(request, error.message)
-        return _render_entry(
-            request,
-            entry,
-            form,
-            formset,
-            problems=error.problems,
-            title=_("Not saved:") if error.problems else None,
+        return _render_refusal(
+            request, entry, form, formset, error, title=_("Not saved:")
         )
     if entry.state == EntryState.SUBMITTED:
         text = _(
@@ -458,15 +467,13 @@ def _submit(request, entry, form, formset, *, act):
             messages.info(request, _("This entry has already been submitted."))
             return redirect("entry_receipt", pk=entry.pk)
         messages.error(request, error.message)
-        return _render_entry(
+        return _render_refusal(
             request,
             entry,
             form,
             formset,
-            problems=error.problems,
-            title=_("To submit this entry, it still needs:")
-            if error.problems
-            else None,
+            error,
+            title=_("To submit this entry, it still needs:"),
             checklist=True,
         )
     messages.success(

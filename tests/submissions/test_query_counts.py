@@ -3,12 +3,10 @@ submission and an upload's completion. The counts must not grow with the number
 of files or team members of the entry."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from submissions.enums import Credit, EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile, Category, TeamMember
-from tests import factories
 from tests.upload_helpers import Browser, make_entry, payload
 
 pytestmark = pytest.mark.django_db
@@ -18,25 +16,6 @@ pytestmark = pytest.mark.django_db
 EDIT_PAGE_QUERIES = 8
 SUBMIT_QUERIES = 24
 UPLOAD_COMPLETE_QUERIES = 11
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """The upload API's rate-limit counters live in the cache."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def entrant():
-    return factories.make_entrant()
-
-
-@pytest.fixture
-def signed_in(client, entrant):
-    client.force_login(entrant)
-    return client
 
 
 def _team_category(entry):
@@ -90,27 +69,37 @@ def _form_data(entry):
     return data
 
 
-@pytest.mark.parametrize(("files", "members"), [(1, 1), (5, 5)])
+# One file and one member, then as many files as a category takes and five members.
+SIZES = pytest.mark.parametrize(("files", "members"), [(1, 1), (5, 5)])
+
+
+@pytest.fixture
+def entry(client, entrant_user, files, members):
+    """A draft with ``files`` images and ``members`` team members, its entrant
+    signed in."""
+    client.force_login(entrant_user)
+    return _with_parts(make_entry(entrant_user), files=files, members=members)
+
+
+@SIZES
 def test_the_edit_page_reads_files_and_team_once(
-    signed_in, entrant, files, members, django_assert_max_num_queries
+    client, entry, files, members, django_assert_max_num_queries
 ):
-    entry = _with_parts(make_entry(entrant), files=files, members=members)
     url = reverse("entry_edit", args=[entry.pk])
     with django_assert_max_num_queries(EDIT_PAGE_QUERIES):
-        response = signed_in.get(url)
+        response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["files"]) == files
     assert response.context["team_formset"].initial_form_count() == members
 
 
-@pytest.mark.parametrize(("files", "members"), [(1, 1), (5, 5)])
+@SIZES
 def test_a_submission_takes_a_bounded_number_of_queries(
-    signed_in, entrant, files, members, django_assert_max_num_queries
+    client, entry, django_assert_max_num_queries
 ):
-    entry = _with_parts(make_entry(entrant), files=files, members=members)
     data = _form_data(entry)
     with django_assert_max_num_queries(SUBMIT_QUERIES):
-        response = signed_in.post(reverse("entry_submit", args=[entry.pk]), data)
+        response = client.post(reverse("entry_submit", args=[entry.pk]), data)
     assert response.status_code == 302, response.context["problems"]
     assert response["Location"] == reverse("entry_receipt", args=[entry.pk])
     entry.refresh_from_db()
@@ -118,8 +107,9 @@ def test_a_submission_takes_a_bounded_number_of_queries(
 
 
 def test_an_upload_completion_takes_a_bounded_number_of_queries(
-    client, entrant, django_assert_max_num_queries
+    client, entrant_user, django_assert_max_num_queries
 ):
+    entrant = entrant_user
     client.force_login(entrant)
     browser = Browser(client)
     entry = make_entry(entrant)
