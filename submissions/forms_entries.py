@@ -283,19 +283,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             )
         self.image_files = list(image_files)
         for file in self.image_files:
-            self.fields[f"{ALT_TEXT_PREFIX}{file.pk}"] = forms.CharField(
-                label=gettext("Description of “%(name)s”") % {"name": file},
-                help_text=_(
-                    "Describe the image for people who cannot see it (alt text). "
-                    "Required to submit."
-                ),
-                required=False,
-                max_length=ArtworkFile._meta.get_field("alt_text").max_length,
-                initial=file.alt_text,
-                widget=forms.Textarea(
-                    attrs={"dir": "auto", "rows": 2, "form": FORM_ID}
-                ),
-            )
+            self.fields[f"{ALT_TEXT_PREFIX}{file.pk}"] = description_field(file)
 
     def lock(self):
         """Show the entry without letting it change (after the deadline)."""
@@ -375,6 +363,32 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             for file in self.image_files
             if self.cleaned_data[f"{ALT_TEXT_PREFIX}{file.pk}"] != file.alt_text
         ]
+
+
+def description_field(file):
+    """The field of an image's description, which belongs to the entry's form
+    wherever on the page it is."""
+    return forms.CharField(
+        label=gettext("Description of “%(name)s”") % {"name": file},
+        help_text=_(
+            "Describe the image for people who cannot see it (alt text). "
+            "Required to submit."
+        ),
+        required=False,
+        max_length=ArtworkFile._meta.get_field("alt_text").max_length,
+        initial=file.alt_text,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2, "form": FORM_ID}),
+    )
+
+
+class DescriptionForm(forms.Form):
+    """An image's description field alone, named and marked up as in the entry's
+    form: given to the page when the image's upload completes."""
+
+    def __init__(self, file, **kwargs):
+        super().__init__(**kwargs)
+        self.name = f"{ALT_TEXT_PREFIX}{file.pk}"
+        self.fields[self.name] = description_field(file)
 
 
 class TeamMemberForm(PlainTextFormMixin, forms.Form):

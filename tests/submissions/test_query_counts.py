@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # their thumbnails, its team, the person's roles and the round's categories.
 EDIT_PAGE_QUERIES = 8
 SUBMIT_QUERIES = 24
-UPLOAD_COMPLETE_QUERIES = 11
+UPLOAD_COMPLETE_QUERIES = 15
 
 
 def _team_category(entry):
@@ -118,6 +118,12 @@ def test_an_upload_completion_takes_a_bounded_number_of_queries(
     assert status == 200
     assert browser.put(ticket["url"], data, ticket["headers"]).status_code == 200
     with django_assert_max_num_queries(UPLOAD_COMPLETE_QUERIES):
-        status, done = browser.complete(ticket["file"])
+        status, done = browser.call(
+            "POST", "upload_complete", file=ticket["file"], data={"page": True}
+        )
     assert status == 200
     assert done["state"] == FileState.UPLOADED
+    # What the page shows anew comes with the answer: no request follows.
+    assert f'id="file-{ticket["file"]}"' in done["html"]
+    assert "Describe the image “photo.jpg”" in done["checklist"]
+    assert f'name="alt_text_{ticket["file"]}"' in done["description"]
