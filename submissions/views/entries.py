@@ -87,8 +87,8 @@ def _warn_of_statement(request, entry):
 _entry_in_url = lookup(
     Entry.objects.select_related("round", "category", "entrant__profile", "filed_by")
 )
-# The same, with what the edit page and a submission read of it fetched at once:
-# the files (with their thumbnails) and the team, each read once per request.
+# The same, with what the edit page reads of it fetched at once: the files (with
+# their thumbnails) and the team, each read once per request.
 _entry_with_parts_in_url = lookup(
     Entry.objects.select_related(
         "round", "category", "entrant__profile", "filed_by"
@@ -96,6 +96,12 @@ _entry_with_parts_in_url = lookup(
         Prefetch("files", queryset=with_thumbnails(ArtworkFile.objects.all())),
         "team_members",
     )
+)
+# A submission shows no thumbnail unless it is refused (then _files_of reads them).
+_entry_to_submit_in_url = lookup(
+    Entry.objects.select_related(
+        "round", "category", "entrant__profile", "filed_by"
+    ).prefetch_related("files", "team_members")
 )
 
 
@@ -114,9 +120,10 @@ def _entries_page(request, entry):
 
 def _files_of(entry):
     """The entry's files with their thumbnails: those fetched with the entry, or
-    read now when the entry was read again since."""
-    if "files" in getattr(entry, "_prefetched_objects_cache", {}):
-        return list(entry.files.all())
+    read now when they were fetched without them or the entry was read again."""
+    fetched = getattr(entry, "_prefetched_objects_cache", {}).get("files")
+    if fetched is not None and all(hasattr(file, "thumbs") for file in fetched):
+        return list(fetched)
     return list(with_thumbnails(entry.files.all()))
 
 
@@ -426,7 +433,7 @@ def entry_edit(request, entry):
 
 
 @login_required_for_forms
-@permission_required("submissions.change_entry", obj=_entry_with_parts_in_url)
+@permission_required("submissions.change_entry", obj=_entry_to_submit_in_url)
 def entry_submit(request, entry):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""

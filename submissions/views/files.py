@@ -61,10 +61,14 @@ def page_parts(request, file_pk):
     and while the entry may change, an image's description field
     (``description``, empty for other files), which the page adds to the entry's
     form without a save and a reload."""
-    file = (
-        with_thumbnails(ArtworkFile.objects.all())
-        .select_related("entry__round", "entry__category", "entry__entrant__profile")
-        .get(pk=file_pk)
+    file = ArtworkFile.objects.select_related(
+        "entry__round", "entry__category", "entry__entrant__profile"
+    ).get(pk=file_pk)
+    # Only a ready file shows its thumbnail; one just uploaded has none yet.
+    file.thumbs = (
+        list(with_thumbnails(ArtworkFile.objects.filter(pk=file.pk)).get().thumbs)
+        if file.state == FileState.READY
+        else []
     )
     entry = file.entry
     prepare_files([file], entry)

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 # Session, user, the entry (with round, category, entrant and filer), its files,
 # their thumbnails, its team, the person's roles and the round's categories.
 EDIT_PAGE_QUERIES = 8
-SUBMIT_QUERIES = 24
-UPLOAD_COMPLETE_QUERIES = 15
+SUBMIT_QUERIES = 23
+UPLOAD_COMPLETE_QUERIES = 14
 
 
 def _team_category(entry):
