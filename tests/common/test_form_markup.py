@@ -1,11 +1,14 @@
 """``bootstrap_field`` gives every field of the entry form exactly the markup
 crispy-forms' Bootstrap 5 pack gives it: labels, required marks, the help text the
-input names in aria-describedby, invalid-feedback and aria-invalid."""
+input names in aria-describedby, invalid-feedback and aria-invalid. The portal's
+form renderer's flat widget templates give Django's markup."""
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 
+from artsprize.common.form_renderer import FlatWidgetsRenderer
 from artsprize.common.templatetags.portal_forms import bootstrap_field
 from submissions.forms_entries import EntryForm, TeamFormSet
 from submissions.models import ArtworkFile
@@ -72,3 +75,25 @@ def test_a_team_members_fields_render_as_crispy_renders_them():
         assert parse_html(bootstrap_field(fast[name])) == parse_html(
             as_crispy_field(crispy[name])
         ), name
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"year_made": "nineteen"}], ids=["unbound", "bound"]
+)
+def test_the_flat_widget_templates_render_as_djangos_do(data, categories):
+    category, _other = categories
+    forms = [
+        EntryForm(
+            data,
+            categories=categories,
+            category=category,
+            needs_guardian=True,
+            filed_by_caseworker=True,
+            initial={"category": category.pk, "title_en": "Harbour <at> night"},
+            renderer=renderer,
+        )
+        for renderer in (FlatWidgetsRenderer(), DjangoTemplates())
+    ]
+    flat, django = forms
+    for name in flat.fields:
+        assert str(flat[name]) == str(django[name]), name

@@ -48,9 +48,12 @@ def _options(field):
 
 @register.filter
 def bootstrap_field(field):
+    if field.is_hidden:
+        return str(field)
     widget = field.field.widget
-    invalid = ("is-invalid",) if field.errors else ()
-    context = {"field": field, "checkbox": False, "options": None}
+    errors = field.errors
+    invalid = ("is-invalid",) if errors else ()
+    context = {"checkbox": False, "options": None}
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         context["options"] = _options(field)
     elif isinstance(widget, forms.CheckboxInput):
@@ -58,6 +61,21 @@ def bootstrap_field(field):
         _add_classes(widget, "form-check-input", *invalid)
     elif isinstance(widget, forms.Select):
         _add_classes(widget, "form-select", *invalid)
-    elif not field.is_hidden:
+    else:
         _add_classes(widget, "form-control", *invalid)
+    # Each value read once here: the template then looks up plain names.
+    fieldset = field.use_fieldset
+    context.update(
+        id=field.auto_id,
+        name=field.html_name,
+        label=field.label,
+        label_for=field.id_for_label,
+        required=field.field.required,
+        help_text=field.help_text,
+        errors=errors,
+        css=field.css_classes(),
+        fieldset=fieldset,
+        describedby=field.aria_describedby if fieldset else None,
+        widget="" if context["options"] is not None else str(field),
+    )
     return get_template(TEMPLATE).render(context)
