@@ -1,10 +1,11 @@
 """How many queries the entrant's busiest requests make: the edit page, a
-submission and an upload's completion. The counts must not grow with the number
-of files or team members of the entry."""
+submission, a save and an upload's completion. The counts must not grow with the
+number of files or team members of the entry."""
 
 import pytest
 from django.urls import reverse
 
+from artsprize.common.models import AuditEvent
 from submissions.enums import Credit, EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile, Category, TeamMember
 from tests.upload_helpers import Browser, make_entry, payload
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.django_db
 EDIT_PAGE_QUERIES = 8
 SUBMIT_QUERIES = 23
 UPLOAD_COMPLETE_QUERIES = 14
+# The edit page's reads, then the save's own: nothing is locked or written.
+UNCHANGED_SAVE_QUERIES = 8
 
 
 def _team_category(entry):
@@ -91,6 +94,25 @@ def test_the_edit_page_reads_files_and_team_once(
     assert response.status_code == 200
     assert len(response.context["files"]) == files
     assert response.context["team_formset"].initial_form_count() == members
+
+
+@SIZES
+def test_a_draft_sent_back_unchanged_keeps_its_team_and_writes_nothing(
+    client, entry, members, django_assert_max_num_queries
+):
+    data = _form_data(entry)
+    events = AuditEvent.objects.count()
+    # Saved as it was read: title, medium and the rest as the form sends them.
+    for name in ("title_en", "medium", "statement"):
+        setattr(entry, name, data[name])
+    entry.year_made = int(data["year_made"])
+    entry.consent_original = entry.consent_terms = True
+    entry.save()
+    with django_assert_max_num_queries(UNCHANGED_SAVE_QUERIES):
+        response = client.post(reverse("entry_edit", args=[entry.pk]), data)
+    assert response.status_code == 302
+    assert entry.team_members.count() == members
+    assert AuditEvent.objects.count() == events
 
 
 @SIZES
