@@ -173,11 +173,7 @@ SUSPECTS = [
             ("crispy forms (|crispy)", "as_crispy_form"),
         )
     ),
-    (
-        "form fields (bootstrap_field)",
-        "artsprize/common/templatetags/portal_forms.py",
-        "bootstrap_field",
-    ),
+    ("form fields", "artsprize/common/templatetags/portal_forms.py", "bootstrap_field"),
     ("context processors", "django/template/context.py", "bind_template"),
     ("form validation", "django/forms/forms.py", "full_clean"),
     ("permission checks", "django/contrib/auth/models.py", "has_perm"),
