@@ -83,26 +83,20 @@ def _warn_of_statement(request, entry):
 
 
 # The entry a URL names, checked against the person asking with the permission each
-# view declares: only its entrant, or the caseworker who filed it, reaches it.
-_entry_in_url = lookup(
-    Entry.objects.select_related("round", "category", "entrant__profile", "filed_by")
-)
+# view declares: only its entrant, or the caseworker who filed it, reaches it. The
+# filer is read only for the entries a caseworker filed, where the page names them.
+_ENTRY = Entry.objects.select_related("round", "category", "entrant__profile")
+_entry_in_url = lookup(_ENTRY)
 # The same, with what the edit page reads of it fetched at once: the files (with
 # their thumbnails) and the team, each read once per request.
 _entry_with_parts_in_url = lookup(
-    Entry.objects.select_related(
-        "round", "category", "entrant__profile", "filed_by"
-    ).prefetch_related(
+    _ENTRY.prefetch_related(
         Prefetch("files", queryset=with_thumbnails(ArtworkFile.objects.all())),
         "team_members",
     )
 )
 # A submission shows no thumbnail unless it is refused (then _files_of reads them).
-_entry_to_submit_in_url = lookup(
-    Entry.objects.select_related(
-        "round", "category", "entrant__profile", "filed_by"
-    ).prefetch_related("files", "team_members")
-)
+_entry_to_submit_in_url = lookup(_ENTRY.prefetch_related("files", "team_members"))
 
 
 def _artist_of(request, entry):

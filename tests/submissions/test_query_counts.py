@@ -12,7 +12,7 @@ from tests.upload_helpers import Browser, make_entry, payload
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the entry (with round, category, entrant and filer), its files,
+# Session, user, the entry (with round, category, entrant and profile), its files,
 # their thumbnails, its team, the person's roles and the round's categories.
 EDIT_PAGE_QUERIES = 8
 SUBMIT_QUERIES = 23
