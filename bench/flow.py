@@ -18,12 +18,16 @@ The steps, for an entrant who is already signed in:
 5. the ``PUT`` of the file to the presigned URL (to the store, timed apart);
 6. ``upload complete``;
 7. ``file status GET`` — ``static/js/file_status.js`` fetches the finished file's
-   list item at once, to add it to the page;
+   list item at once, to add it to the page, unless the completion's answer
+   carries it (``html``: asked for where the uploader has ``data-page-parts``);
 8. ``checklist GET`` — ``static/js/entry_files.js`` reads what the draft still
-   needs again, where the page has ``data-checklist-url``;
-9. ``save POST`` — "Save draft" again: the image's description field appears only
-   on the page the server renders after the upload;
-10. ``edit GET + file`` — the redirect, followed;
+   needs again, where the page has ``data-checklist-url``, unless the completion's
+   answer carries it (``checklist``);
+9. ``save POST`` — "Save draft" again, where the image's description field
+   appears only on the page the server renders after the upload; not made when
+   the completion's answer carries the field (``description``), which
+   ``entry_files.js`` adds to the page's form;
+10. ``edit GET + file`` — the redirect, followed (with step 9 only);
 11. ``submit POST`` — "Submit entry", with the image's description;
 12. ``receipt GET`` — the redirect, followed.
 
@@ -502,14 +506,15 @@ class Flow:
             "upload complete",
             file_url(uploader["data-url-complete"], file_id),
             token,
-            {},
+            {"page": True} if "data-page-parts" in uploader else {},
         )
         if done.get("state") not in FILE_STATES_DONE:
             raise Failure(f"upload complete: state {done.get('state')}")
 
-        # Both scripts answer the same "upload complete" event.
+        # Both scripts answer the same "upload complete" event, with what its
+        # answer carries, or else by asking.
         files = page.element("data-file-status-url")
-        if files is not None:
+        if files is not None and "html" not in done:
             answer = self._call(
                 "file status GET",
                 "GET",
@@ -521,7 +526,7 @@ class Flow:
             if listed != [file_id]:
                 raise Failure(f"file status GET: files {listed}")
         checklist = page.element("data-checklist-url")
-        if checklist is not None:
+        if checklist is not None and "checklist" not in done:
             self._call(
                 "checklist GET",
                 "GET",
@@ -530,15 +535,20 @@ class Flow:
                 headers={"Accept": "text/html"},
             )
 
-        action, pairs = page.submission(
-            FORM_ID, button=("action", "save"), fill=lambda name: None
-        )
-        saved = self._post_form("save POST", action or edit, pairs, referer=edit)
-        if saved.location != edit:
-            raise Failure(f"save POST: redirected to {saved.location}")
-        page = self._page("edit GET + file", edit)
+        if done.get("description"):
+            # The field joins the page's form where entry_files.js puts it.
+            for owner, controls in Page(done["description"]).controls.items():
+                page.controls[owner].extend(controls)
+        else:
+            action, pairs = page.submission(
+                FORM_ID, button=("action", "save"), fill=lambda name: None
+            )
+            saved = self._post_form("save POST", action or edit, pairs, referer=edit)
+            if saved.location != edit:
+                raise Failure(f"save POST: redirected to {saved.location}")
+            page = self._page("edit GET + file", edit)
         if not page.has_control(FORM_ID, f"alt_text_{file_id}"):
-            raise Failure("edit GET + file: no description field for the image")
+            raise Failure("no description field for the image")
         action, pairs = page.submission(
             FORM_ID, button=("action", "submit"), fill=described
         )

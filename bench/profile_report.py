@@ -166,16 +166,14 @@ def by_package(tree, stats):
 # field reads its choices), so the rows do not add up.
 SUSPECTS = [
     ("templates rendered, whole", "django/template/backends/django.py", "render"),
-    (
-        "crispy fields (as_crispy_field)",
-        "crispy_forms/templatetags/crispy_forms_filters.py",
-        "as_crispy_field",
+    *(
+        (label, "crispy_forms/templatetags/crispy_forms_filters.py", function)
+        for label, function in (
+            ("crispy fields (as_crispy_field)", "as_crispy_field"),
+            ("crispy forms (|crispy)", "as_crispy_form"),
+        )
     ),
-    (
-        "crispy forms (|crispy)",
-        "crispy_forms/templatetags/crispy_forms_filters.py",
-        "as_crispy_form",
-    ),
+    ("form fields", "artsprize/common/templatetags/portal_forms.py", "bootstrap_field"),
     ("context processors", "django/template/context.py", "bind_template"),
     ("form validation", "django/forms/forms.py", "full_clean"),
     ("permission checks", "django/contrib/auth/models.py", "has_perm"),

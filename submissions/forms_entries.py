@@ -48,6 +48,12 @@ def _field(model, name, **overrides):
     return model._meta.get_field(name).formfield(**overrides)
 
 
+def _line(model, name, *, lang=None, help_text=None):
+    """A model's one-line text field, typed in either direction."""
+    overrides = {"help_text": help_text} if help_text is not None else {}
+    return _field(model, name, widget=_text_input(lang), **overrides)
+
+
 def _text_input(lang=None):
     attrs = {"dir": "auto"}
     if lang:
@@ -62,6 +68,49 @@ def _textarea(rows, lang=None):
     return forms.Textarea(attrs=attrs)
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices of a CategoryField, from the categories it was given."""
+
+    def __iter__(self):
+        for category in self.field.categories:
+            yield self.choice(category)
+
+    def __len__(self):
+        return len(self.field.categories)
+
+    def __bool__(self):
+        return bool(self.field.categories)
+
+
+class CategoryField(forms.ModelChoiceField):
+    """A choice among categories already read (``categories``): rendering and
+    cleaning it read nothing more from the database."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, *args, **kwargs):
+        self.categories = []
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.categories = list(self.categories)
+        return result
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(value.pk if isinstance(value, Category) else value)
+        for category in self.categories:
+            if str(category.pk) == key:
+                return category
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
 class EntryForm(PlainTextFormMixin, forms.Form):
     """The entry's details, consents and (for a minor) the guardian's contact.
 
@@ -72,7 +121,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
     the guardian; ``on_behalf`` words the form for a caseworker filing for them.
     """
 
-    category = forms.ModelChoiceField(
+    category = CategoryField(
         label=_("Category"),
         queryset=None,
         empty_label=None,
@@ -84,17 +133,16 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             )
         },
     )
-    title_en = _field(
+    title_en = _line(
         Entry,
         "title_en",
-        widget=_text_input("en"),
+        lang="en",
         help_text=_("Give a title in English, in Chinese or in both."),
     )
-    title_zh_hant = _field(Entry, "title_zh_hant", widget=_text_input("zh-Hant"))
-    medium = _field(
+    title_zh_hant = _line(Entry, "title_zh_hant", lang="zh-Hant")
+    medium = _line(
         Entry,
         "medium",
-        widget=_text_input(),
         help_text=_("For example: oil on canvas, digital photograph, poem."),
     )
     year_made = forms.IntegerField(
@@ -102,10 +150,9 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         required=False,
         min_value=EARLIEST_YEAR,
     )
-    dimensions = _field(
+    dimensions = _line(
         Entry,
         "dimensions",
-        widget=_text_input(),
         help_text=_("Width × height (× depth) in cm, or the duration of a video."),
     )
     statement = _field(Entry, "statement", widget=_textarea(8))
@@ -143,7 +190,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         label=_("This work may be sold at the prize's charity auction."),
         required=False,
     )
-    guardian_name = _field(Entry, "guardian_name", widget=_text_input())
+    guardian_name = _line(Entry, "guardian_name")
     guardian_email = _field(Entry, "guardian_email")
     consent_method = forms.ChoiceField(
         label=_("How the artist gave their consent"),
@@ -180,10 +227,11 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         if on_behalf:
             for name, label in ON_BEHALF_LABELS.items():
                 self.fields[name].label = label
-        categories = list(categories)
+        categories = sorted(categories, key=lambda choice: (choice.position, choice.pk))
         self.fields["category"].queryset = Category.objects.filter(
             pk__in=[choice.pk for choice in categories]
         ).order_by("position", "id")
+        self.fields["category"].categories = categories
         this_year = timezone.localdate(timezone=HONG_KONG).year
         self.fields["year_made"].max_value = this_year
         self.fields["year_made"].validators.append(MaxValueValidator(this_year))
@@ -235,19 +283,7 @@ class EntryForm(PlainTextFormMixin, forms.Form):
             )
         self.image_files = list(image_files)
         for file in self.image_files:
-            self.fields[f"{ALT_TEXT_PREFIX}{file.pk}"] = forms.CharField(
-                label=gettext("Description of “%(name)s”") % {"name": file},
-                help_text=_(
-                    "Describe the image for people who cannot see it (alt text). "
-                    "Required to submit."
-                ),
-                required=False,
-                max_length=ArtworkFile._meta.get_field("alt_text").max_length,
-                initial=file.alt_text,
-                widget=forms.Textarea(
-                    attrs={"dir": "auto", "rows": 2, "form": FORM_ID}
-                ),
-            )
+            self.fields[f"{ALT_TEXT_PREFIX}{file.pk}"] = description_field(file)
 
     def lock(self):
         """Show the entry without letting it change (after the deadline)."""
@@ -329,18 +365,41 @@ class EntryForm(PlainTextFormMixin, forms.Form):
         ]
 
 
+def description_field(file):
+    """The field of an image's description, which belongs to the entry's form
+    wherever on the page it is."""
+    return forms.CharField(
+        label=gettext("Description of “%(name)s”") % {"name": file},
+        help_text=_(
+            "Describe the image for people who cannot see it (alt text). "
+            "Required to submit."
+        ),
+        required=False,
+        max_length=ArtworkFile._meta.get_field("alt_text").max_length,
+        initial=file.alt_text,
+        widget=forms.Textarea(attrs={"dir": "auto", "rows": 2, "form": FORM_ID}),
+    )
+
+
+class DescriptionForm(forms.Form):
+    """An image's description field alone, named and marked up as in the entry's
+    form: given to the page when the image's upload completes."""
+
+    def __init__(self, file, **kwargs):
+        super().__init__(**kwargs)
+        self.name = f"{ALT_TEXT_PREFIX}{file.pk}"
+        self.fields[self.name] = description_field(file)
+
+
 class TeamMemberForm(PlainTextFormMixin, forms.Form):
-    name = _field(TeamMember, "name", widget=_text_input())
-    role = _field(TeamMember, "role", widget=_text_input())
+    name = _line(TeamMember, "name")
+    role = _line(TeamMember, "role")
     agreed = forms.BooleanField(
         label=_("This member agreed to the entry"), required=False
     )
     is_minor = forms.BooleanField(label=_("Under 18 at the deadline"), required=False)
-    guardian_name = _field(
-        TeamMember,
-        "guardian_name",
-        widget=_text_input(),
-        help_text=_("Only for a member under 18."),
+    guardian_name = _line(
+        TeamMember, "guardian_name", help_text=_("Only for a member under 18.")
     )
     guardian_agreed = forms.BooleanField(
         label=_("Their parent or guardian agreed"), required=False
@@ -356,11 +415,12 @@ class BaseTeamFormSet(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Remove this member")
 
     def members(self):
-        """The members kept: rows left empty or marked for removal are dropped."""
+        """The members kept: rows left empty or marked for removal are dropped.
+        A saved member's row is kept as it is, changed or not."""
         return [
             {name: form.cleaned_data[name] for name in TeamMemberForm.base_fields}
-            for form in self.forms
-            if form.has_changed()
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed())
             and form.cleaned_data
             and not form.cleaned_data.get("DELETE")
         ]

@@ -112,6 +112,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             # of the staff group: only the rules, whose staff and judge predicates
             # also ask for the second factor.
             return self.is_active and rules.has_perm(perm, self, obj)
+        if not (self.is_superuser or self.has_role(Role.STAFF)):
+            # Model permissions come only with the staff group (roles.py; the
+            # admin grants none to a person): the rules decide for everyone
+            # else, without reading permission tables on every page.
+            return self.is_active and rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label):

@@ -128,7 +128,9 @@ class StateMachine:
         caller's transaction.
         """
         new_state = self.states(new_state)
-        with transaction.atomic():
+        # A row the caller holds is changed within the caller's transaction: an
+        # error here undoes the caller's whole change, so no savepoint is needed.
+        with transaction.atomic(savepoint=not held):
             locked = obj if held else self.locked(obj)
             old_state = self.states(getattr(locked, self.field))
             if (only_if is not None and not only_if(locked)) or old_state == new_state:

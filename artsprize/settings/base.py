@@ -70,6 +70,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "artsprize.urls"
 WSGI_APPLICATION = "artsprize.wsgi.application"
 
+# Django's form renderer with the common widgets' templates flattened.
+FORM_RENDERER = "artsprize.common.form_renderer.FlatWidgetsRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

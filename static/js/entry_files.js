@@ -1,11 +1,23 @@
-// When an upload finishes, the entry's file list and the image descriptions are
-// out of date; reloading would lose what the entrant typed, so tell them to save.
-// What the draft still needs to be submitted is read again, so that it follows the
-// files (a work's first file, a new image to describe).
+// When an upload finishes, its completion's answer brings what the page shows anew:
+// the new image's description field, which joins the entry's form (a reload would
+// lose what the entrant typed), and what the draft still needs to be submitted (a
+// work's first file, a new image to describe). From a server that does not bring
+// them, the list is read again and the entrant is asked to save to describe.
 (function () {
   "use strict";
   var notice = document.getElementById("files-saved-notice");
   var checklist = document.getElementById("entry-checklist");
+  var descriptions = document.getElementById("image-descriptions");
+
+  function addDescription(html, file) {
+    if (!html || !descriptions) return;
+    if (document.getElementById("div_id_alt_text_" + file)) return;
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    descriptions.appendChild(template.content);
+    var heading = descriptions.querySelector("h3");
+    if (heading) heading.hidden = false;
+  }
 
   function refreshChecklist() {
     fetch(checklist.dataset.checklistUrl, {
@@ -25,8 +37,15 @@
       });
   }
 
-  document.addEventListener("artsprize:upload-complete", function () {
-    if (notice) notice.classList.remove("d-none");
-    if (checklist) refreshChecklist();
+  document.addEventListener("artsprize:upload-complete", function (event) {
+    var detail = event.detail || {};
+    if (typeof detail.description === "string") {
+      addDescription(detail.description, detail.file);
+    } else if (notice) {
+      notice.classList.remove("d-none");
+    }
+    if (!checklist) return;
+    if (typeof detail.checklist === "string") checklist.innerHTML = detail.checklist;
+    else refreshChecklist();
   });
 })();

@@ -158,7 +158,11 @@
     const detail = event.detail;
     if (detail.replaces) drop(detail.replaces);
     try {
-      const answer = await fetchStatus([String(detail.file)]);
+      // The completion's answer carries the file's list item; an older one did not.
+      const answer =
+        typeof detail.html === "string"
+          ? [{ id: detail.file, html: detail.html }]
+          : await fetchStatus([String(detail.file)]);
       answer.forEach(function (file) {
         if (!list.querySelector(':scope > [data-file-id="' + file.id + '"]')) {
           const empty = list.querySelector("[data-files-empty]");

@@ -535,6 +535,8 @@
         parts.sort((a, b) => a.number - b.number);
         body = { parts: parts };
       }
+      // The entry's page takes what it shows anew from the answer (data-page-parts).
+      if ("pageParts" in data) body.page = true;
       const answer = await api("POST", fileUrl(data.urlComplete, this.id), body);
       this.finished = true;
       this.row.progress(this.file.size, this.file.size);
@@ -549,7 +551,11 @@
             state: answer.state,
             size: answer.size,
             name: this.file.name,
-            replaces: this.replaces
+            replaces: this.replaces,
+            // What the entry's page shows anew (views.files.page_parts).
+            html: answer.html,
+            checklist: answer.checklist,
+            description: answer.description
           }
         })
       );

@@ -94,7 +94,7 @@ def _locked(entry):
     return (
         # Only the entry's row: locking the round's would queue every entrant.
         Entry.objects.select_for_update(of=("self",))
-        .select_related("round", "category", "entrant")
+        .select_related("round", "category", "entrant__profile")
         .get(pk=entry.pk)
     )
 
@@ -274,6 +274,8 @@ def update_entry(entry, *, data, by, now=None):
     now = now or timezone.now()
     data = dict(data)
     new_category = data.pop("category", None)
+    if _holds_already(entry, new_category, data, by=by, now=now):
+        return entry
     with _changing(entry, by=by, now=now) as locked:
         category = locked.category
         changed = []
@@ -325,6 +327,22 @@ def update_entry(entry, *, data, by, now=None):
                     locked, GuardianState.PENDING, by=by, now=now, held=True
                 )
     return entry
+
+
+def _holds_already(entry, new_category, data, *, by, now):
+    """Whether ``entry``, as the caller read it in this request, already holds
+    ``data`` (a form sent back unchanged): then nothing is locked or written. The
+    same refusals apply as to a change."""
+    check_may_change(entry, by)
+    if entry.state == EntryState.WITHDRAWN:
+        raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
+    _check_taking_entries(
+        entry.round, now, by=by, deadline_message=CHANGE_DEADLINE_PASSED
+    )
+    if new_category is not None and new_category.pk != entry.category_id:
+        return False
+    values = _clean_values(data, entrant=entry.entrant, now=now)
+    return all(getattr(entry, name) == value for name, value in values.items())
 
 
 def set_team_members(entry, *, members, by, now=None):
@@ -413,10 +431,11 @@ def set_image_description(artwork_file, *, alt_text, by, now=None):
 # --- The one transition function ------------------------------------------------------
 
 
-def _allocate_reference(round_id):
+def _allocate_reference(round_id, *, locked_round=None):
     """The next reference code of a round; a number once given is never given again,
-    even when its entry is withdrawn."""
-    round_ = Round.objects.select_for_update().get(pk=round_id)
+    even when its entry is withdrawn. ``locked_round``: the round's row, already
+    locked by the caller's transaction."""
+    round_ = locked_round or Round.objects.select_for_update().get(pk=round_id)
     round_.last_reference_number += 1
     round_.save(update_fields=["last_reference_number", "updated_at"])
     return f"HRAP-{round_.year}-{round_.last_reference_number:04d}"
@@ -426,11 +445,12 @@ def queue_guardian_mail(entry):
     enqueue("submissions.mail_guardian_confirmation", entry.pk)
 
 
-def set_entry_state(entry, new_state, *, by, reason="", now=None):
+def set_entry_state(entry, new_state, *, by, reason="", now=None, held=False):
     """Move an entry to ``new_state``; the one place where an entry's state changes.
 
     Submitting gives the entry its reference code (once), asks a guardian to confirm
-    when the entrant is under 18, and mails the receipt.
+    when the entrant is under 18, and mails the receipt. ``held``: ``entry`` is the
+    row the caller's transaction has locked, and ``entry.round`` the round's.
     """
     now = now or timezone.now()
 
@@ -440,7 +460,9 @@ def set_entry_state(entry, new_state, *, by, reason="", now=None):
             return {"withdrawn_at": now}
         fields = {"submitted_at": now}
         if not locked.reference:
-            fields["reference"] = _allocate_reference(locked.round_id)
+            fields["reference"] = _allocate_reference(
+                locked.round_id, locked_round=locked.round if held else None
+            )
         if needs_guardian(locked):
             if locked.guardian_state == GuardianState.PENDING:
                 _ask_guardian_again(locked, now=now)
@@ -458,7 +480,15 @@ def set_entry_state(entry, new_state, *, by, reason="", now=None):
         if move.new == EntryState.SUBMITTED:
             enqueue("submissions.mail_entry_receipt", move.obj.pk)
 
-    ENTRIES.move(entry, new_state, by=by, reason=reason, changes=changes, queue=[queue])
+    ENTRIES.move(
+        entry,
+        new_state,
+        by=by,
+        reason=reason,
+        changes=changes,
+        queue=[queue],
+        held=held,
+    )
     return entry
 
 
@@ -555,7 +585,7 @@ def submit_entry(entry, *, by, now=None):
         _check_taking_entries(
             locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
         )
-        set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now)
+        set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now, held=True)
     return entry
 
 

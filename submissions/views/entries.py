@@ -10,6 +10,7 @@ A refusal re-renders the form with what was typed, so nothing is lost.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,10 +83,20 @@ def _warn_of_statement(request, entry):
 
 
 # The entry a URL names, checked against the person asking with the permission each
-# view declares: only its entrant, or the caseworker who filed it, reaches it.
-_entry_in_url = lookup(
-    Entry.objects.select_related("round", "category", "entrant__profile", "filed_by")
+# view declares: only its entrant, or the caseworker who filed it, reaches it. The
+# filer is read only for the entries a caseworker filed, where the page names them.
+_ENTRY = Entry.objects.select_related("round", "category", "entrant__profile")
+_entry_in_url = lookup(_ENTRY)
+# The same, with what the edit page reads of it fetched at once: the files (with
+# their thumbnails) and the team, each read once per request.
+_entry_with_parts_in_url = lookup(
+    _ENTRY.prefetch_related(
+        Prefetch("files", queryset=with_thumbnails(ArtworkFile.objects.all())),
+        "team_members",
+    )
 )
+# A submission shows no thumbnail unless it is refused (then _files_of reads them).
+_entry_to_submit_in_url = lookup(_ENTRY.prefetch_related("files", "team_members"))
 
 
 def _artist_of(request, entry):
@@ -99,6 +110,15 @@ def _entries_page(request, entry):
     if artist is None:
         return redirect("my_entries")
     return redirect("caseworker:artist", pk=artist.pk)
+
+
+def _files_of(entry):
+    """The entry's files with their thumbnails: those fetched with the entry, or
+    read now when they were fetched without them or the entry was read again."""
+    fetched = getattr(entry, "_prefetched_objects_cache", {}).get("files")
+    if fetched is not None and all(hasattr(file, "thumbs") for file in fetched):
+        return list(fetched)
+    return list(with_thumbnails(entry.files.all()))
 
 
 def _image_files(entry):
@@ -171,7 +191,7 @@ def _render_entry(
     checklist_url = ""
     if checklist and entry.state == EntryState.DRAFT and editable:
         checklist_url = reverse("entry_edit", args=[entry.pk]) + "?part=checklist"
-    files = prepare_files(list(with_thumbnails(entry.files.all())), entry)
+    files = prepare_files(_files_of(entry), entry)
     return render(
         request,
         "submissions/entries/entry_form.html",
@@ -198,6 +218,20 @@ def _render_entry(
             "resumable_above": MIN_PART_SIZE,
             "accepted_types": accepted_types(entry.category),
         },
+    )
+
+
+def _render_refusal(request, entry, form, formset, error, *, title, checklist=False):
+    """The edit page after a service refused: what was typed, and the reasons
+    under ``title`` when the refusal lists them."""
+    return _render_entry(
+        request,
+        entry,
+        form,
+        formset,
+        problems=error.problems,
+        title=title if error.problems else None,
+        checklist=checklist,
     )
 
 
@@ -358,7 +392,7 @@ def _render_new(request, round_, form, *, problems=None, entrant):
 
 
 @login_required_for_forms
-@permission_required("submissions.change_entry", obj=_entry_in_url)
+@permission_required("submissions.change_entry", obj=_entry_with_parts_in_url)
 def entry_edit(request, entry):
     if request.method != "POST" and request.GET.get("part") == "checklist":
         return render(
@@ -378,13 +412,8 @@ def entry_edit(request, entry):
         _save(request, entry, form, formset)
     except EntryError as error:
         messages.error(request, error.message)
-        return _render_entry(
-            request,
-            entry,
-            form,
-            formset,
-            problems=error.problems,
-            title=_("Not saved:") if error.problems else None,
+        return _render_refusal(
+            request, entry, form, formset, error, title=_("Not saved:")
         )
     if entry.state == EntryState.SUBMITTED:
         text = _(
@@ -398,7 +427,7 @@ def entry_edit(request, entry):
 
 
 @login_required_for_forms
-@permission_required("submissions.change_entry", obj=_entry_in_url)
+@permission_required("submissions.change_entry", obj=_entry_to_submit_in_url)
 def entry_submit(request, entry):
     """Save what the form holds, then submit. A second click finds the entry
     submitted and shows its receipt; a refusal shows the form with the reasons."""
@@ -439,15 +468,13 @@ def _submit(request, entry, form, formset, *, act):
             messages.info(request, _("This entry has already been submitted."))
             return redirect("entry_receipt", pk=entry.pk)
         messages.error(request, error.message)
-        return _render_entry(
+        return _render_refusal(
             request,
             entry,
             form,
             formset,
-            problems=error.problems,
-            title=_("To submit this entry, it still needs:")
-            if error.problems
-            else None,
+            error,
+            title=_("To submit this entry, it still needs:"),
             checklist=True,
         )
     messages.success(

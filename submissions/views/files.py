@@ -8,12 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from artsprize.accounts.permissions import permission_required
+from artsprize.common.templatetags.portal_forms import bootstrap_field
 from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions import storage
 from submissions.blind import JUDGE_COPY_KINDS
-from submissions.enums import DerivativeKind, FileState
+from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
+from submissions.forms_entries import DescriptionForm
 from submissions.models import ArtworkFile, Derivative
+from submissions.rules import entry_is_editable
 from submissions.selectors import with_thumbnails
+from submissions.services.completeness import submission_problems
 from submissions.services.refusals import rejection_message
 
 # How many files one status request may ask about.
@@ -48,6 +52,44 @@ def prepare_files(files, entry):
             else ""
         )
     return files
+
+
+def page_parts(request, file_pk):
+    """What the entry's page shows anew once a file's upload completed, so that it
+    asks for nothing more: the file's list item (``html``, as ``file_status``
+    gives it); for a draft, what it still needs to be submitted (``checklist``);
+    and while the entry may change, an image's description field
+    (``description``, empty for other files), which the page adds to the entry's
+    form without a save and a reload."""
+    file = ArtworkFile.objects.select_related(
+        "entry__round", "entry__category", "entry__entrant__profile"
+    ).get(pk=file_pk)
+    # Only a ready file shows its thumbnail; one just uploaded has none yet.
+    file.thumbs = (
+        list(with_thumbnails(ArtworkFile.objects.filter(pk=file.pk)).get().thumbs)
+        if file.state == FileState.READY
+        else []
+    )
+    entry = file.entry
+    prepare_files([file], entry)
+    parts = {
+        "html": render_to_string(
+            "submissions/entries/_file_item.html", {"file": file}, request
+        )
+    }
+    if not entry_is_editable(request.user, entry):
+        return parts
+    if entry.state == EntryState.DRAFT:
+        parts["checklist"] = render_to_string(
+            "submissions/entries/_problems.html",
+            {"problems": submission_problems(entry)},
+            request,
+        )
+    parts["description"] = ""
+    if file.kind == MediaKind.IMAGE and file.state != FileState.REJECTED:
+        form = DescriptionForm(file)
+        parts["description"] = bootstrap_field(form[form.name])
+    return parts
 
 
 @json_endpoint

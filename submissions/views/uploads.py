@@ -28,6 +28,7 @@ from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
 from submissions.services import uploads
+from submissions.views.files import page_parts
 
 logger = logging.getLogger(__name__)
 
@@ -253,9 +254,13 @@ def upload_parts(request, data, file):
 
 @upload_api("POST", obj=_file_in_url)
 def upload_complete(request, data, file):
-    return uploads.complete_upload(
+    answer = uploads.complete_upload(
         file, user=request.user, parts=data.get("parts") or []
     )
+    if data.get("page") is True:
+        # The entry's page asks for what it shows anew, to ask nothing more.
+        answer.update(page_parts(request, file.pk))
+    return answer
 
 
 @upload_api("POST", obj=_file_in_url)

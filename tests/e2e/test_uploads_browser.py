@@ -203,8 +203,12 @@ def test_photo_and_video_upload_resume_after_reload_and_are_submitted(
     assert [item["name"] for item in completed] == [PHONE_PHOTO.name]
     assert completed[0]["state"] == FileState.UPLOADED
     assert completed[0]["size"] == photo_size
-    # The page asks for a save to describe the new image, without reloading it.
-    assert page.locator("#files-saved-notice").is_visible()
+    # The new image's description field joins the entry's form, without a save
+    # and a reload.
+    description = page.get_by_label(f"Description of “{PHONE_PHOTO.name}”")
+    assert description.is_visible()
+    assert description.get_attribute("form") == "entry-form"
+    assert page.locator("#files-saved-notice").is_visible() is False
 
     puts.clear()
     stored.clear()
