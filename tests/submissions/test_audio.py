@@ -150,7 +150,7 @@ def test_video_without_sound_is_not_audio(tmp_path):
     assert outcome(original, tmp_path) == "not_audio"
 
 
-def test_webm_is_not_an_audio_format_we_take(tmp_path):
+def test_webm_is_not_an_audio_format_the_portal_takes(tmp_path):
     original = make_video(tmp_path / "clip.webm", codec="vp8", container="webm")
 
     assert outcome(original, tmp_path) == "not_audio"

@@ -384,7 +384,7 @@ def test_a_tool_that_runs_too_long_leaves_the_file_failed_not_the_worker_dead(
 ):
     # An MPEG-4 Part 2 clip is transcoded, long enough to be stopped mid-way.
     clip = media_fixtures.make_video(
-        tmp_path / "slow.mp4", seconds=10, size=(640, 360), codec="mpeg4"
+        tmp_path / "slow.mp4", seconds=60, size=(640, 360), codec="mpeg4"
     )
     upload = stored_file(
         entry, clip.read_bytes(), name="slow.mp4", kind=MediaKind.VIDEO
