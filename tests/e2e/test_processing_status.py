@@ -3,13 +3,9 @@ ready with its thumbnail without a reload (a song with album art too), and a ref
 file is replaced with the keyboard alone, in Traditional Chinese, on a laptop and a
 phone."""
 
-import uuid
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from submissions import storage
 from submissions.enums import FileState, MediaKind
 from submissions.models import ArtworkFile
 from submissions.services.processing import process_file
@@ -17,35 +13,16 @@ from tests import media_fixtures
 from tests.e2e.media import PHONE_PHOTO
 from tests.e2e.session import sign_in
 from tests.e2e.test_uploads_browser import make_entry
+from tests.upload_helpers import stored_file
 
 WAIT_MS = 30_000
-
-
-def _stored(entry, data, *, name, state, reason="", position=0, kind=MediaKind.IMAGE):
-    key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"
-    if state != FileState.REJECTED:
-        storage.client().put_object(Bucket=storage.bucket(), Key=key, Body=data)
-    return ArtworkFile.objects.create(
-        entry=entry,
-        owner=entry.entrant,
-        position=position,
-        kind=kind,
-        key=key,
-        original_name=name,
-        content_type="image/jpeg",
-        declared_size=len(data),
-        size=len(data),
-        state=state,
-        reason=reason,
-        uploaded_at=timezone.now(),
-    )
 
 
 def test_a_file_turns_ready_with_its_thumbnail_while_the_page_is_open(
     live_server, page, browser_uploads
 ):
     entrant, entry = make_entry()
-    file = _stored(
+    file = stored_file(
         entry, PHONE_PHOTO.read_bytes(), name="harbour.jpg", state=FileState.UPLOADED
     )
     sign_in(page, live_server, entrant)
@@ -86,7 +63,7 @@ def test_a_song_with_album_art_turns_ready_with_its_waveform(
     live_server, page, browser_uploads, album_song
 ):
     entrant, entry = make_entry(media_kinds=[MediaKind.AUDIO])
-    file = _stored(
+    file = stored_file(
         entry,
         album_song.read_bytes(),
         name="night-ferry.mp3",
@@ -118,11 +95,11 @@ def test_a_refused_file_is_replaced_with_the_keyboard_in_chinese(
     live_server, page, browser_uploads
 ):
     entrant, entry = make_entry()
-    good = _stored(
+    good = stored_file(
         entry, PHONE_PHOTO.read_bytes(), name="good.jpg", state=FileState.UPLOADED
     )
     process_file(good)
-    refused = _stored(
+    refused = stored_file(
         entry,
         b"not a photo",
         name="broken.jpg",
