@@ -584,7 +584,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         return _outcome(_reject(file, reason, user=user, size=size))
 
     try:
-        storage.copy_object(staged, file.key, etag=head["ETag"])
+        storage.copy_object(staged, file.key, etag=head["ETag"], size=size)
     except ClientError as error:
         finished = _finished_meanwhile(file)
         if finished is not None:
