@@ -603,7 +603,8 @@ def complete_upload(file, *, user, parts=(), now=None):
         file,
         FileState.UPLOADED,
         by=user,
-        fields={"size": size},
+        # Saved with the move, so that queueing it writes nothing more.
+        fields={"size": size, "queued_at": now},
         data={"size": size},
         only_if=lambda current: current.state == FileState.AWAITING_UPLOAD,
         queue=[lambda move: queue_processing(move.obj, now=now)],
