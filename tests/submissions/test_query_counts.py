@@ -21,7 +21,7 @@ EDIT_PAGE_QUERIES = 8
 # the round's categories; a description written and audited; the round locked as
 # its counter advances; the entry written and audited; the receipt queued.
 SUBMIT_QUERIES = 15
-UPLOAD_COMPLETE_QUERIES = 14
+UPLOAD_COMPLETE_QUERIES = 12
 # The edit page's reads, then the save's own: nothing is locked or written.
 UNCHANGED_SAVE_QUERIES = 8
 
