@@ -169,14 +169,22 @@ def abort_multipart_upload(key, upload_id):
             raise
 
 
-def copy_object(source_key, key, *, etag):
+def copy_object(source_key, key, *, etag, size):
     """Copy an object inside the bucket, server-side, keeping its Content-Type.
 
-    ``etag`` is the ETag the caller checked: a store that honours
+    ``etag`` and ``size`` are what the caller checked: a store that honours
     ``x-amz-copy-source-if-match`` (AWS S3, MinIO) refuses to copy other bytes.
+    Up to CopyObject's limit one request copies it; boto3's managed copy, which
+    first asks the size again, copies a larger object in parts.
     """
+    source = {"Bucket": bucket(), "Key": source_key}
+    if size < COPY_OBJECT_LIMIT:
+        client().copy_object(
+            CopySource=source, Bucket=bucket(), Key=key, CopySourceIfMatch=etag
+        )
+        return
     client().copy(
-        {"Bucket": bucket(), "Key": source_key},
+        source,
         bucket(),
         key,
         ExtraArgs={"CopySourceIfMatch": etag},

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,18 +138,27 @@ ENTRIES = StateMachine(
 )
 
 
+def _check_changeable(entry, *, by, now):
+    check_may_change(entry, by)
+    if entry.state == EntryState.WITHDRAWN:
+        raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
+    _check_taking_entries(
+        entry.round, now, by=by, deadline_message=CHANGE_DEADLINE_PASSED
+    )
+
+
 @contextmanager
-def _changing(entry, *, by, now):
+def _changing(entry, *, by, now, held=False):
     """The entry's row, locked, for a change by ``by``: refused when they may not
     change it, when it was withdrawn or when its round no longer takes entries.
-    Afterwards ``entry`` holds what the row holds."""
+    Afterwards ``entry`` holds what the row holds. ``held``: ``entry`` is the row
+    the caller's transaction has locked, changed as it is."""
+    if held:
+        _check_changeable(entry, by=by, now=now)
+        yield entry
+        return
     with ENTRIES.holding(entry) as locked:
-        check_may_change(locked, by)
-        if locked.state == EntryState.WITHDRAWN:
-            raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
-        _check_taking_entries(
-            locked.round, now, by=by, deadline_message=CHANGE_DEADLINE_PASSED
-        )
+        _check_changeable(locked, by=by, now=now)
         yield locked
 
 
@@ -264,19 +274,20 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
     return entry
 
 
-def update_entry(entry, *, data, by, now=None):
+def update_entry(entry, *, data, by, now=None, held=False):
     """Change the fields given, while the round takes entries.
 
     A draft may move to another category its entrant fits; a submitted entry keeps
     its category and must stay complete. A new guardian address on a submitted
-    entry asks the new guardian to confirm.
+    entry asks the new guardian to confirm. ``held``: ``entry`` is the row the
+    caller's transaction has locked.
     """
     now = now or timezone.now()
     data = dict(data)
     new_category = data.pop("category", None)
-    if _holds_already(entry, new_category, data, by=by, now=now):
+    if not held and _holds_already(entry, new_category, data, by=by, now=now):
         return entry
-    with _changing(entry, by=by, now=now) as locked:
+    with _changing(entry, by=by, now=now, held=held) as locked:
         category = locked.category
         changed = []
         if new_category is not None and new_category.pk != locked.category_id:
@@ -333,23 +344,19 @@ def _holds_already(entry, new_category, data, *, by, now):
     """Whether ``entry``, as the caller read it in this request, already holds
     ``data`` (a form sent back unchanged): then nothing is locked or written. The
     same refusals apply as to a change."""
-    check_may_change(entry, by)
-    if entry.state == EntryState.WITHDRAWN:
-        raise EntryError(WITHDRAWN_CANNOT_CHANGE, code="withdrawn")
-    _check_taking_entries(
-        entry.round, now, by=by, deadline_message=CHANGE_DEADLINE_PASSED
-    )
+    _check_changeable(entry, by=by, now=now)
     if new_category is not None and new_category.pk != entry.category_id:
         return False
     values = _clean_values(data, entrant=entry.entrant, now=now)
     return all(getattr(entry, name) == value for name, value in values.items())
 
 
-def set_team_members(entry, *, members, by, now=None):
-    """Replace the team of an entry. ``members`` are dicts of TeamMember fields."""
+def set_team_members(entry, *, members, by, now=None, held=False):
+    """Replace the team of an entry. ``members`` are dicts of TeamMember fields.
+    ``held``: ``entry`` is the row the caller's transaction has locked."""
     now = now or timezone.now()
     allowed = {"name", "role", "agreed", "is_minor", "guardian_name", "guardian_agreed"}
-    with _changing(entry, by=by, now=now) as locked:
+    with _changing(entry, by=by, now=now, held=held) as locked:
         if members and not locked.category.allows_teams:
             raise EntryError(
                 _("This category does not take team entries."), code="no_teams"
@@ -390,6 +397,8 @@ def set_team_members(entry, *, members, by, now=None):
             )
         locked.team_members.all().delete()
         TeamMember.objects.bulk_create(rows)
+        # A team fetched with the entry is no longer the team.
+        getattr(locked, "_prefetched_objects_cache", {}).pop("team_members", None)
         locked.save(update_fields=["updated_at"])
         record_event(
             actor=by,
@@ -400,8 +409,10 @@ def set_team_members(entry, *, members, by, now=None):
     return entry
 
 
-def set_image_description(artwork_file, *, alt_text, by, now=None):
-    """Set the description of an image, read to people who cannot see it."""
+def set_image_description(artwork_file, *, alt_text, by, now=None, held=False):
+    """Set the description of an image, read to people who cannot see it.
+    ``held``: ``artwork_file.entry`` is the row the caller's transaction has
+    locked, and ``artwork_file`` was read under that lock."""
     now = now or timezone.now()
     alt_text = str(alt_text or "").strip()
     if len(alt_text) > 2000 or "\x00" in alt_text:
@@ -412,8 +423,8 @@ def set_image_description(artwork_file, *, alt_text, by, now=None):
             ),
             code="invalid",
         )
-    with _changing(artwork_file.entry, by=by, now=now) as locked:
-        file = locked.files.get(pk=artwork_file.pk)
+    with _changing(artwork_file.entry, by=by, now=now, held=held) as locked:
+        file = artwork_file if held else locked.files.get(pk=artwork_file.pk)
         if file.alt_text == alt_text:
             return file
         file.alt_text = alt_text
@@ -431,13 +442,21 @@ def set_image_description(artwork_file, *, alt_text, by, now=None):
 # --- The one transition function ------------------------------------------------------
 
 
-def _allocate_reference(round_id, *, locked_round=None):
-    """The next reference code of a round; a number once given is never given again,
-    even when its entry is withdrawn. ``locked_round``: the round's row, already
-    locked by the caller's transaction."""
-    round_ = locked_round or Round.objects.select_for_update().get(pk=round_id)
-    round_.last_reference_number += 1
-    round_.save(update_fields=["last_reference_number", "updated_at"])
+def _advance_reference_counter(round_id):
+    """The round's row, locked and its reference counter advanced, in one
+    statement: a number once given is never given again, even when its entry is
+    withdrawn."""
+    advanced = Round.objects.raw(
+        "UPDATE submissions_round"
+        " SET last_reference_number = last_reference_number + 1, updated_at = %s"
+        " WHERE id = %s RETURNING *",
+        [timezone.now(), round_id],
+    )
+    return next(iter(advanced))
+
+
+def _reference(round_):
+    """The reference code of the number a round's counter last gave."""
     return f"HRAP-{round_.year}-{round_.last_reference_number:04d}"
 
 
@@ -450,7 +469,8 @@ def set_entry_state(entry, new_state, *, by, reason="", now=None, held=False):
 
     Submitting gives the entry its reference code (once), asks a guardian to confirm
     when the entrant is under 18, and mails the receipt. ``held``: ``entry`` is the
-    row the caller's transaction has locked, and ``entry.round`` the round's.
+    row the caller's transaction has locked, and ``entry.round`` the round's, its
+    reference counter already advanced for the entry when it has no reference.
     """
     now = now or timezone.now()
 
@@ -460,9 +480,10 @@ def set_entry_state(entry, new_state, *, by, reason="", now=None, held=False):
             return {"withdrawn_at": now}
         fields = {"submitted_at": now}
         if not locked.reference:
-            fields["reference"] = _allocate_reference(
-                locked.round_id, locked_round=locked.round if held else None
+            round_ = (
+                locked.round if held else _advance_reference_counter(locked.round_id)
             )
+            fields["reference"] = _reference(round_)
         if needs_guardian(locked):
             if locked.guardian_state == GuardianState.PENDING:
                 _ask_guardian_again(locked, now=now)
@@ -557,36 +578,54 @@ def set_guardian_state(
     return entry
 
 
-def submit_entry(entry, *, by, now=None):
+def submit_entry(entry, *, by, now=None, held=False):
     """Submit a complete entry before the deadline, by the server's clock.
 
     A second call on a submitted entry returns it unchanged: a double click submits
     once and mails once. Refused after the closing moment; the draft is kept.
+    ``held``: ``entry`` is the row the caller's transaction has locked, read with
+    its files and team under that lock; a refusal then changes nothing, and what
+    the caller changed before stays theirs to keep.
     """
     now = now or timezone.now()
+    if held:
+        _submit_held(entry, by=by, now=now)
+        return entry
     with ENTRIES.holding(entry) as locked:
-        check_may_change(locked, by)
-        if locked.state == EntryState.SUBMITTED:
-            return entry
-        if locked.state == EntryState.WITHDRAWN:
-            raise EntryError(
-                _("A withdrawn entry cannot be submitted."), code="withdrawn"
+        _submit_held(locked, by=by, now=now)
+    return entry
+
+
+def _submit_held(locked, *, by, now):
+    check_may_change(locked, by)
+    if locked.state == EntryState.SUBMITTED:
+        return
+    if locked.state == EntryState.WITHDRAWN:
+        raise EntryError(_("A withdrawn entry cannot be submitted."), code="withdrawn")
+    _check_taking_entries(
+        locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
+    )
+    problems = submission_problems(locked)
+    if problems:
+        raise EntryError(NOT_READY, code="incomplete", problems=problems)
+    # The round's row is locked last and held briefly (every submission of the
+    # round waits for it in the deadline rush), taking the entry's number in the
+    # same statement. Read under the lock that closing and extending take, the
+    # deadline moved a moment ago is the one that counts.
+    if locked.reference:
+        locked.round = Round.objects.select_for_update().get(pk=locked.round_id)
+    else:
+        locked.round = _advance_reference_counter(locked.round_id)
+    if not round_takes_entries(by, locked.round, now=now):
+        if not locked.reference:
+            # Under the same lock, nobody took a number since: it goes back.
+            Round.objects.filter(pk=locked.round_id).update(
+                last_reference_number=F("last_reference_number") - 1
             )
         _check_taking_entries(
             locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
         )
-        problems = submission_problems(locked)
-        if problems:
-            raise EntryError(NOT_READY, code="incomplete", problems=problems)
-        # The round's row is locked last and held briefly (every submission of the
-        # round waits for it in the deadline rush). Read under the lock that closing
-        # and extending take, the deadline moved a moment ago is the one that counts.
-        locked.round = Round.objects.select_for_update().get(pk=locked.round_id)
-        _check_taking_entries(
-            locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
-        )
-        set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now, held=True)
-    return entry
+    set_entry_state(locked, EntryState.SUBMITTED, by=by, now=now, held=True)
 
 
 def withdraw_entry(entry, *, by, reason="", now=None):

@@ -110,10 +110,12 @@ def hard_time_limit(kind):
 def queue_processing(file, *, now=None):
     """Queue ``file`` for processing once the current transaction commits. A
     broker that cannot be reached then does not turn a completed upload into an
-    error: the outbox sends the task later."""
+    error: the outbox sends the task later. A file whose ``queued_at`` the caller
+    saved as ``now`` is not written again."""
     now = now or timezone.now()
-    ArtworkFile.objects.filter(pk=file.pk).update(queued_at=now)
-    file.queued_at = now
+    if file.queued_at != now:
+        ArtworkFile.objects.filter(pk=file.pk).update(queued_at=now)
+        file.queued_at = now
     enqueue(
         "submissions.process_file",
         file.pk,

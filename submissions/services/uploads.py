@@ -584,7 +584,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         return _outcome(_reject(file, reason, user=user, size=size))
 
     try:
-        storage.copy_object(staged, file.key, etag=head["ETag"])
+        storage.copy_object(staged, file.key, etag=head["ETag"], size=size)
     except ClientError as error:
         finished = _finished_meanwhile(file)
         if finished is not None:
@@ -603,7 +603,8 @@ def complete_upload(file, *, user, parts=(), now=None):
         file,
         FileState.UPLOADED,
         by=user,
-        fields={"size": size},
+        # Saved with the move, so that queueing it writes nothing more.
+        fields={"size": size, "queued_at": now},
         data={"size": size},
         only_if=lambda current: current.state == FileState.AWAITING_UPLOAD,
         queue=[lambda move: queue_processing(move.obj, now=now)],

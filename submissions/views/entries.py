@@ -10,6 +10,7 @@ A refusal re-renders the form with what was typed, so nothing is lost.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -95,8 +96,13 @@ _entry_with_parts_in_url = lookup(
         "team_members",
     )
 )
-# A submission shows no thumbnail unless it is refused (then _files_of reads them).
-_entry_to_submit_in_url = lookup(_ENTRY.prefetch_related("files", "team_members"))
+# A submission holds the entry's row, locked as it is found, for the request's one
+# transaction: the form, the checks and the submission see the same row, and its
+# files and team, read once under the lock. It shows no thumbnail unless it is
+# refused (then _files_of reads them).
+_entry_to_submit_in_url = lookup(
+    _ENTRY.select_for_update(of=("self",)).prefetch_related("files", "team_members")
+)
 
 
 def _artist_of(request, entry):
@@ -235,21 +241,22 @@ def _render_refusal(request, entry, form, formset, error, *, title, checklist=Fa
     )
 
 
-def _save(request, entry, form, formset):
+def _save(request, entry, form, formset, *, held=False):
     """Save what the form holds through the services; EntryError if one refuses.
 
     The entry's fields, its team and the images' descriptions are saved one after
-    the other, so a refusal of one keeps what was saved before it.
+    the other, so a refusal of one keeps what was saved before it. ``held``:
+    ``entry`` is the row the request's transaction has locked.
     """
     data = form.entry_data()
     data["category"] = form.cleaned_data["category"]
-    update_entry(entry, data=data, by=request.user)
+    update_entry(entry, data=data, by=request.user, held=held)
     if formset is not None:
         members = formset.members()
         if members != team_initial(entry):
-            set_team_members(entry, members=members, by=request.user)
+            set_team_members(entry, members=members, by=request.user, held=held)
     for file, alt_text in form.changed_alt_texts():
-        set_image_description(file, alt_text=alt_text, by=request.user)
+        set_image_description(file, alt_text=alt_text, by=request.user, held=held)
 
 
 @login_required
@@ -427,10 +434,13 @@ def entry_edit(request, entry):
 
 
 @login_required_for_forms
+@transaction.atomic
 @permission_required("submissions.change_entry", obj=_entry_to_submit_in_url)
 def entry_submit(request, entry):
-    """Save what the form holds, then submit. A second click finds the entry
-    submitted and shows its receipt; a refusal shows the form with the reasons."""
+    """Save what the form holds, then submit, in one transaction that locks the
+    entry once. A second click waits for the first, finds the entry submitted and
+    shows its receipt; a refusal shows the form with the reasons, and keeps what
+    was saved before it."""
     if request.method != "POST":
         return redirect("entry_edit", pk=entry.pk)
     if entry.state == EntryState.SUBMITTED:
@@ -443,7 +453,7 @@ def entry_submit(request, entry):
     if not entry_is_editable(request.user, entry):
         # Nothing may be saved after the deadline; the service says why the draft
         # stays a draft, and the form still shows what was typed.
-        return _submit(request, entry, form, formset, act=submit_entry)
+        return _submit(request, entry, form, formset, act=_submit_held)
     if not (form.is_valid() and (formset is None or formset.is_valid())):
         messages.error(
             request,
@@ -452,10 +462,14 @@ def entry_submit(request, entry):
         return _render_entry(request, entry, form, formset)
 
     def save_and_submit(entry, *, by):
-        _save(request, entry, form, formset)
-        submit_entry(entry, by=by)
+        _save(request, entry, form, formset, held=True)
+        submit_entry(entry, by=by, held=True)
 
     return _submit(request, entry, form, formset, act=save_and_submit)
+
+
+def _submit_held(entry, *, by):
+    submit_entry(entry, by=by, held=True)
 
 
 def _submit(request, entry, form, formset, *, act):

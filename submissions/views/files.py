@@ -54,16 +54,19 @@ def prepare_files(files, entry):
     return files
 
 
-def page_parts(request, file_pk):
+FILE_WITH_ENTRY = ("entry__round", "entry__category", "entry__entrant__profile")
+
+
+def page_parts(request, file):
     """What the entry's page shows anew once a file's upload completed, so that it
     asks for nothing more: the file's list item (``html``, as ``file_status``
     gives it); for a draft, what it still needs to be submitted (``checklist``);
     and while the entry may change, an image's description field
     (``description``, empty for other files), which the page adds to the entry's
-    form without a save and a reload."""
-    file = ArtworkFile.objects.select_related(
-        "entry__round", "entry__category", "entry__entrant__profile"
-    ).get(pk=file_pk)
+    form without a save and a reload. ``file``: as the completion left it, with
+    the relations ``FILE_WITH_ENTRY`` names, or its primary key to read it."""
+    if not isinstance(file, ArtworkFile):
+        file = ArtworkFile.objects.select_related(*FILE_WITH_ENTRY).get(pk=file)
     # Only a ready file shows its thumbnail; one just uploaded has none yet.
     file.thumbs = (
         list(with_thumbnails(ArtworkFile.objects.filter(pk=file.pk)).get().thumbs)

@@ -28,7 +28,7 @@ from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
 from submissions.services import uploads
-from submissions.views.files import page_parts
+from submissions.views.files import FILE_WITH_ENTRY, page_parts
 
 logger = logging.getLogger(__name__)
 
@@ -252,14 +252,24 @@ def upload_parts(request, data, file):
     return {"parts": uploads.list_parts(file, user=request.user)}
 
 
-@upload_api("POST", obj=_file_in_url)
+def _file_to_complete(data, kwargs):
+    return (
+        ArtworkFile.objects.select_related(*FILE_WITH_ENTRY)
+        .filter(pk=kwargs["file_pk"])
+        .first()
+    )
+
+
+@upload_api("POST", obj=_file_to_complete)
 def upload_complete(request, data, file):
     answer = uploads.complete_upload(
         file, user=request.user, parts=data.get("parts") or []
     )
     if data.get("page") is True:
-        # The entry's page asks for what it shows anew, to ask nothing more.
-        answer.update(page_parts(request, file.pk))
+        # The entry's page asks for what it shows anew, to ask nothing more. The
+        # file is read again only when another request finished it meanwhile.
+        current = file if answer["state"] == file.state else file.pk
+        answer.update(page_parts(request, current))
     return answer
 
 
