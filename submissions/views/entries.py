@@ -57,7 +57,7 @@ from submissions.services.entries import (
 from submissions.services.file_types import accepted_types
 from submissions.services.guardians import resend_guardian_mail
 from submissions.services.uploads import MIN_PART_SIZE
-from submissions.views.files import prepare_files
+from submissions.views.files import ROUND_TEXTS, prepare_files
 
 TEAM_PREFIX = "team"
 
@@ -86,7 +86,9 @@ def _warn_of_statement(request, entry):
 # The entry a URL names, checked against the person asking with the permission each
 # view declares: only its entrant, or the caseworker who filed it, reaches it. The
 # filer is read only for the entries a caseworker filed, where the page names them.
-_ENTRY = Entry.objects.select_related("round", "category", "entrant__profile")
+_ENTRY = Entry.objects.select_related("round", "category", "entrant__profile").defer(
+    *(f"round__{name}" for name in ROUND_TEXTS)
+)
 _entry_in_url = lookup(_ENTRY)
 # The same, with what the edit page reads of it fetched at once: the files (with
 # their thumbnails) and the team, each read once per request.

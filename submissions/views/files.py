@@ -55,6 +55,11 @@ def prepare_files(files, entry):
 
 
 FILE_WITH_ENTRY = ("entry__round", "entry__category", "entry__entrant__profile")
+# The round's theme and rules (up to 40,000 characters) are shown on the call for
+# entries and to staff, never on an entry's pages, its files or its mails: the
+# lookups of an entry or a file leave them out.
+ROUND_TEXTS = ("theme_en", "theme_zh_hant", "rules_en", "rules_zh_hant")
+FILE_WITHOUT = tuple(f"entry__round__{name}" for name in ROUND_TEXTS)
 
 
 def page_parts(request, file):
@@ -66,7 +71,11 @@ def page_parts(request, file):
     form without a save and a reload. ``file``: as the completion left it, with
     the relations ``FILE_WITH_ENTRY`` names, or its primary key to read it."""
     if not isinstance(file, ArtworkFile):
-        file = ArtworkFile.objects.select_related(*FILE_WITH_ENTRY).get(pk=file)
+        file = (
+            ArtworkFile.objects.select_related(*FILE_WITH_ENTRY)
+            .defer(*FILE_WITHOUT)
+            .get(pk=file)
+        )
     # Only a ready file shows its thumbnail; one just uploaded has none yet.
     file.thumbs = (
         list(with_thumbnails(ArtworkFile.objects.filter(pk=file.pk)).get().thumbs)

@@ -28,7 +28,7 @@ from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
 from submissions.services import uploads
-from submissions.views.files import FILE_WITH_ENTRY, page_parts
+from submissions.views.files import FILE_WITH_ENTRY, FILE_WITHOUT, page_parts
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +255,7 @@ def upload_parts(request, data, file):
 def _file_to_complete(data, kwargs):
     return (
         ArtworkFile.objects.select_related(*FILE_WITH_ENTRY)
+        .defer(*FILE_WITHOUT)
         .filter(pk=kwargs["file_pk"])
         .first()
     )
