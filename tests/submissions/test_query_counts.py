@@ -1,6 +1,6 @@
 """How many queries the entrant's busiest requests make: the edit page, a
-submission, a save and an upload's completion. The counts must not grow with the
-number of files or team members of the entry."""
+submission, a save, an upload's completion and the receipt. The counts must not
+grow with the number of files or team members of the entry."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +22,9 @@ EDIT_PAGE_QUERIES = 8
 # its counter advances; the entry written and audited; the receipt queued.
 SUBMIT_QUERIES = 15
 UPLOAD_COMPLETE_QUERIES = 12
+# Session, user, the entry (with round, category, entrant and profile), the
+# person's roles, its files and its team.
+RECEIPT_QUERIES = 6
 # The edit page's reads, then the save's own: nothing is locked or written.
 UNCHANGED_SAVE_QUERIES = 8
 
@@ -168,3 +171,18 @@ def test_an_upload_completion_takes_a_bounded_number_of_queries(
     assert f'id="file-{ticket["file"]}"' in done["html"]
     assert "Describe the image “photo.jpg”" in done["checklist"]
     assert f'name="alt_text_{ticket["file"]}"' in done["description"]
+
+
+@SIZES
+def test_the_receipt_reads_files_and_team_once(
+    client, entry, files, members, django_assert_max_num_queries
+):
+    data = _form_data(entry)
+    _saved_as_sent(entry, data)
+    response = client.post(reverse("entry_submit", args=[entry.pk]), data)
+    assert response.status_code == 302, response.context["problems"]
+    with django_assert_max_num_queries(RECEIPT_QUERIES):
+        response = client.get(reverse("entry_receipt", args=[entry.pk]))
+    assert response.status_code == 200
+    assert len(response.context["files"]) == files
+    assert len(response.context["team_members"]) == members
