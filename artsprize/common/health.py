@@ -4,6 +4,7 @@ and object storage. Used by /healthz."""
 import logging
 import os
 import time
+import weakref
 
 from botocore.config import Config
 from django.conf import settings
@@ -55,9 +56,15 @@ def _check_broker():
         conn.default_channel  # noqa: B018
 
 
-def _check_storage():
-    for alias in ("default", "public"):
-        storage = storages[alias]
+# One client a storage, made at its first check: making a client reads botocore's
+# service models (a few hundred milliseconds), too much for a check every few
+# seconds. A storage built anew (other settings) gets a client of its own.
+_health_clients = weakref.WeakKeyDictionary()
+
+
+def _health_client(storage):
+    client = _health_clients.get(storage)
+    if client is None:
         config = storage.client_config.merge(
             Config(
                 connect_timeout=HEALTH_CONNECT_SECONDS,
@@ -75,7 +82,14 @@ def _check_storage():
             config=config,
             verify=storage.verify,
         )
-        client.head_bucket(Bucket=storage.bucket_name)
+        _health_clients[storage] = client
+    return client
+
+
+def _check_storage():
+    for alias in ("default", "public"):
+        storage = storages[alias]
+        _health_client(storage).head_bucket(Bucket=storage.bucket_name)
 
 
 HEALTH_CHECKS = {

@@ -4,9 +4,10 @@ import socket
 import time
 
 import pytest
+from django.core.files.storage import storages
 from django.urls import reverse
 
-from artsprize.common import local_s3
+from artsprize.common import health, local_s3
 from artsprize.common.health import HEALTH_READ_SECONDS
 from tests.services import redis_available, redis_url, require
 
@@ -70,6 +71,23 @@ def test_healthz_reports_every_service_ok(client):
     assert response.status_code == 200
     assert response.json() == ALL_OK
     _assert_discreet(response)
+
+
+@pytest.mark.django_db
+def test_healthz_checks_storage_with_one_client_a_storage_and_sees_it_go_down(
+    client, settings, own_s3_server
+):
+    settings.STORAGES = own_s3_server.storages()
+    first, _seconds = _healthz(client)
+    made = dict(health._health_clients)
+
+    own_s3_server.stop()
+    second, _seconds = _healthz(client)
+
+    assert first.json() == ALL_OK
+    assert set(made) == {storages["default"], storages["public"]}
+    assert dict(health._health_clients) == made
+    _assert_down(second, "storage")
 
 
 @pytest.mark.django_db
