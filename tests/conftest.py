@@ -233,14 +233,14 @@ def _requested_fixtures(item):
     if info is None:
         return set()
     seen = set()
-    todo = [name for name in info.initialnames if name != "_storage_on_test_server"]
-    while todo:
-        name = todo.pop()
+    pending = [name for name in info.initialnames if name != "_storage_on_test_server"]
+    while pending:
+        name = pending.pop()
         if name in seen:
             continue
         seen.add(name)
         for definition in info.name2fixturedefs.get(name, ()):
-            todo.extend(definition.argnames)
+            pending.extend(definition.argnames)
     return seen
 
 
