@@ -29,6 +29,8 @@ class CategoryAdmin(StaffModelAdmin):
     list_display = ("name_en", "round", "position")
     list_filter = ("round",)
     list_select_related = ("round",)
+    # Newest round first, as the rounds are listed.
+    ordering = ("round", "position", "id")
 
 
 @admin.register(Entry)
@@ -47,6 +49,7 @@ class ArtworkFileAdmin(StaffModelAdmin):
     list_display = ("original_name", "entry", "kind", "state", "size")
     list_filter = ("state", "kind")
     list_select_related = ("entry",)
+    ordering = ("entry", "position", "id")
     search_fields = ("original_name", "entry__reference")
 
 
@@ -55,3 +58,4 @@ class DerivativeAdmin(StaffModelAdmin):
     list_display = ("artwork_file", "kind", "index", "width", "height")
     list_filter = ("kind",)
     list_select_related = ("artwork_file",)
+    ordering = ("artwork_file", "kind", "index")

@@ -31,7 +31,9 @@ class Derivative(TimeStampedModel):
     class Meta:
         verbose_name = _("derivative")
         verbose_name_plural = _("derivatives")
-        ordering = ["artwork_file", "kind", "index"]
+        # By the column: by the relation, every query would join its row to
+        # sort by that model's own ordering.
+        ordering = ["artwork_file_id", "kind", "index"]
         constraints = [
             models.UniqueConstraint(
                 fields=["artwork_file", "kind", "index"],

@@ -148,7 +148,9 @@ class TeamMember(models.Model):
     class Meta:
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
-        ordering = ["entry", "position", "id"]
+        # By the column: by the relation, every query would join its row to
+        # sort by that model's own ordering.
+        ordering = ["entry_id", "position", "id"]
 
     def __str__(self):
         return self.name
@@ -214,7 +216,9 @@ class ArtworkFile(TimeStampedModel):
     class Meta:
         verbose_name = _("artwork file")
         verbose_name_plural = _("artwork files")
-        ordering = ["entry", "position", "id"]
+        # By the column: by the relation, every query would join its row to
+        # sort by that model's own ordering.
+        ordering = ["entry_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind=MediaKind.TEXT), name="artwork_file_kind_is_a_file"

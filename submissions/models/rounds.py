@@ -183,7 +183,9 @@ class Category(TimeStampedModel, RulesModel):
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        ordering = ["round", "position", "id"]
+        # By the column: by the relation, every query would join its row to
+        # sort by that model's own ordering.
+        ordering = ["round_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True)
