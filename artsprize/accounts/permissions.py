@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from artsprize.accounts.two_factor import second_factor_response
+from artsprize.common.selectors import row_or_none
 
 
 def lookup(queryset, *, url_kwarg="pk", field="pk"):
@@ -21,7 +22,7 @@ def lookup(queryset, *, url_kwarg="pk", field="pk"):
 
     def find(kwargs):
         value = kwargs.pop(url_kwarg)
-        return queryset.filter(**{field: value}).first()
+        return row_or_none(queryset.filter(**{field: value}))
 
     return find
 

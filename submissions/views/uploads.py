@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from artsprize.common.selectors import row_or_none
 from artsprize.common.views import json_endpoint, json_error, method_not_allowed
 from submissions.errors import UploadError
 from submissions.models import ArtworkFile, Entry
@@ -208,14 +209,14 @@ def _entry_in_body(data, kwargs):
     pk = _integer(data.get("entry"))
     if pk is None:
         return None
-    return Entry.objects.select_related("round", "category").filter(pk=pk).first()
+    return row_or_none(Entry.objects.select_related("round", "category").filter(pk=pk))
 
 
 def _file_in_url(data, kwargs):
-    return (
-        ArtworkFile.objects.select_related("entry__round", "entry__category")
-        .filter(pk=kwargs["file_pk"])
-        .first()
+    return row_or_none(
+        ArtworkFile.objects.select_related("entry__round", "entry__category").filter(
+            pk=kwargs["file_pk"]
+        )
     )
 
 
@@ -253,11 +254,10 @@ def upload_parts(request, data, file):
 
 
 def _file_to_complete(data, kwargs):
-    return (
+    return row_or_none(
         ArtworkFile.objects.select_related(*FILE_WITH_ENTRY)
         .defer(*FILE_WITHOUT)
         .filter(pk=kwargs["file_pk"])
-        .first()
     )
 
 
