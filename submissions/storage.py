@@ -174,15 +174,16 @@ def copy_object(source_key, key, *, etag, size):
 
     ``etag`` and ``size`` are what the caller checked: a store that honours
     ``x-amz-copy-source-if-match`` (AWS S3, MinIO) refuses to copy other bytes.
-    Up to CopyObject's limit one request copies it; boto3's managed copy, which
-    first asks the size again, copies a larger object in parts.
+    Up to CopyObject's limit one request copies it, and the copy's ETag is
+    returned; boto3's managed copy, which first asks the size again, copies a
+    larger object in parts, and None is returned.
     """
     source = {"Bucket": bucket(), "Key": source_key}
     if size < COPY_OBJECT_LIMIT:
-        client().copy_object(
+        response = client().copy_object(
             CopySource=source, Bucket=bucket(), Key=key, CopySourceIfMatch=etag
         )
-        return
+        return response.get("CopyObjectResult", {}).get("ETag")
     client().copy(
         source,
         bucket(),

@@ -584,7 +584,7 @@ def complete_upload(file, *, user, parts=(), now=None):
         return _outcome(_reject(file, reason, user=user, size=size))
 
     try:
-        storage.copy_object(staged, file.key, etag=head["ETag"], size=size)
+        copied = storage.copy_object(staged, file.key, etag=head["ETag"], size=size)
     except ClientError as error:
         finished = _finished_meanwhile(file)
         if finished is not None:
@@ -592,12 +592,15 @@ def complete_upload(file, *, user, parts=(), now=None):
         if storage.is_missing(error):
             raise UploadError("not_uploaded", NOT_UPLOADED) from error
         raise
-    kept = storage.head_object(file.key)
-    if kept is None or kept["ContentLength"] != size:
-        # The store did not copy the object whole. The staged object is still
-        # there: completing again copies it again.
-        logger.error("Copying the upload of file %s to its key failed.", file.pk)
-        raise storage_unavailable()
+    if copied != head["ETag"]:
+        # A copy with the staged object's ETag (the hash of its bytes, for an
+        # object sent in one PUT) holds those bytes; any other is measured.
+        kept = storage.head_object(file.key)
+        if kept is None or kept["ContentLength"] != size:
+            # The store did not copy the object whole. The staged object is
+            # still there: completing again copies it again.
+            logger.error("Copying the upload of file %s to its key failed.", file.pk)
+            raise storage_unavailable()
 
     locked = set_file_state(
         file,

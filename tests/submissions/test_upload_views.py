@@ -4,6 +4,7 @@ signature) as the store and ``requests`` as the browser's fetch()."""
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -226,6 +227,59 @@ def test_a_small_file_goes_up_in_one_signed_put(browser, entry):
     # The upload URL is a PUT's: as a DELETE (or a GET) the store refuses it.
     _assert_refused_by_store(requests.delete(ticket["url"], timeout=10))
     _assert_refused_by_store(requests.get(ticket["url"], timeout=10))
+    assert stored_bytes(file.key) == data
+    storage.delete_object(file.key)
+
+
+@contextmanager
+def _store_operations():
+    """The S3 operations made meanwhile (the views run in this thread, with its
+    client), as (operation, key) pairs."""
+    calls = []
+
+    def record(model, params, **kwargs):
+        calls.append((model.name, params.get("Key")))
+
+    events = storage.client().meta.events
+    events.register("before-parameter-build.s3", record)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-parameter-build.s3", record)
+
+
+@pytest.mark.parametrize("copy_etag", ["kept", "none"])
+def test_a_completion_measures_the_copy_only_when_its_etag_is_not_the_uploads(
+    browser, entry, monkeypatch, copy_etag
+):
+    """A copy with the staged object's ETag holds its bytes. The managed copy of
+    an object over 5 GB gives no ETag; then the store is asked for the copy's
+    size."""
+    if copy_etag == "none":
+        copy = storage.copy_object
+
+        # No test uploads 5 GB: the single-request copy answers as the managed one.
+        def copy_without_etag(*args, **kwargs):
+            copy(*args, **kwargs)
+
+        monkeypatch.setattr(storage, "copy_object", copy_without_etag)
+    data = payload(300_000)
+    ticket = browser.started(entry, "photo.jpg", len(data), "image/jpeg")
+    assert browser.put(ticket["url"], data, ticket["headers"]).status_code == 200
+    file = ArtworkFile.objects.get(pk=ticket["file"])
+    staged = storage.staging_key(file.key)
+
+    with _store_operations() as calls:
+        status, done = browser.complete(ticket["file"])
+
+    assert (status, done["state"]) == (200, FileState.UPLOADED)
+    measured = [("HeadObject", file.key)] if copy_etag == "none" else []
+    assert calls == [
+        ("HeadObject", staged),
+        ("CopyObject", file.key),
+        *measured,
+        ("DeleteObject", staged),
+    ]
     assert stored_bytes(file.key) == data
     storage.delete_object(file.key)
 
