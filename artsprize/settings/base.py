@@ -70,8 +70,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "artsprize.urls"
 WSGI_APPLICATION = "artsprize.wsgi.application"
 
-# Django's form renderer with the common widgets' templates flattened.
-FORM_RENDERER = "artsprize.common.form_renderer.FlatWidgetsRenderer"
+# Form markup from Jinja2 templates (artsprize/common/form_renderer.py).
+FORM_RENDERER = "artsprize.common.form_renderer.FormRenderer"
 
 TEMPLATES = [
     {

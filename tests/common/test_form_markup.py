@@ -1,14 +1,14 @@
 """``bootstrap_field`` gives every field of the entry form exactly the markup
 crispy-forms' Bootstrap 5 pack gives it: labels, required marks, the help text the
 input names in aria-describedby, invalid-feedback and aria-invalid. The portal's
-form renderer's flat widget templates give Django's markup."""
+form renderer's Jinja2 widget templates give the markup of Django's own."""
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 
-from artsprize.common.form_renderer import FlatWidgetsRenderer
+from artsprize.common.form_renderer import FormRenderer
 from artsprize.common.templatetags.portal_forms import bootstrap_field
 from submissions.forms_entries import EntryForm, TeamFormSet
 from submissions.models import ArtworkFile
@@ -80,7 +80,7 @@ def test_a_team_members_fields_render_as_crispy_renders_them():
 @pytest.mark.parametrize(
     "data", [None, {"year_made": "nineteen"}], ids=["unbound", "bound"]
 )
-def test_the_flat_widget_templates_render_as_djangos_do(data, categories):
+def test_the_widgets_render_as_djangos_templates_render_them(data, categories):
     category, _other = categories
     forms = [
         EntryForm(
@@ -92,8 +92,15 @@ def test_the_flat_widget_templates_render_as_djangos_do(data, categories):
             initial={"category": category.pk, "title_en": "Harbour <at> night"},
             renderer=renderer,
         )
-        for renderer in (FlatWidgetsRenderer(), DjangoTemplates())
+        for renderer in (FormRenderer(), DjangoTemplates())
     ]
-    flat, django = forms
-    for name in flat.fields:
-        assert str(flat[name]) == str(django[name]), name
+    portal, django = forms
+    for name in portal.fields:
+        assert parse_html(str(portal[name])) == parse_html(str(django[name])), name
+
+
+def test_a_template_only_djangos_language_has_is_rendered_by_it():
+    """The admin's widgets have no Jinja2 templates."""
+    template = FormRenderer().get_template("admin/widgets/foreign_key_raw_id.html")
+
+    assert template.backend.name == "forms_django"

@@ -1,5 +1,6 @@
 """``{{ field|bootstrap_field }}``: a form field in crispy-forms' Bootstrap 5
-markup, rendered by one flat template.
+markup, rendered by one flat template (``jinja2/forms/bootstrap5_field.html``)
+through the form's renderer.
 
 crispy's ``as_crispy_field`` renders each field through five nested templates and
 a tag that resolves its arguments on every call; on a form of twenty fields that
@@ -10,7 +11,7 @@ selects, checkboxes and radio buttons.
 """
 
 from django import forms, template
-from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -78,4 +79,5 @@ def bootstrap_field(field):
         describedby=field.aria_describedby if fieldset else None,
         widget="" if context["options"] is not None else str(field),
     )
-    return get_template(TEMPLATE).render(context)
+    # The template escapes every value (Jinja2's autoescape), as BoundField does.
+    return mark_safe(field.form.renderer.render(TEMPLATE, context))  # noqa: S308
