@@ -5,12 +5,15 @@ Presigned upload URLs and the multipart calls use the client that
 credentials and signature version as every other read and write of an original.
 """
 
+import logging
 from urllib.parse import quote
 
 from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import storages
+
+logger = logging.getLogger(__name__)
 
 ORIGINALS_PREFIX = "originals/"
 # Derivatives.key_for puts every copy made from an original under this prefix.
@@ -205,6 +208,15 @@ def head_object(key):
 
 def delete_object(key):
     client().delete_object(Bucket=bucket(), Key=key)
+
+
+def delete_leftover(key):
+    """Delete an object nothing reads any more (one already gone is fine); if the
+    store refuses now, the clean-up (``services/cleanup.py``) deletes it later."""
+    try:
+        delete_object(key)
+    except (BotoCoreError, ClientError):
+        logger.warning("The leftover object %s could not be deleted.", key)
 
 
 def multipart_uploads(prefix=STAGING_PREFIX):

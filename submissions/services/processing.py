@@ -281,6 +281,8 @@ def _may_take(file, run, now):
 
 
 def _process(file, run, workdir):
+    # The upload's staged object, which the completion copied to file.key.
+    storage.delete_leftover(storage.staging_key(file.key))
     category = file.entry.category
     if file.kind not in category.media_kinds:
         raise Rejected("kind_not_accepted")

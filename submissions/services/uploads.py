@@ -11,7 +11,7 @@ import logging
 import math
 import uuid
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
@@ -550,8 +550,10 @@ def complete_upload(file, *, user, parts=(), now=None):
     """Finish an upload and check the object the store holds before accepting it.
 
     The browser uploaded to the file's staging key; the checked object is copied
-    server-side to ``file.key``, which no URL was ever signed for, and the staged
-    object is deleted. Completing twice gives the same answer. A file whose object
+    server-side to ``file.key``, which no URL was ever signed for. The staged
+    object is left to the processing that the completion queues, which deletes it
+    first: the request does only what its answer depends on. Completing twice
+    gives the same answer. A file whose object
     is not the size that was announced, or over the limit, is rejected and its
     object deleted.
     """
@@ -613,7 +615,6 @@ def complete_upload(file, *, user, parts=(), now=None):
         queue=[lambda move: queue_processing(move.obj, now=now)],
         now=now,
     )
-    _delete_staged(staged)
     return _outcome(locked)
 
 
@@ -624,15 +625,6 @@ def _finished_meanwhile(file):
     if current is None:
         raise not_found()
     return None if current.state == FileState.AWAITING_UPLOAD else current
-
-
-def _delete_staged(key):
-    """The staged copy is no longer needed; if it cannot be deleted now, the
-    clean-up deletes it later."""
-    try:
-        storage.delete_object(key)
-    except (BotoCoreError, ClientError):
-        logger.warning("The staged object %s could not be deleted.", key)
 
 
 def _complete_multipart(file, *, user, client_parts):

@@ -254,7 +254,7 @@ def test_a_completion_measures_the_copy_only_when_its_etag_is_not_the_uploads(
 ):
     """A copy with the staged object's ETag holds its bytes. The managed copy of
     an object over 5 GB gives no ETag; then the store is asked for the copy's
-    size."""
+    size. The request leaves the staged object to the processing it queued."""
     if copy_etag == "none":
         copy = storage.copy_object
 
@@ -274,13 +274,14 @@ def test_a_completion_measures_the_copy_only_when_its_etag_is_not_the_uploads(
 
     assert (status, done["state"]) == (200, FileState.UPLOADED)
     measured = [("HeadObject", file.key)] if copy_etag == "none" else []
-    assert calls == [
-        ("HeadObject", staged),
-        ("CopyObject", file.key),
-        *measured,
-        ("DeleteObject", staged),
-    ]
+    assert calls == [("HeadObject", staged), ("CopyObject", file.key), *measured]
     assert stored_bytes(file.key) == data
+    # The staged object is the processing's to delete, first of all.
+    assert stored_bytes(staged) == data
+    with _store_operations() as calls:
+        process_file(file.pk)
+    assert calls[0] == ("DeleteObject", staged)
+    assert storage.head_object(staged) is None
     storage.delete_object(file.key)
 
 
@@ -1062,8 +1063,11 @@ def test_an_old_part_url_replayed_after_completion_leaves_the_file_unchanged(
 
     assert replay.status_code != 200
     assert stored_bytes(file.key) == data
-    assert storage.head_object(storage.staging_key(file.key)) is None
     assert _downloaded(browser.client, file) == data
+    # The upload stays staged, unchanged, until its processing deletes it.
+    assert stored_bytes(storage.staging_key(file.key)) == data
+    process_file(file.pk)
+    assert storage.head_object(storage.staging_key(file.key)) is None
     storage.delete_object(file.key)
 
 
