@@ -191,7 +191,7 @@ def test_the_list_takes_as_many_queries_for_fifty_people_as_for_one(
 ):
     url = reverse("manage:people")
     staff_client.get(url)  # Warm up: the content type and session caches.
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(8) as one:
         response = staff_client.get(url)
     assert len(response.context["rows"]) == 1
 

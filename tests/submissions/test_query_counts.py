@@ -1,6 +1,7 @@
 """How many queries the entrant's busiest requests make: the edit page, a
 submission, a save, an upload's completion and the receipt. The counts must not
-grow with the number of files or team members of the entry."""
+grow with the number of files or team members of the entry. The session is read
+from the cache (``SESSION_ENGINE``), not counted here."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -13,20 +14,20 @@ from tests.upload_helpers import Browser, make_entry, payload
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the entry (with round, category, entrant and profile), its files,
+# User, the entry (with round, category, entrant and profile), its files,
 # their thumbnails, its team, the person's roles and the round's categories.
-EDIT_PAGE_QUERIES = 8
-# Session, user, one transaction (its two statements), the entry locked with its
+EDIT_PAGE_QUERIES = 7
+# User, one transaction (its two statements), the entry locked with its
 # round, category, entrant and profile, its files, its team, the person's roles,
 # the round's categories; a description written and audited; the round locked as
 # its counter advances; the entry written and audited; the receipt queued.
-SUBMIT_QUERIES = 15
-UPLOAD_COMPLETE_QUERIES = 12
-# Session, user, the entry (with round, category, entrant and profile), the
+SUBMIT_QUERIES = 14
+UPLOAD_COMPLETE_QUERIES = 11
+# User, the entry (with round, category, entrant and profile), the
 # person's roles, its files and its team.
-RECEIPT_QUERIES = 6
+RECEIPT_QUERIES = 5
 # The edit page's reads, then the save's own: nothing is locked or written.
-UNCHANGED_SAVE_QUERIES = 8
+UNCHANGED_SAVE_QUERIES = 7
 
 
 def _team_category(entry):
