@@ -85,6 +85,18 @@ def clock():
     return time.time()
 
 
+def _count(key):
+    """Add one to the counter ``key``, made for the window's first call; the
+    count. One write to the cache: a counter that exists is incremented."""
+    try:
+        return cache.incr(key)
+    except ValueError:
+        if cache.add(key, 1, timeout=120):
+            return 1
+        # Another request made it meanwhile.
+        return cache.incr(key)
+
+
 def _over_rate_limit(user):
     """A fixed one-minute window per person. Returns the seconds to wait, or 0.
 
@@ -95,13 +107,7 @@ def _over_rate_limit(user):
     now = clock()
     key = f"uploads:rate:{user.pk}:{int(now // 60)}"
     try:
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            # The counter expired between add and incr.
-            cache.set(key, 1, timeout=120)
-            count = 1
+        count = _count(key)
     except Exception:
         # Whatever the backend raises when its store is down.
         logger.warning(
