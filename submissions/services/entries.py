@@ -240,7 +240,9 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
         # The entrant's row serialises their creates (two tabs, a double click, a
         # caseworker at the same time): the count below cannot go stale.
         get_user_model().objects.select_for_update().only("pk").get(pk=entrant.pk)
-        current = Round.objects.get(pk=round_.pk)
+        # ``round_`` as the caller read it, in this request: the time and its
+        # state decide, as for every other change of an entry.
+        current = round_
         _check_taking_entries(
             current, now, by=by, deadline_message=CREATE_DEADLINE_PASSED
         )
