@@ -270,12 +270,13 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
         # The entry's row is the lock that keeps two tabs from exceeding the
         # category's file count together.
         # Only the entry's row: locking its round too would queue every upload of
-        # the round behind each other in the deadline rush.
-        locked = (
-            Entry.objects.select_for_update(of=("self",))
-            .select_related("round", "category")
-            .get(pk=entry.pk)
-        )
+        # the round behind each other in the deadline rush. Its round and category,
+        # read with ``entry`` in this request, are not read again unless the
+        # entry moved to another category meanwhile.
+        locked = Entry.objects.select_for_update().get(pk=entry.pk)
+        locked.round = entry.round
+        if locked.category_id == entry.category_id:
+            locked.category = entry.category
         replaced = _replaced_file(locked, replaces, user=user)
         _check_taking_files(locked, user=user, now=now, starting=replaced is None)
         existing = (

@@ -25,7 +25,14 @@ from submissions.services.uploads import (
     start_upload,
 )
 from submissions.tasks import clean_up_uploads_task
-from tests.upload_helpers import Browser, make_entry, make_open_round, payload
+from tests.factories import make_category
+from tests.upload_helpers import (
+    ALL_FILE_KINDS,
+    Browser,
+    make_entry,
+    make_open_round,
+    payload,
+)
 
 MiB = 1024 * 1024
 
@@ -230,6 +237,26 @@ def test_two_tabs_at_once_cannot_exceed_the_file_count(entrant):
         [ArtworkFile.objects.get(entry=entry).original_name, "too_many_files"],
         key=len,
     )
+
+
+def test_a_draft_moved_to_another_category_meanwhile_counts_against_the_new_one(
+    entrant,
+):
+    """The upload keeps the round and category read with the entry only while the
+    entry's row still names that category."""
+    entry = make_entry(entrant)
+    entry.category.max_files = 5
+    entry.category.save()
+    strict = make_category(entry.round, media_kinds=ALL_FILE_KINDS, min_age=None)
+    strict.max_files = 1
+    strict.save()
+    _start(entry, "first.jpg")
+    Entry.objects.filter(pk=entry.pk).update(category=strict)
+
+    with pytest.raises(UploadError) as refused:
+        _start(entry, "second.jpg")
+
+    assert refused.value.code == "too_many_files"
 
 
 def test_uploads_left_for_a_day_stop_counting_against_the_cap(entrant):
