@@ -13,7 +13,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,14 +131,14 @@ def _check_size(size, *, kind, category):
         )
 
 
-def _check_caps(entry, *, user, size, now, replacing=None):
-    """Returns the position the new file takes in the entry. A file being
-    replaced does not count: the new one takes its place."""
+def _check_caps(entry, files, *, user, size, now, replacing=None):
+    """Returns the position the new file takes in the entry, whose files are
+    ``files``. A file being replaced does not count: the new one takes its place."""
     category = entry.category
-    files = entry.files.exclude(pk=getattr(replacing, "pk", None)).aggregate(
-        count=Count("pk", filter=~Q(state=FileState.REJECTED)), last=Max("position")
-    )
-    if files["count"] >= category.max_files:
+    counted = [file for file in files if file.pk != getattr(replacing, "pk", None)]
+    count = sum(file.state != FileState.REJECTED for file in counted)
+    last = max((file.position for file in counted), default=None)
+    if count >= category.max_files:
         raise UploadError(
             "too_many_files",
             _(
@@ -170,7 +170,7 @@ def _check_caps(entry, *, user, size, now, replacing=None):
             )
             % {"limit": filesizeformat(MAX_BYTES_IN_FLIGHT)},
         )
-    return 0 if files["last"] is None else files["last"] + 1
+    return 0 if last is None else last + 1
 
 
 # The protocol ----------------------------------------------------------------
@@ -277,21 +277,27 @@ def start_upload(entry, *, user, name, size, declared_type, replaces=None, now=N
         locked.round = entry.round
         if locked.category_id == entry.category_id:
             locked.category = entry.category
-        replaced = _replaced_file(locked, replaces, user=user)
+        # The entry's files, read once under the lock: the one replaced, the
+        # upload resumed and the count against the category's cap.
+        files = list(locked.files.all())
+        replaced = _replaced_file(locked, files, replaces, user=user)
         _check_taking_files(locked, user=user, now=now, starting=replaced is None)
-        existing = (
-            locked.files.filter(
-                owner=user,
-                state=FileState.AWAITING_UPLOAD,
-                original_name=display_name,
-                declared_size=size,
-            )
-            .order_by("-pk")
-            .first()
+        existing = max(
+            (
+                file
+                for file in files
+                if file.owner_id == user.pk
+                and file.state == FileState.AWAITING_UPLOAD
+                and file.original_name == display_name
+                and file.declared_size == size
+            ),
+            key=lambda file: file.pk,
+            default=None,
         )
         if existing is None:
             file = _create_upload(
                 locked,
+                files,
                 user=user,
                 name=display_name,
                 size=size,
@@ -338,11 +344,19 @@ def _single_parts(file):
     return [{"number": 1, "etag": head["ETag"], "size": head["ContentLength"]}]
 
 
-def _replaced_file(entry, replaces, *, user):
+def _replaced_file(entry, files, replaces, *, user):
+    """The file of ``files`` (the entry's) that ``replaces`` names."""
     if replaces is None:
         return None
     replaced = (
-        entry.files.exclude(state=FileState.AWAITING_UPLOAD).filter(pk=replaces).first()
+        next(
+            (
+                file
+                for file in files
+                if file.pk == replaces and file.state != FileState.AWAITING_UPLOAD
+            ),
+            None,
+        )
         if isinstance(replaces, int) and not isinstance(replaces, bool)
         else None
     )
@@ -368,10 +382,10 @@ def _check_changeable(file, *, user, code):
 
 
 def _create_upload(
-    entry, *, user, name, size, kind, content_type, now, position, replacing=None
+    entry, files, *, user, name, size, kind, content_type, now, position, replacing=None
 ):
     next_position = _check_caps(
-        entry, user=user, size=size, now=now, replacing=replacing
+        entry, files, user=user, size=size, now=now, replacing=replacing
     )
     position = next_position if position is None else position
     key = f"{storage.ORIGINALS_PREFIX}{entry.round_id}/{uuid.uuid4().hex}"

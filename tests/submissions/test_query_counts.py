@@ -1,5 +1,5 @@
 """How many queries the entrant's busiest requests make: the edit page, a
-submission, a save, an upload's completion and the receipt. The counts must not
+submission, a save, an upload's start and completion and the receipt. The counts must not
 grow with the number of files or team members of the entry. The session is read
 from the cache (``SESSION_ENGINE``), not counted here."""
 
@@ -22,6 +22,10 @@ EDIT_PAGE_QUERIES = 7
 # the round's categories; a description written and audited; the round locked as
 # its counter advances; the entry written and audited; the receipt queued.
 SUBMIT_QUERIES = 14
+# User, the entry (with round and category), the person's roles, one
+# transaction (its two statements), the entry locked, its files, the person's
+# uploads in progress, the file written and audited.
+UPLOAD_START_QUERIES = 10
 UPLOAD_COMPLETE_QUERIES = 11
 # User, the entry (with round, category, entrant and profile), the
 # person's roles, its files and its team.
@@ -149,6 +153,19 @@ def test_a_submission_takes_a_bounded_number_of_queries(
     assert entry.state == EntryState.SUBMITTED
     first.refresh_from_db()
     assert first.alt_text == "Ink washes of the harbour at night"
+
+
+@SIZES
+def test_an_upload_start_reads_the_entrys_files_once(
+    client, entry, files, django_assert_max_num_queries
+):
+    Category.objects.filter(pk=entry.category_id).update(max_files=files + 1)
+    ContentType.objects.get_for_model(ArtworkFile)
+    with django_assert_max_num_queries(UPLOAD_START_QUERIES):
+        status, ticket = Browser(client).start(entry, "new.jpg", 2_000, "image/jpeg")
+    assert status == 200, ticket
+    assert ticket["resumed"] is False
+    assert ArtworkFile.objects.get(pk=ticket["file"]).position == files
 
 
 def test_an_upload_completion_takes_a_bounded_number_of_queries(
