@@ -1,7 +1,7 @@
 """How many queries the entrant's busiest requests make: the edit page, a
-submission, a save, an upload's start and completion and the receipt. The counts must not
-grow with the number of files or team members of the entry. The session is read
-from the cache (``SESSION_ENGINE``), not counted here."""
+submission, a save, an upload's start and completion and the receipt. The counts
+must not grow with the number of files or team members of the entry. The session
+is read from the cache (``SESSION_ENGINE``), not counted here."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
