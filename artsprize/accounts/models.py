@@ -1,7 +1,7 @@
 import rules
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, Group, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,27 @@ class UserManager(DjangoUserManager):
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
         return self._create_user(email, password, **extra_fields)
+
+    def role_names_of(self, user_id):
+        """The names of the roles (groups) of user ``user_id``.
+
+        Every request that checks a permission reads them: the statement is the
+        ORM's, compiled once for each database (compiling it took three quarters
+        of the read).
+        """
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(_role_names_sql(self.db), [user_id])
+            return frozenset(name for (name,) in cursor.fetchall())
+
+
+_ROLE_NAMES_SQL = {}
+
+
+def _role_names_sql(db):
+    if db not in _ROLE_NAMES_SQL:
+        names = Group.objects.using(db).filter(user__pk=0).values_list("name")
+        _ROLE_NAMES_SQL[db], _params = names.query.get_compiler(db).as_sql()
+    return _ROLE_NAMES_SQL[db]
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -74,7 +95,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_names(self):
-        return frozenset(self.groups.values_list("name", flat=True))
+        return User.objects.db_manager(self._state.db).role_names_of(self.pk)
 
     def has_role(self, role):
         if role == Role.STAFF and self.is_superuser:
