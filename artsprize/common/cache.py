@@ -1,12 +1,16 @@
 """Django's Redis cache, kept answering while Redis is down.
 
-The portal's cache holds only rate-limit counters and other throwaway values
-(allauth's sign-in limits and their locks, the upload API's limit). A Redis outage
-must not turn every sign-in and upload into a server error, so this backend fails
-open: while Redis cannot be reached, reads miss, writes are dropped, ``add`` says
-it added (a rate limiter's lock is then taken, and the request goes through) and
-``incr`` counts from zero. Each such answer is logged. Nothing may rely on this
-cache for correctness.
+The portal's cache holds rate-limit counters and other throwaway values
+(allauth's sign-in limits and their locks, the upload API's limit) and copies of
+sessions, which are kept in the database (``SESSION_ENGINE`` is ``cached_db``: a
+miss reads the database). A Redis outage must not turn every request into a
+server error, so this backend fails open: while Redis cannot be reached, reads
+miss, writes are dropped, ``add`` says it added (a rate limiter's lock is then
+taken, and the request goes through) and ``incr`` counts from zero. Each such
+answer is logged. Nothing may rely on this cache for correctness, with one
+exception the README states: a session signed out while Redis cannot be reached
+keeps its copy in Redis until it expires, or until a Redis without persistence
+restarts.
 """
 
 import functools

@@ -4,7 +4,9 @@ import pytest
 import redis
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from artsprize.accounts.enums import Language
@@ -162,3 +164,49 @@ def test_signing_in_works_while_the_cache_is_down(
     assert response.url == reverse("home")
     assert client.session["_auth_user_id"] == str(entrant_user.pk)
     assert "The cache cannot be reached" in caplog.text
+
+
+def _session_copies(url):
+    return redis.Redis.from_url(url).keys("*sessions.cached_db*")
+
+
+def test_a_session_is_read_from_the_cache_and_from_the_database_without_it(
+    client, entrant_user, own_redis
+):
+    """Sessions are kept in the database and read through the cache: a page reads
+    no session row while Redis answers, and still knows who is signed in while it
+    does not."""
+    url = reverse("my_entries")
+    with override_settings(CACHES={"default": cache_config(own_redis.url)}):
+        log_in(client, entrant_user.email)
+        copies = _session_copies(own_redis.url)
+        with CaptureQueriesContext(connection) as cached:
+            client.get(url)
+        own_redis.stop()
+        with CaptureQueriesContext(connection) as uncached:
+            page = client.get(url)
+
+    assert len(copies) == 1
+    session_reads = [
+        [query for query in run if '"django_session"' in query["sql"]]
+        for run in (cached.captured_queries, uncached.captured_queries)
+    ]
+    assert [len(reads) for reads in session_reads] == [0, 1]
+    assert page.status_code == 200
+    assert page.context["user"] == entrant_user
+
+
+def test_signing_out_removes_the_sessions_copy_from_the_cache(
+    client, entrant_user, own_redis
+):
+    with override_settings(CACHES={"default": cache_config(own_redis.url)}):
+        log_in(client, entrant_user.email)
+        key = client.session.session_key
+        before = _session_copies(own_redis.url)
+        client.post(reverse("account_logout"))
+        after = _session_copies(own_redis.url)
+
+    assert [copy.decode() for copy in before] == [
+        f":1:django.contrib.sessions.cached_db{key}"
+    ]
+    assert not any(key in copy.decode() for copy in after)
