@@ -240,24 +240,23 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
         # The entrant's row serialises their creates (two tabs, a double click, a
         # caseworker at the same time): the count below cannot go stale.
         get_user_model().objects.select_for_update().only("pk").get(pk=entrant.pk)
-        # ``round_`` as the caller read it, in this request: the time and its
-        # state decide, as for every other change of an entry.
-        current = round_
+        # The round as the caller read it, in this request: its state and the
+        # time decide, as for every other change of an entry.
         _check_taking_entries(
-            current, now, by=by, deadline_message=CREATE_DEADLINE_PASSED
+            round_, now, by=by, deadline_message=CREATE_DEADLINE_PASSED
         )
-        check_eligible(current, category, entrant)
-        if entry_count_toward_cap(current, entrant) >= current.entry_cap:
+        check_eligible(round_, category, entrant)
+        if entry_count_toward_cap(round_, entrant) >= round_.entry_cap:
             raise EntryError(
                 _(
                     "The entrant already has %(cap)s entries in this round, the most "
                     "allowed. Withdraw one to make another."
                 )
-                % {"cap": current.entry_cap},
+                % {"cap": round_.entry_cap},
                 code="cap_reached",
             )
         entry = Entry.objects.create(
-            round=current,
+            round=round_,
             category=category,
             entrant=entrant,
             filed_by=by if by.pk != entrant.pk else None,
@@ -268,7 +267,7 @@ def create_entry(round_, *, entrant, category, data, by, now=None):
             verb=AuditVerb.CREATED,
             obj=entry,
             data={
-                "round": current.pk,
+                "round": round_.pk,
                 "category": category.pk,
                 "fields": sorted(values),
             },
