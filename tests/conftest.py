@@ -124,6 +124,17 @@ def _storage_on_test_server(s3_server):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _task_modules_imported():
+    """The apps' task modules, imported as a process's first sending imports them
+    (``artsprize.common.outbox``): Celery's Django fix-up sets Django up again
+    then, which configures logging anew and would drop the handler of a test that
+    captures the log at that moment."""
+    from celery import current_app
+
+    current_app.loader.import_default_modules()
+
+
 @pytest.fixture(autouse=True)
 def _english(settings):
     """Each test starts in English, whatever the previous one activated."""
