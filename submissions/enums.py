@@ -34,6 +34,22 @@ class EntryState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ScreeningState(models.TextChoices):
+    """Staff's check of a submitted entry against the round's rules, between the
+    deadline and judging. Entrants learn it when staff release the results."""
+
+    UNSCREENED = "unscreened", _("Not screened yet")
+    ELIGIBLE = "eligible", _("Eligible")
+    INELIGIBLE = "ineligible", _("Not eligible")
+
+
+class MatchKind(models.TextChoices):
+    """How two files of different entries are alike (duplicate detection)."""
+
+    SAME_FILE = "same_file", _("The same file")
+    SIMILAR_IMAGE = "similar_image", _("A similar image")
+
+
 class Credit(models.TextChoices):
     """How the artist is named with the work in public."""
 

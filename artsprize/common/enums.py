@@ -17,3 +17,13 @@ class AuditVerb(models.TextChoices):
     ARTIST_REGISTERED = "artist_registered", _("registered an artist")
     CLAIM_INVITED = "claim_invited", _("invited an artist to claim their account")
     IDENTITY_REVEALED = "identity_revealed", _("revealed who made an entry")
+    SCREENED = "screened", _("screened")
+    SCREENING_RELEASED = "screening_released", _("released the screening results")
+    ORIGINAL_OPENED = "original_opened", _("opened an original file")
+    EXPORTED = "exported", _("exported")
+    DATA_ARCHIVE_REQUESTED = (
+        "data_archive_requested",
+        _("asked for a copy of their data"),
+    )
+    ACCOUNT_DELETED = "account_deleted", _("deleted an account")
+    FILES_PURGED = "files_purged", _("purged files")

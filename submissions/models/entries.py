@@ -11,7 +11,9 @@ from submissions.enums import (
     EntryState,
     FileState,
     GuardianState,
+    MatchKind,
     MediaKind,
+    ScreeningState,
 )
 
 
@@ -116,6 +118,35 @@ class Entry(TimeStampedModel):
         _("reminded 3 hours before closing"), null=True, blank=True
     )
 
+    # Screening (services.screening): the decision, its reason in both languages
+    # as the entrant will read it, who made it and when, and the note for judges
+    # of a work that needs a content warning.
+    screening = models.CharField(
+        _("screening"),
+        max_length=16,
+        choices=ScreeningState.choices,
+        default=ScreeningState.UNSCREENED,
+    )
+    screening_reason_en = models.TextField(
+        _("screening reason (English)"), max_length=2000, blank=True
+    )
+    screening_reason_zh_hant = models.TextField(
+        _("screening reason (Chinese)"), max_length=2000, blank=True
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("screened by"),
+    )
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+    content_warning = models.BooleanField(_("content warning"), default=False)
+    content_warning_note = models.CharField(
+        _("content warning for judges"), max_length=300, blank=True
+    )
+
     class Meta:
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
@@ -131,6 +162,10 @@ class Entry(TimeStampedModel):
     @property
     def title(self):
         return localized(self, "title")
+
+    @property
+    def screening_reason(self):
+        return localized(self, "screening_reason")
 
 
 class TeamMember(models.Model):
@@ -189,7 +224,10 @@ class ArtworkFile(TimeStampedModel):
         db_index=True,
     )
     reason = models.CharField(_("reason"), max_length=64, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    # The perceptual hash of an image (64 bits as 16 hexadecimal digits), alike for
+    # the same picture resized, re-encoded or photographed again.
+    perceptual_hash = models.CharField(_("perceptual hash"), max_length=16, blank=True)
     alt_text = models.TextField(
         _("description of the image"), max_length=2000, blank=True
     )
@@ -227,3 +265,57 @@ class ArtworkFile(TimeStampedModel):
 
     def __str__(self):
         return self.original_name
+
+
+class FileMatch(models.Model):
+    """Two files of different entries found alike: the same bytes, or images whose
+    perceptual hashes differ in few bits. One row per pair, ``file`` the later."""
+
+    file = models.ForeignKey(
+        ArtworkFile, on_delete=models.CASCADE, related_name="matches"
+    )
+    other = models.ForeignKey(
+        ArtworkFile, on_delete=models.CASCADE, related_name="matched_by"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=MatchKind.choices)
+    # Bits in which the perceptual hashes differ (0 for the same file).
+    distance = models.PositiveSmallIntegerField(_("distance"), default=0)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file match")
+        verbose_name_plural = _("file matches")
+        ordering = ["file_id", "other_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file", "other"], name="one_match_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(file=models.F("other")), name="match_of_two_files"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_id} ~ {self.other_id}"
+
+
+class ScreeningReason(TimeStampedModel):
+    """A reason staff pick when they screen an entry, in both languages; staff edit
+    the list. The entry keeps the text as it was when chosen."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text_en = models.TextField(_("reason (English)"), max_length=2000)
+    text_zh_hant = models.TextField(_("reason (Chinese)"), max_length=2000)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("screening reason")
+        verbose_name_plural = _("screening reasons")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self):
+        return localized(self, "text")

@@ -71,6 +71,9 @@ class Round(TimeStampedModel, RulesModel):
         editable=False,
         help_text=_("The number of the latest reference code given in this round."),
     )
+    screening_released_at = models.DateTimeField(
+        _("screening results released"), null=True, blank=True
+    )
     is_scheduled = models.BooleanField(
         _("scheduled"),
         default=False,
