@@ -72,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Language.choices,
         default=Language.ENGLISH,
     )
+    # The person deleted their account: the row, without address, password or
+    # profile, stays only while entries of theirs wait for their round's results.
+    deleted_at = models.DateTimeField(_("account deleted at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -6,11 +6,13 @@ from submissions.models.entries import (
     ScreeningReason,
     TeamMember,
 )
+from submissions.models.privacy import DataArchive
 from submissions.models.rounds import Category, Round
 
 __all__ = [
     "ArtworkFile",
     "Category",
+    "DataArchive",
     "Derivative",
     "Entry",
     "FileMatch",

@@ -146,6 +146,14 @@ class Entry(TimeStampedModel):
     content_warning_note = models.CharField(
         _("content warning for judges"), max_length=300, blank=True
     )
+    # Judging's outcome that keeps the files past the round's retention
+    # (services.rounds.mark_shortlisted).
+    shortlisted_at = models.DateTimeField(_("shortlisted at"), null=True, blank=True)
+    # The entrant deleted their account: the entry, withdrawn, is deleted when
+    # its round's results are published (services.privacy).
+    delete_when_published = models.BooleanField(
+        _("to be deleted when the results are published"), default=False
+    )
 
     class Meta:
         verbose_name = _("entry")

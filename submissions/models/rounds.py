@@ -79,6 +79,20 @@ class Round(TimeStampedModel, RulesModel):
         default=False,
         help_text=_("A scheduled round opens by itself at its opening time."),
     )
+    published_at = models.DateTimeField(
+        _("results published"), null=True, blank=True, editable=False
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep the files of entries not shortlisted (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_(
+            "How many months after the results are published the files of entries "
+            "that were not shortlisted are kept; then they are deleted. Empty keeps "
+            "them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("round")
