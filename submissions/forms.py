@@ -176,6 +176,9 @@ class RoundForm(PlainTextFormMixin, forms.Form):
     upload_grace_minutes = _model_field(
         Round, "upload_grace_minutes", min_value=0, max_value=24 * 60
     )
+    retention_months = _model_field(
+        Round, "retention_months", min_value=1, max_value=600
+    )
 
     single_line_fields = ("title_en", "title_zh_hant", "theme_en", "theme_zh_hant")
     multi_line_fields = ("rules_en", "rules_zh_hant")

@@ -12,7 +12,7 @@ from artsprize.common.outbox import enqueue
 from artsprize.common.transitions import StateMachine, refusal
 from submissions.enums import MediaKind, RoundState
 from submissions.errors import RoundError
-from submissions.models import Category, Round
+from submissions.models import Category, Entry, Round
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ EDITABLE_TEXT_FIELDS = (
     "theme_zh_hant",
     "rules_en",
     "rules_zh_hant",
+    # How long files are kept after the results are published
+    # (services.retention) may be set in any state.
+    "retention_months",
 )
 EDITABLE_DRAFT_FIELDS = (
     *EDITABLE_TEXT_FIELDS,
@@ -110,6 +113,12 @@ def _queue_state_mail(move):
     )
 
 
+def _queue_deletions_at_publication(move):
+    """Entries whose entrants deleted their accounts wait for the results."""
+    if move.new == RoundState.PUBLISHED:
+        enqueue("submissions.delete_entries_waiting_for_publication", move.obj.pk)
+
+
 ROUNDS = StateMachine(
     model=Round,
     states=RoundState,
@@ -126,6 +135,8 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
     now = now or timezone.now()
 
     def changes(move):
+        if move.new == RoundState.PUBLISHED:
+            return {"published_at": now}
         if move.new != RoundState.OPEN:
             return {}
         problems = round_problems(move.obj)
@@ -143,9 +154,33 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
         by=by,
         reason=reason,
         changes=changes,
-        queue=[_queue_state_mail],
+        queue=[_queue_state_mail, _queue_deletions_at_publication],
     )
     return round_
+
+
+def mark_shortlisted(entries, *, by, now=None):
+    """Record that judging shortlisted ``entries`` (entries or their ids): their
+    files are kept past the round's retention (``services.retention``). An entry
+    already marked keeps its moment. Returns how many were marked now."""
+    now = now or timezone.now()
+    ids = sorted({getattr(entry, "pk", entry) for entry in entries})
+    with transaction.atomic():
+        due = list(
+            Entry.objects.select_for_update()
+            .filter(pk__in=ids, shortlisted_at__isnull=True)
+            .order_by("pk")
+        )
+        for entry in due:
+            entry.shortlisted_at = now
+            entry.save(update_fields=["shortlisted_at", "updated_at"])
+            record_event(
+                actor=by,
+                verb=AuditVerb.UPDATED,
+                obj=entry,
+                data={"fields": ["shortlisted_at"]},
+            )
+    return len(due)
 
 
 def schedule_round(round_, *, by, now=None):
@@ -346,7 +381,8 @@ def update_round(round_, *, data, by):
         if set(changed) - set(allowed):
             raise RoundError(
                 _(
-                    "Once a round has opened, only its title, theme and rules can change."
+                    "Once a round has opened, only its title, theme, rules and how "
+                    "long its files are kept can change."
                 )
             )
         if not changed:

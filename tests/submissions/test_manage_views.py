@@ -481,7 +481,7 @@ def test_edit_open_round_saves_texts_and_leaves_dates_alone(staff_client, staff)
 
 def test_edit_open_round_refuses_to_empty_a_text(staff_client, staff):
     round_ = make_open(staff)
-    data = {name: getattr(round_, name) for name in EDITABLE_TEXT_FIELDS}
+    data = {name: getattr(round_, name) or "" for name in EDITABLE_TEXT_FIELDS}
     data["theme_zh_hant"] = "   "
 
     response = staff_client.post(url("round_edit", round_), data)
