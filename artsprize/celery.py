@@ -61,6 +61,16 @@ def add_periodic_tasks(sender, **kwargs):
             "submissions.clean_up_uploads",
             "abort abandoned uploads and delete unreferenced originals",
         ),
+        (
+            CLEAN_UP_SECONDS,
+            "submissions.delete_expired_data_archives",
+            "delete copies of people's data when they expire",
+        ),
+        (
+            CLEAN_UP_SECONDS,
+            "submissions.purge_files_after_retention",
+            "delete the files of entries not shortlisted after a round's retention",
+        ),
     ]
     for seconds, task, name in schedule:
         sender.add_periodic_task(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("artsprize.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("account/data/", include("submissions.urls_privacy")),
     path("rounds/", include("submissions.urls")),
     path("entries/", include("submissions.urls_entries")),
     path("uploads/", include("submissions.urls_uploads")),

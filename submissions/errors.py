@@ -28,3 +28,7 @@ class FileStateError(Exception):
         super().__init__(f"An artwork file cannot go from {old} to {new}.")
         self.old = old
         self.new = new
+
+
+class PrivacyError(DomainError):
+    """A copy of a person's data or the deletion of their account was refused."""

@@ -12,7 +12,7 @@ for the rules of who, and so does a copy (derivative) of a file.
 import rules
 from django.utils import timezone
 
-from artsprize.accounts.rules import is_caseworker, is_staff_member
+from artsprize.accounts.rules import is_caseworker, is_staff_member, registered
 from submissions.enums import EntryState, FileState, RoundState
 
 # Files whose object is complete in storage: the entrant may download them.
@@ -166,3 +166,42 @@ rules.add_perm("submissions.view_file_copy", is_entrants_side)
 # Telling who made an entry is a deliberate staff act; the service that does it
 # (services.identity.reveal_identity) writes the audit event.
 rules.add_perm("submissions.reveal_identity", is_staff_member)
+
+
+# A person's data (services.privacy) -----------------------------------------------
+
+
+@rules.predicate
+def is_archive_person(user, archive):
+    """The person a copy of data is of."""
+    return archive is not None and archive.person_id == user.pk
+
+
+@rules.predicate
+def is_archive_caseworker(user, archive):
+    """The caseworker who asked for the copy of an artist they registered (an
+    artist without an address fetches it through them)."""
+    return (
+        archive is not None
+        and archive.requested_by_id == user.pk
+        and is_caseworker(user)
+        and registered(user, archive.person)
+    )
+
+
+@rules.predicate
+def has_no_role(user):
+    """An entrant only: staff, judges and caseworkers have their accounts removed
+    by staff, who first hand their work over."""
+    return (
+        user.is_authenticated
+        and not (user.is_superuser or user.is_staff)
+        and not user.role_names
+    )
+
+
+rules.add_perm("submissions.request_data_archive", rules.is_authenticated)
+rules.add_perm(
+    "submissions.download_data_archive", is_archive_person | is_archive_caseworker
+)
+rules.add_perm("submissions.delete_own_account", has_no_role)

@@ -8,9 +8,10 @@ import logging
 from celery import shared_task
 
 from artsprize.common.outbox import MailTask, OutboxTask
-from submissions.services import notifications, processing
+from submissions.services import notifications, privacy, processing
 from submissions.services.cleanup import clean_up_uploads, drop_uploads_after_grace
 from submissions.services.reminders import remind_unsubmitted_drafts
+from submissions.services.retention import purge_files_after_retention
 from submissions.services.rounds import open_and_close_due_rounds
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,33 @@ def requeue_stuck_files_task():
         logger.warning("Files queued again for processing: %s", requeued)
 
 
+@shared_task(name="submissions.delete_expired_data_archives")
+def delete_expired_data_archives_task():
+    deleted = privacy.delete_expired_archives()
+    if deleted:
+        logger.info("Copies of data deleted after they expired: %s", deleted)
+
+
+@shared_task(name="submissions.purge_files_after_retention")
+def purge_files_after_retention_task():
+    purged = purge_files_after_retention()
+    if purged:
+        logger.info("Files purged after their rounds' retention: %s", purged)
+
+
+# A person's data ----------------------------------------------------------------
+
+
+@shared_task(name="submissions.build_data_archive", base=OutboxTask)
+def build_data_archive_task(archive_id):
+    privacy.build_data_archive(archive_id)
+
+
+@shared_task(name="submissions.delete_entries_waiting_for_publication", base=OutboxTask)
+def delete_entries_waiting_for_publication_task(round_id):
+    privacy.delete_entries_waiting_for_publication(round_id)
+
+
 # Mails --------------------------------------------------------------------------
 
 
@@ -94,6 +122,16 @@ def mail_uploads_dropped(entry_id, names):
 @shared_task(name="submissions.mail_file_rejected", base=MailTask)
 def mail_file_rejected(file_id):
     notifications.send_file_rejected(file_id)
+
+
+@shared_task(name="submissions.mail_data_archive_ready", base=MailTask)
+def mail_data_archive_ready(archive_id):
+    notifications.send_data_archive_ready(archive_id)
+
+
+@shared_task(name="submissions.mail_account_deleted", base=MailTask)
+def mail_account_deleted(address, language, deleted, waiting):
+    notifications.send_account_deleted(address, language, deleted, waiting)
 
 
 # Processing -------------------------------------------------------------------

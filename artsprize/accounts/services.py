@@ -1,4 +1,7 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,3 +58,31 @@ def set_language(user, language):
     if user.is_authenticated and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def erase_account(user, *, now=None):
+    """Erase what an account holds of a person: their profile, addresses, second
+    factors and password go, and the account can no longer be used (every session
+    of it ends at its next request, as after a change of password). The row stays,
+    marked deleted, for the caller to remove with ``remove_erased_account`` when
+    nothing refers to it any more."""
+    now = now or timezone.now()
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    EntrantProfile.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.email = None
+    user.set_unusable_password()
+    user.is_active = False
+    user.deleted_at = now
+    user.save(update_fields=["email", "password", "is_active", "deleted_at"])
+    return user
+
+
+def remove_erased_account(user):
+    """Remove the row of an erased account; one still referred to stays."""
+    return (
+        get_user_model().objects.filter(pk=user.pk, deleted_at__isnull=False).delete()
+    )

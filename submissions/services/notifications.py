@@ -14,7 +14,7 @@ from artsprize.accounts.enums import Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.common.mail import mail_person, send_templated_mail
 from submissions.enums import EntryState, FileState, GuardianState, RoundState
-from submissions.models import ArtworkFile, Entry, Round
+from submissions.models import ArtworkFile, DataArchive, Entry, Round
 from submissions.rules import replacement_deadline
 from submissions.selectors import public_credit
 from submissions.services.guardians import GUARDIAN_LINK_MAX_AGE, guardian_link
@@ -175,5 +175,55 @@ def send_file_rejected(file_id):
             if deadline and deadline > timezone.now()
             else None,
             "entries_url": _entries_url(),
+        },
+    )
+
+
+def send_data_archive_ready(archive_id):
+    """Tell whoever asked for a copy of a person's data that it is ready, with the
+    link to fetch it and until when it can be fetched."""
+    archive = (
+        DataArchive.objects.select_related("person__profile", "requested_by")
+        .filter(pk=archive_id, ready_at__isnull=False)
+        .first()
+    )
+    recipient = archive.requested_by if archive else None
+    if recipient is None or not recipient.email or not recipient.is_active:
+        logger.info("Data archive %s: nobody to tell.", archive_id)
+        return
+    for_artist = recipient.pk != archive.person_id
+    mail_person(
+        recipient,
+        "submissions/mail/data_archive_ready",
+        {
+            "archive": archive,
+            "for_artist": for_artist,
+            "artist_name": _legal_name(archive.person) if for_artist else "",
+            "download_url": settings.SITE_URL.rstrip("/")
+            + reverse("data_archive_download", args=[archive.uuid]),
+        },
+    )
+
+
+def _legal_name(user):
+    profile = EntrantProfile.objects.filter(user=user).first()
+    return profile.legal_name if profile else ""
+
+
+def send_account_deleted(address, language, deleted, waiting):
+    """Tell a person who deleted their account what was deleted and what will
+    still happen, at the address they had (the account holds it no more).
+    ``waiting`` lists ``[reference, round id]`` of the entries deleted when their
+    round's results are published."""
+    rounds = Round.objects.in_bulk({round_id for _reference, round_id in waiting})
+    send_templated_mail(
+        "submissions/mail/account_deleted",
+        to=[address],
+        language=language,
+        context={
+            "deleted": deleted,
+            "waiting": [
+                (reference, rounds.get(round_id)) for reference, round_id in waiting
+            ],
         },
     )

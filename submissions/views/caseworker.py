@@ -14,7 +14,9 @@ from artsprize.accounts.caseworkers import (
 from artsprize.accounts.errors import AccountError
 from artsprize.accounts.forms import ArtistRecordForm, ClaimInvitationForm
 from artsprize.accounts.permissions import lookup, permission_required
+from submissions.errors import PrivacyError
 from submissions.selectors import open_rounds
+from submissions.services.privacy import archives_of, request_data_archive
 
 caseworker_only = permission_required("accounts.file_for_artists")
 # An artist's page: only the caseworker who registered them reaches it.
@@ -66,6 +68,7 @@ def _render_artist(request, artist, claim_form, *, status=200):
             "entries": artist.entries.select_related("round", "category"),
             "open_rounds": open_rounds(),
             "claim_form": claim_form,
+            "archives": archives_of(artist, requested_by=request.user),
         },
         status=status,
     )
@@ -97,3 +100,22 @@ def artist_invite(request, artist):
             )
             return redirect("caseworker:artist", pk=artist.pk)
     return _render_artist(request, artist, form, status=400)
+
+
+@of_artist
+@require_POST
+def artist_data_archive(request, artist):
+    """Ask for a copy of an artist's data, to hand to them."""
+    try:
+        request_data_archive(artist, by=request.user)
+    except PrivacyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "A copy of the artist's data is being prepared. It will be listed "
+                "here, and we will e-mail you, when it is ready."
+            ),
+        )
+    return redirect("caseworker:artist", pk=artist.pk)
