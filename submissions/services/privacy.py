@@ -22,6 +22,7 @@ import logging
 import tempfile
 import uuid
 import zipfile
+from contextlib import closing
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -319,10 +320,8 @@ def _copy_original(archive_file, file, path):
     info = zipfile.ZipInfo(path, date_time=timezone.localtime().timetuple()[:6])
     # Images, video and sound are compressed already.
     info.compress_type = zipfile.ZIP_STORED
-    with (
-        response["Body"] as body,
-        archive_file.open(info, "w", force_zip64=True) as target,
-    ):
+    body = response["Body"]
+    with closing(body), archive_file.open(info, "w", force_zip64=True) as target:
         for chunk in body.iter_chunks(CHUNK_BYTES):
             target.write(chunk)
     return True

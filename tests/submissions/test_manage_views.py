@@ -447,9 +447,10 @@ def test_edit_open_round_offers_its_texts_only(staff_client, staff):
 
     assert set(response.context["form"].fields) == set(EDITABLE_TEXT_FIELDS)
     assert 'name="closes_at"' not in response.text
-    assert "The round is no longer a draft: only its texts can change here." in (
-        response.text
-    )
+    assert (
+        "The round is no longer a draft: only its texts and how long its files are "
+        "kept can change here."
+    ) in response.text
 
 
 def test_edit_open_round_saves_texts_and_leaves_dates_alone(staff_client, staff):

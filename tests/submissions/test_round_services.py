@@ -798,7 +798,8 @@ def test_after_opening_dates_and_limits_are_refused(state, field, shift, staff_u
     )
 
     assert message == (
-        "Once a round has opened, only its title, theme and rules can change."
+        "Once a round has opened, only its title, theme, rules and how long its "
+        "files are kept can change."
     )
     assert row(round_) == before
     assert trail(round_) == []
