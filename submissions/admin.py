@@ -12,9 +12,8 @@ from submissions.services.rounds import (
 
 @admin.register(Round)
 class RoundAdmin(StaffModelAdmin):
-    """Its texts and how long its files are kept, in any state; its dates, other
-    settings and state change on the staff pages, which check them against the
-    round's state."""
+    """Its texts, in any state; its dates, settings and state change on the staff
+    pages, which check them against the round's state."""
 
     editable_fields = EDITABLE_TEXT_FIELDS
     service = update_round

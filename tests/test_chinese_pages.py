@@ -25,11 +25,12 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from submissions.enums import FileState
-from submissions.models import Derivative
+from submissions.models import DataArchive, Derivative
 from submissions.services.entries import submit_entry, update_entry
 from submissions.services.guardians import guardian_token
 from submissions.services.rounds import extend_deadline
@@ -48,6 +49,8 @@ OWN_PAGES = {
         "entry_edit",
         "entry_receipt",
         "profile",
+        "your_data",
+        "account_delete",
         "mfa_index",
         "mfa_activate_totp",
     },
@@ -260,6 +263,23 @@ def world():
         },
         language=Language.CHINESE,
     )
+    # A copy of the entrant's data that has expired, and one of the artist's the
+    # caseworker can still fetch.
+    now = timezone.now()
+    expired = DataArchive.objects.create(
+        person=entrant,
+        requested_by=entrant,
+        key="archives/expired.zip",
+        ready_at=now - datetime.timedelta(days=8),
+        expires_at=now - datetime.timedelta(days=1),
+    )
+    DataArchive.objects.create(
+        person=artist,
+        requested_by=caseworker,
+        key="archives/ready.zip",
+        ready_at=now,
+        expires_at=now + datetime.timedelta(days=7),
+    )
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()
@@ -301,6 +321,8 @@ def world():
         "upload_remove": {"file_pk": file.pk},
         "caseworker:artist": {"pk": artist.pk},
         "caseworker:artist_invite": {"pk": artist.pk},
+        "caseworker:artist_data_archive": {"pk": artist.pk},
+        "data_archive_download": {"uuid": expired.uuid},
         "manage:round_detail": {"pk": open_round.pk},
         "manage:round_edit": {"pk": draft_round.pk},
         "manage:round_schedule": {"pk": draft_round.pk},

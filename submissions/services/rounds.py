@@ -35,12 +35,12 @@ EDITABLE_TEXT_FIELDS = (
     "theme_zh_hant",
     "rules_en",
     "rules_zh_hant",
-    # How long files are kept after the results are published
-    # (services.retention) may be set in any state.
-    "retention_months",
 )
+# How long files are kept after the results are published (services.retention)
+# may be set in any state, as the texts may.
+EDITABLE_ANY_STATE_FIELDS = (*EDITABLE_TEXT_FIELDS, "retention_months")
 EDITABLE_DRAFT_FIELDS = (
-    *EDITABLE_TEXT_FIELDS,
+    *EDITABLE_ANY_STATE_FIELDS,
     "year",
     "opens_at",
     "closes_at",
@@ -371,7 +371,7 @@ def update_round(round_, *, data, by):
         allowed = (
             EDITABLE_DRAFT_FIELDS
             if locked.state == RoundState.DRAFT
-            else EDITABLE_TEXT_FIELDS
+            else EDITABLE_ANY_STATE_FIELDS
         )
         changed = [
             field

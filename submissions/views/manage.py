@@ -31,8 +31,8 @@ from submissions.services.rounds import (
     CATEGORIES_ADDED_IN_DRAFT,
     CATEGORIES_REMOVED_IN_DRAFT,
     CATEGORY_TEXT_FIELDS,
+    EDITABLE_ANY_STATE_FIELDS,
     EDITABLE_DRAFT_FIELDS,
-    EDITABLE_TEXT_FIELDS,
     close_round_now,
     create_round,
     delete_category,
@@ -180,7 +180,7 @@ def round_detail(request, round_):
 @of_round
 def round_edit(request, round_):
     is_draft = round_.state == RoundState.DRAFT
-    editable = EDITABLE_DRAFT_FIELDS if is_draft else EDITABLE_TEXT_FIELDS
+    editable = EDITABLE_DRAFT_FIELDS if is_draft else EDITABLE_ANY_STATE_FIELDS
     form = RoundForm(
         _posted(request),
         initial=model_to_dict(round_, fields=editable),
@@ -189,7 +189,7 @@ def round_edit(request, round_):
     )
     if form.is_valid():
         if not is_draft and set(request.POST) & (
-            set(EDITABLE_DRAFT_FIELDS) - set(EDITABLE_TEXT_FIELDS)
+            set(EDITABLE_DRAFT_FIELDS) - set(EDITABLE_ANY_STATE_FIELDS)
         ):
             # The round left its draft while the form was open (the schedule opened
             # it, or another staff member did).

@@ -23,13 +23,13 @@ from django.urls import (
     resolve,
     reverse,
 )
-from django.utils import translation
+from django.utils import timezone, translation
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.accounts.permissions import permission_required
 from submissions.enums import DerivativeKind, FileState, MediaKind
-from submissions.models import Derivative
+from submissions.models import DataArchive, Derivative
 from submissions.services.entries import update_entry
 from submissions.services.guardians import guardian_token
 from tests import entry_factories, factories
@@ -133,6 +133,16 @@ def build_world():
     )
     colleague = factories.make_staff(email=STAFF_COLLEAGUE_EMAIL)
     judge = factories.make_judge(email=JUDGE_COLLEAGUE_EMAIL)
+    archives = [
+        DataArchive.objects.create(
+            person=person,
+            requested_by=by,
+            key=f"archives/test-{person.pk}.zip",
+            ready_at=timezone.now(),
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        )
+        for person, by in ((other, other), (artist, caseworker))
+    ]
 
     ids = {
         obj.pk
@@ -159,6 +169,7 @@ def build_world():
     return {
         "int": sorted(ids),
         "token": [guardian_token(minor_entry), "not-a-token"],
+        "uuid": [str(archive.uuid) for archive in archives],
         "name": ["thumb", "preview", "page-0"],
         "path": [str(pk) for pk in sorted(ids)],
         "app_label": sorted({model._meta.app_label for model in admin.site._registry}),

@@ -17,6 +17,7 @@ from submissions.models import Round
 from submissions.models.rounds import MB
 from submissions.services.rounds import (
     CATEGORY_TEXT_FIELDS,
+    EDITABLE_ANY_STATE_FIELDS,
     EDITABLE_TEXT_FIELDS,
     close_round_now,
     open_round_now,
@@ -445,7 +446,7 @@ def test_edit_open_round_offers_its_texts_only(staff_client, staff):
 
     response = staff_client.get(url("round_edit", round_))
 
-    assert set(response.context["form"].fields) == set(EDITABLE_TEXT_FIELDS)
+    assert set(response.context["form"].fields) == set(EDITABLE_ANY_STATE_FIELDS)
     assert 'name="closes_at"' not in response.text
     assert (
         "The round is no longer a draft: only its texts and how long its files are "
@@ -482,7 +483,7 @@ def test_edit_open_round_saves_texts_and_leaves_dates_alone(staff_client, staff)
 
 def test_edit_open_round_refuses_to_empty_a_text(staff_client, staff):
     round_ = make_open(staff)
-    data = {name: getattr(round_, name) or "" for name in EDITABLE_TEXT_FIELDS}
+    data = {name: getattr(round_, name) for name in EDITABLE_TEXT_FIELDS}
     data["theme_zh_hant"] = "   "
 
     response = staff_client.post(url("round_edit", round_), data)
