@@ -96,6 +96,16 @@ def mail_file_rejected(file_id):
     notifications.send_file_rejected(file_id)
 
 
+@shared_task(name="submissions.mail_screening_results", base=MailTask)
+def mail_screening_results(round_id, entrant_id):
+    notifications.send_screening_results(round_id, entrant_id)
+
+
+@shared_task(name="submissions.mail_screening_changed", base=MailTask)
+def mail_screening_changed(entry_id):
+    notifications.send_screening_changed(entry_id)
+
+
 # Processing -------------------------------------------------------------------
 
 

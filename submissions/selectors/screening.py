@@ -1,0 +1,82 @@
+"""What the screening pages read: a round's submitted entries, filtered, with what
+staff check them for, in a fixed number of queries however many there are."""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from submissions.enums import EntryState, FileState, GuardianState
+from submissions.models import ArtworkFile, Entry, FileMatch
+from submissions.selectors import with_thumbnails
+from submissions.services.eligibility import age_at, closing_day
+
+# The flags staff filter by.
+FLAG_CHOICES = (
+    ("content_warning", _("Content warning")),
+    ("duplicate", _("Possible duplicate")),
+    ("guardian_pending", _("Guardian has not confirmed")),
+    ("filed", _("Filed by a caseworker")),
+)
+
+
+def _has_problem():
+    return Exists(
+        ArtworkFile.objects.filter(entry=OuterRef("pk")).exclude(state=FileState.READY)
+    )
+
+
+def _has_match():
+    return Exists(
+        FileMatch.objects.filter(
+            Q(file__entry=OuterRef("pk")) | Q(other__entry=OuterRef("pk"))
+        ).filter(file__entry__state=EntryState.SUBMITTED)
+    )
+
+
+def screening_entries(round_, *, category=None, screening="", problems=False, flag=""):
+    """The round's submitted entries in the order of their reference codes, with
+    ``has_problem`` (a file not ready), ``has_match`` (a file alike another entry's)
+    and the entrant's ``date_of_birth`` (not their name) annotated."""
+    entries = (
+        Entry.objects.filter(round=round_, state=EntryState.SUBMITTED)
+        .annotate(
+            has_problem=_has_problem(),
+            has_match=_has_match(),
+            date_of_birth=F("entrant__profile__date_of_birth"),
+        )
+        .order_by("reference", "pk")
+    )
+    if category is not None:
+        entries = entries.filter(category=category)
+    if screening:
+        entries = entries.filter(screening=screening)
+    if problems:
+        entries = entries.filter(has_problem=True)
+    if flag == "content_warning":
+        entries = entries.filter(content_warning=True)
+    elif flag == "duplicate":
+        entries = entries.filter(has_match=True)
+    elif flag == "guardian_pending":
+        entries = entries.filter(guardian_state=GuardianState.PENDING)
+    elif flag == "filed":
+        entries = entries.filter(filed_by__isnull=False)
+    return entries
+
+
+def with_details(entries):
+    """``entries`` with what a row or page of the queue shows fetched at once."""
+    return entries.select_related(
+        "category", "filed_by", "screened_by"
+    ).prefetch_related(
+        Prefetch(
+            "files",
+            queryset=with_thumbnails(ArtworkFile.objects.order_by("position", "id")),
+        ),
+        "team_members",
+    )
+
+
+def age_at_closing(entry, round_):
+    """The entrant's age at the round's closing date, from the annotation."""
+    if entry.date_of_birth is None:
+        return None
+    return age_at(entry.date_of_birth, closing_day(round_))
