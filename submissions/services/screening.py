@@ -302,9 +302,14 @@ def screening_counts(round_):
 
 
 def screening_problems(round_):
-    """What keeps a round from going to judging, for staff."""
+    """What keeps a round from going to judging, for staff: an entry not screened,
+    results not released. A round without submitted entries has nothing to wait
+    for."""
     problems = []
-    unscreened = screening_counts(round_)[ScreeningState.UNSCREENED]
+    counts = screening_counts(round_)
+    unscreened = counts[ScreeningState.UNSCREENED]
+    if not sum(counts.values()):
+        return problems
     if unscreened:
         problems.append(
             _("%(count)s submitted entries are not screened yet.")

@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from artsprize.accounts.permissions import lookup, permission_required
@@ -26,6 +28,7 @@ from submissions.selectors.screening import (
     age_at_closing,
     screening_entries,
     with_details,
+    with_flags,
 )
 from submissions.services.screening import (
     release_screening,
@@ -38,6 +41,17 @@ from submissions.services.screening import (
 from submissions.views.files import prepare_files
 
 PAGE_SIZE = 50
+SHORTCUTS = gettext_lazy(
+    "Keyboard, outside the text fields: %(e)s eligible, %(i)s not eligible (with "
+    "the reason chosen or written), %(j)s next entry, %(k)s previous entry."
+)
+
+
+def _shortcuts():
+    """The keyboard shortcuts of the entry page, each key shown as a key."""
+    keys = {name: format_html("<kbd>{}</kbd>", name.upper()) for name in "eijk"}
+    return mark_safe(conditional_escape(SHORTCUTS) % keys)  # noqa: S308 (escaped)
+
 
 of_round = permission_required(
     "submissions.screen_entries",
@@ -61,7 +75,7 @@ def _query(request, *, page=True):
 
 
 def _rows(entries, round_):
-    for entry in entries:
+    for entry in with_flags(entries):
         entry.age = age_at_closing(entry, round_)
     return entries
 
@@ -218,7 +232,7 @@ def screening_entry(request, round_, entry_pk):
         # Keep what was typed, but decide again from what the entry holds now.
         form.data = form.data.copy()
         form.data["seen"] = entry.screening
-    entry.age = age_at_closing(entry, round_)
+    _rows([entry], round_)
     prepare_files(entry.files.all(), entry)
     context = {
         **_round_context(round_),
@@ -229,6 +243,7 @@ def screening_entry(request, round_, entry_pk):
         "position": position,
         "count": count,
         "query": query,
+        "shortcuts": _shortcuts(),
     }
     return render(request, "submissions/manage/screening/entry.html", context)
 
