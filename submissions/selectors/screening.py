@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from submissions.enums import EntryState, FileState, GuardianState
 from submissions.models import ArtworkFile, Entry
 from submissions.selectors import with_thumbnails
-from submissions.services.eligibility import age_at, closing_day
 
 # The flags staff filter by.
 FLAG_CHOICES = (
@@ -86,10 +85,3 @@ def with_details(entries):
         ),
         "team_members",
     )
-
-
-def age_at_closing(entry, round_):
-    """The entrant's age at the round's closing date, from the annotation."""
-    if entry.date_of_birth is None:
-        return None
-    return age_at(entry.date_of_birth, closing_day(round_))

@@ -25,11 +25,11 @@ from submissions.forms_screening import (
 )
 from submissions.models import Round, ScreeningReason
 from submissions.selectors.screening import (
-    age_at_closing,
     screening_entries,
     with_details,
     with_flags,
 )
+from submissions.services.eligibility import age_at, closing_day
 from submissions.services.screening import (
     release_screening,
     save_screening_reason,
@@ -75,8 +75,12 @@ def _query(request, *, page=True):
 
 
 def _rows(entries, round_):
+    """The entries of a page with their flags and the entrant's age at the
+    round's closing date (from the date of birth the selector annotated)."""
+    day = closing_day(round_)
     for entry in with_flags(entries):
-        entry.age = age_at_closing(entry, round_)
+        birth = entry.date_of_birth
+        entry.age = age_at(birth, day) if birth is not None else None
     return entries
 
 
