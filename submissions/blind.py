@@ -26,8 +26,8 @@ from submissions import storage
 from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
 from submissions.models import ArtworkFile, Derivative, Entry
 
-# The entry states judges may see. Eligibility screening adds its "eligible"
-# state here, and judging then asks for that one state through ``states``.
+# The entry states judges may see. Screening's outcome is a field of its own
+# (``Entry.screening``): judging asks for eligible entries with ``screening``.
 JUDGEABLE_STATES = frozenset({EntryState.SUBMITTED})
 
 # The copy a judge looks at, listens to or reads in full, by the kind of file.
@@ -65,6 +65,8 @@ _ENTRY_COLUMNS = (
     "medium",
     "year_made",
     "dimensions",
+    "content_warning",
+    "content_warning_note",
 )
 _FILE_COLUMNS = (
     "id",
@@ -149,6 +151,9 @@ class BlindEntry:
     medium: str
     year_made: int | None
     dimensions: str
+    # Set at screening: judges read the note before they choose to see the work.
+    content_warning: bool
+    content_warning_note: str
     files: tuple[BlindFile, ...]
 
     @property
@@ -223,6 +228,8 @@ def _entry(row, files):
         medium=row["medium"],
         year_made=row["year_made"],
         dimensions=row["dimensions"],
+        content_warning=row["content_warning"],
+        content_warning_note=row["content_warning_note"],
         files=tuple(files),
     )
 
@@ -255,12 +262,20 @@ def _blind(entries):
 
 
 def blind_entries(
-    *, round_id, category_id=None, entry_ids=None, states=JUDGEABLE_STATES
+    *,
+    round_id,
+    category_id=None,
+    entry_ids=None,
+    states=JUDGEABLE_STATES,
+    screening=None,
 ):
     """The judgeable entries of a round, blind, in the order of their reference
-    codes; of one category and of some entries only when asked. ``states`` is a
-    part of JUDGEABLE_STATES (ValueError otherwise)."""
+    codes; of one category, of some entries and of one screening outcome
+    (``ScreeningState.ELIGIBLE``) only when asked. ``states`` is a part of
+    JUDGEABLE_STATES (ValueError otherwise)."""
     entries = _judgeable_entries(states).filter(round_id=round_id)
+    if screening is not None:
+        entries = entries.filter(screening=screening)
     if category_id is not None:
         entries = entries.filter(category_id=category_id)
     if entry_ids is not None:

@@ -12,6 +12,15 @@ class EntryError(DomainError):
     """An entry cannot do what was asked."""
 
 
+class ScreeningError(DomainError):
+    """A screening decision or its release cannot be made; a decision another
+    member of staff made meanwhile comes as ``current`` (the entry as it is)."""
+
+    def __init__(self, message, *, code="", problems=(), current=None):
+        super().__init__(message, code=code, problems=problems)
+        self.current = current
+
+
 class UploadError(DomainError):
     """An upload step was refused; ``code`` is also what the browser's client
     reacts to."""

@@ -161,7 +161,10 @@ rules.add_perm("submissions.remove_file", is_entrants_side & file_is_removable)
 rules.add_perm("submissions.download_file", is_entrants_side & file_is_downloadable)
 # The clean copies of a file (thumbnail, preview, the judges' copy) on the
 # entrant's pages.
-rules.add_perm("submissions.view_file_copy", is_entrants_side)
+rules.add_perm("submissions.view_file_copy", is_entrants_side | is_staff_member)
+
+# Screening a closed round's entries and releasing the results.
+rules.add_perm("submissions.screen_entries", is_staff_member)
 
 # Telling who made an entry is a deliberate staff act; the service that does it
 # (services.identity.reveal_identity) writes the audit event.

@@ -134,6 +134,16 @@ def mail_account_deleted(address, language, deleted, waiting):
     notifications.send_account_deleted(address, language, deleted, waiting)
 
 
+@shared_task(name="submissions.mail_screening_results", base=MailTask)
+def mail_screening_results(round_id, entrant_id):
+    notifications.send_screening_results(round_id, entrant_id)
+
+
+@shared_task(name="submissions.mail_screening_changed", base=MailTask)
+def mail_screening_changed(entry_id):
+    notifications.send_screening_changed(entry_id)
+
+
 # Processing -------------------------------------------------------------------
 
 

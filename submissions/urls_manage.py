@@ -1,6 +1,6 @@
 from django.urls import path
 
-from submissions.views import manage, processing
+from submissions.views import manage, processing, screening
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
@@ -31,6 +31,31 @@ urlpatterns = [
         "rounds/<int:pk>/categories/<int:category_pk>/delete/",
         manage.category_delete,
         name="category_delete",
+    ),
+    path("rounds/<int:pk>/screening/", screening.screening_queue, name="screening"),
+    path(
+        "rounds/<int:pk>/screening/bulk/",
+        screening.screening_bulk,
+        name="screening_bulk",
+    ),
+    path(
+        "rounds/<int:pk>/screening/release/",
+        screening.screening_release,
+        name="screening_release",
+    ),
+    path(
+        "rounds/<int:pk>/screening/<int:entry_pk>/",
+        screening.screening_entry,
+        name="screening_entry",
+    ),
+    path("screening-reasons/", screening.reason_list, name="screening_reasons"),
+    path(
+        "screening-reasons/new/", screening.reason_edit, name="screening_reason_create"
+    ),
+    path(
+        "screening-reasons/<int:pk>/edit/",
+        screening.reason_edit,
+        name="screening_reason_edit",
     ),
     path("processing/", processing.processing_problems, name="processing"),
     path(

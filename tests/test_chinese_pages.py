@@ -30,10 +30,10 @@ from django.utils import timezone
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from submissions.enums import FileState
-from submissions.models import DataArchive, Derivative
+from submissions.models import DataArchive, Derivative, ScreeningReason
 from submissions.services.entries import submit_entry, update_entry
 from submissions.services.guardians import guardian_token
-from submissions.services.rounds import extend_deadline
+from submissions.services.rounds import close_round_now, extend_deadline
 from tests import entry_factories, factories
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,9 @@ OWN_PAGES = {
         "manage:rounds",
         "manage:round_detail",
         "manage:processing",
+        "manage:screening",
+        "manage:screening_entry",
+        "manage:screening_reasons",
         "manage:people",
         "manage:person",
         "manage:audit_log",
@@ -253,6 +256,13 @@ def world():
         by=young,
     )
     submit_entry(minor_entry, by=young)
+    # A closed round whose entry staff screen.
+    closed_round = entry_factories.make_open_round(year=2025)
+    screened = entry_factories.make_submitted_entry(closed_round, entrant=entrant)
+    close_round_now(closed_round, by=staff)
+    reason = ScreeningReason.objects.create(
+        text_en="The work was made before 2020.", text_zh_hant="作品於2020年前創作。"
+    )
     artist = register_artist(
         by=caseworker,
         data={
@@ -298,6 +308,7 @@ def world():
         "Youth",
         *(value for value in entry_factories.COMPLETE.values() if value is not True),
         "A harbour at dusk, boats in silhouette.",
+        "The work was made before 2020.",
         # The name of the prize in the authenticator app, and the staff group.
         settings.MFA_TOTP_ISSUER,
         group.name,
@@ -341,6 +352,11 @@ def world():
             "category_pk": draft_category.pk,
         },
         "manage:processing_retry": {"pk": failed.pk},
+        "manage:screening": {"pk": closed_round.pk},
+        "manage:screening_bulk": {"pk": closed_round.pk},
+        "manage:screening_release": {"pk": closed_round.pk},
+        "manage:screening_entry": {"pk": closed_round.pk, "entry_pk": screened.pk},
+        "manage:screening_reason_edit": {"pk": reason.pk},
         "manage:person": {"pk": entrant.pk},
         "manage:person_role": {"pk": judge.pk},
         "manage:person_reset_two_factor": {"pk": judge.pk},

@@ -1,6 +1,6 @@
 """A state field is written only by the state machines' own code: every other
 module changes a state through its transition function (set_round_state,
-set_entry_state, set_file_state, set_guardian_state)."""
+set_entry_state, set_file_state, set_guardian_state, set_screening)."""
 
 import ast
 import pathlib
@@ -13,9 +13,17 @@ PACKAGES = ("artsprize", "submissions", "judging")
 ALLOWED = {"artsprize/common/transitions.py"}
 
 
+# State fields whose names do not end in "state".
+OTHER_STATE_FIELDS = {"screening"}
+
+
 def _is_state_field(name):
     # ``_state`` is Django's own bookkeeping of an instance, not a field.
-    return name == "state" or (name.endswith("_state") and not name.startswith("_"))
+    return (
+        name == "state"
+        or name in OTHER_STATE_FIELDS
+        or (name.endswith("_state") and not name.startswith("_"))
+    )
 
 
 def _strings(node):

@@ -13,7 +13,13 @@ from django.utils import timezone
 from artsprize.accounts.enums import Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.common.mail import mail_person, send_templated_mail
-from submissions.enums import EntryState, FileState, GuardianState, RoundState
+from submissions.enums import (
+    EntryState,
+    FileState,
+    GuardianState,
+    RoundState,
+    ScreeningState,
+)
 from submissions.models import ArtworkFile, DataArchive, Entry, Round
 from submissions.rules import replacement_deadline
 from submissions.selectors import public_credit
@@ -227,3 +233,74 @@ def send_account_deleted(address, language, deleted, waiting):
             ],
         },
     )
+
+
+def _screening_recipients(entrant, entries):
+    """The entrant, or when they have no address the caseworkers who filed the
+    entries (each told whom they filed for)."""
+    if entrant.email:
+        return [(entrant, entries)]
+    filers = {}
+    for entry in entries:
+        if entry.filed_by is not None and entry.filed_by.email:
+            filers.setdefault(entry.filed_by, []).append(entry)
+    return list(filers.items())
+
+
+def send_screening_results(round_id, entrant_id):
+    """Tell an entrant the outcome of screening for all their entries of a round."""
+    round_ = Round.objects.filter(pk=round_id).first()
+    if round_ is None or round_.screening_released_at is None:
+        logger.info("Round %s: no screening results released.", round_id)
+        return
+    entries = list(
+        Entry.objects.filter(
+            round=round_, entrant_id=entrant_id, state=EntryState.SUBMITTED
+        )
+        .exclude(screening=ScreeningState.UNSCREENED)
+        .select_related("round", "entrant", "filed_by")
+        .order_by("reference")
+    )
+    if not entries:
+        logger.info("Round %s, entrant %s: no screened entry.", round_id, entrant_id)
+        return
+    entrant = entries[0].entrant
+    recipients = _screening_recipients(entrant, entries)
+    if not recipients:
+        logger.info("Entrant %s: nobody to tell of screening.", entrant_id)
+    for person, theirs in recipients:
+        mail_person(
+            person,
+            "submissions/mail/screening_results",
+            {
+                "round": round_,
+                "entries": theirs,
+                "filed_for": public_credit(entries[0]) if person != entrant else "",
+                "any_eligible": any(
+                    entry.screening == ScreeningState.ELIGIBLE for entry in theirs
+                ),
+                "any_ineligible": any(
+                    entry.screening == ScreeningState.INELIGIBLE for entry in theirs
+                ),
+                "entries_url": _entries_url(),
+            },
+        )
+
+
+def send_screening_changed(entry_id):
+    """Tell an entrant that the screening of an entry was corrected after the
+    results were released."""
+    entry = (
+        Entry.objects.select_related("round", "entrant", "filed_by")
+        .filter(pk=entry_id, state=EntryState.SUBMITTED)
+        .first()
+    )
+    if entry is None or entry.round.screening_released_at is None:
+        logger.info("Entry %s: no released screening to correct.", entry_id)
+        return
+    for person, _entries in _screening_recipients(entry.entrant, [entry]):
+        mail_person(
+            person,
+            "submissions/mail/screening_changed",
+            {"entry": entry, "entries_url": _entries_url()},
+        )

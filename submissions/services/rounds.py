@@ -13,6 +13,7 @@ from artsprize.common.transitions import StateMachine, refusal
 from submissions.enums import MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.models import Category, Entry, Round
+from submissions.services.screening import screening_problems, screening_started
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,12 @@ def set_round_state(round_, new_state, *, by, reason="", now=None):
     def changes(move):
         if move.new == RoundState.PUBLISHED:
             return {"published_at": now}
+        if move.new == RoundState.JUDGING:
+            problems = screening_problems(move.obj)
+            if problems:
+                raise RoundError(
+                    _("The round cannot go to judging yet."), problems=problems
+                )
         if move.new != RoundState.OPEN:
             return {}
         problems = round_problems(move.obj)
@@ -299,6 +306,13 @@ def extend_deadline(round_, closes_at, *, by, reason="", now=None):
             raise RoundError(_("The new deadline must be later than the current one."))
         if closes_at <= now:
             raise RoundError(DEADLINE_NOT_IN_FUTURE)
+        if screening_started(locked):
+            raise RoundError(
+                _(
+                    "Screening of this round's entries has started: it can no longer "
+                    "be reopened."
+                )
+            )
         _set_closes_at(locked, closes_at, by=by, reason=reason)
     return round_
 
@@ -313,6 +327,13 @@ def reopen_round(round_, closes_at, *, by, reason="", now=None):
             )
         if closes_at <= now:
             raise RoundError(DEADLINE_NOT_IN_FUTURE)
+        if screening_started(locked):
+            raise RoundError(
+                _(
+                    "Screening of this round's entries has started: it can no longer "
+                    "be reopened."
+                )
+            )
         _set_closes_at(locked, closes_at, by=by, reason=reason)
         set_round_state(locked, RoundState.OPEN, by=by, reason=reason, now=now)
     return round_

@@ -21,7 +21,13 @@ from submissions.blind import (
     blind_entry,
     judging_copy_url,
 )
-from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
+from submissions.enums import (
+    DerivativeKind,
+    EntryState,
+    FileState,
+    MediaKind,
+    ScreeningState,
+)
 from submissions.models import ArtworkFile, Derivative, Entry
 from submissions.services.entries import withdraw_entry
 from tests import factories
@@ -142,7 +148,7 @@ def test_the_blind_values_have_exactly_these_fields():
 
     assert names(BlindEntry) == (
         "id reference round_id category title_en title_zh_hant statement text_work "
-        "medium year_made dimensions files"
+        "medium year_made dimensions content_warning content_warning_note files"
     )
     assert names(BlindCategory) == "id name_en name_zh_hant"
     assert names(BlindFile) == (
@@ -171,6 +177,8 @@ def test_a_blind_entry_is_the_work_and_the_copies_made_for_judges(identified):
         medium="Ink on rice paper",
         year_made=2024,
         dimensions="640 × 480 px",
+        content_warning=False,
+        content_warning_note="",
         files=(
             BlindFile(
                 number=1,
@@ -224,6 +232,7 @@ def test_blind_values_hold_no_model_no_queryset_and_no_moment(identified):
 
     assert type(listed) is list
     assert {type(leaf) for leaf in leaves(listed)} == {
+        bool,
         int,
         str,
         type(None),
@@ -614,3 +623,20 @@ def test_refusals_are_told_in_the_reader_s_language():
 
     with translation.override("zh-hant"):
         assert str(refused.value.message) == "此副本不供評審使用。"
+
+
+def test_judging_may_ask_for_the_eligible_entries_only(identified):
+    round_id = identified.round_id
+    assert blind_entries(round_id=round_id, screening=ScreeningState.ELIGIBLE) == []
+    Entry.objects.filter(pk=identified.pk).update(
+        screening=ScreeningState.ELIGIBLE,
+        content_warning=True,
+        content_warning_note="Depicts violence.",
+    )
+
+    (entry,) = blind_entries(round_id=round_id, screening=ScreeningState.ELIGIBLE)
+    assert (entry.id, entry.content_warning, entry.content_warning_note) == (
+        identified.pk,
+        True,
+        "Depicts violence.",
+    )

@@ -24,7 +24,7 @@ from submissions.services.processing import (
 from submissions.tasks import PROCESSING_RETRIES, process_file_task
 from tests import processing_fixtures as fixtures
 from tests.broker import folder_broker
-from tests.factories import make_entrant, make_staff
+from tests.factories import make_entrant, make_staff, sign_in_with_two_factor
 from tests.upload_helpers import make_entry, make_open_round, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -417,15 +417,25 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
     assert broker.sent() == []
 
 
-def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
-    # Staff pages need two-factor sign-in; the entrant's pages do not.
+def test_staff_see_an_entrants_copies_only_after_two_factor_sign_in(client, entry):
+    # The entrant's pages do not need two-factor sign-in; staff seeing another's
+    # work do, on every address (the screening pages show these copies).
     file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
-    client.force_login(make_staff())
+    staff = make_staff()
+    client.force_login(staff)
+    copy = reverse("file_view", args=[file.pk, "thumb"])
 
-    assert client.get(reverse("file_view", args=[file.pk, "thumb"])).status_code == 404
-    answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
-    assert answer == {"files": []}
+    answer = client.get(copy)
+    assert answer.status_code == 302
+    assert answer.url.startswith(reverse("mfa_activate_totp"))
+    status = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
+    assert status == {"files": []}
+
+    sign_in_with_two_factor(client, staff)
+    shown = client.get(copy)
+    assert shown.status_code == 302
+    assert f"/derivatives/{file.pk}/thumb" in shown.url
 
 
 def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
