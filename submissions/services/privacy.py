@@ -300,6 +300,8 @@ def _entry_data(entry, files):
             "outcome": entry.screening,
             "reason_en": entry.screening_reason_en,
             "reason_zh_hant": entry.screening_reason_zh_hant,
+            "content_warning": entry.content_warning,
+            "content_warning_note": entry.content_warning_note,
         }
     return data
 
@@ -358,7 +360,8 @@ def _actor(event, person):
 
 def _audit_events(person, profile, entries):
     """The events of the audit log about ``person``, their profile, their entries
-    and the files of those; a screening appears once its results are released."""
+    and the files of those; a screening, and a content warning staff set while
+    screening, appear once the round's results of screening are released."""
     types = ContentType.objects.get_for_models(
         get_user_model(), EntrantProfile, Entry, ArtworkFile
     )
@@ -378,9 +381,9 @@ def _audit_events(person, profile, entries):
     events = (
         AuditEvent.objects.filter(about)
         .exclude(
+            Q(verb=AuditVerb.SCREENED) | Q(data__fields__contains=["content_warning"]),
             content_type=types[Entry],
             object_id__in=unreleased,
-            verb=AuditVerb.SCREENED,
         )
         .select_related("content_type")
         .order_by("at", "pk")

@@ -107,6 +107,13 @@ def test_the_archive_holds_exactly_the_entrants_data_and_files(
         to_state=ScreeningState.INELIGIBLE,
         reason="Too late.",
     )
+    record_event(
+        actor=None,
+        verb=AuditVerb.UPDATED,
+        obj=submitted,
+        reason="Shows violence.",
+        data={"fields": ["content_warning"], "content_warning": True},
+    )
     other = factories.make_entrant()
     other_entry, other_file = submitted_with_file(round_, other, b"not yours")
     client.force_login(entrant)
@@ -173,6 +180,7 @@ def test_the_archive_holds_exactly_the_entrants_data_and_files(
         (event["object"], event["object_id"]) for event in events
     }
     assert AuditVerb.SCREENED not in {event["what"] for event in events}
+    assert "Shows violence." not in {event["reason"] for event in events}
     assert AuditVerb.DATA_ARCHIVE_REQUESTED in {event["what"] for event in events}
     everything = b"".join(zipped.read(name) for name in zipped.namelist())
     for theirs in (other.email, other_entry.reference, b"not yours"):
@@ -204,6 +212,8 @@ def test_a_released_screening_is_in_the_archive(
         "outcome": ScreeningState.ELIGIBLE,
         "reason_en": "Within the rules.",
         "reason_zh_hant": "",
+        "content_warning": False,
+        "content_warning_note": "",
     }
 
 
