@@ -16,7 +16,7 @@ from artsprize.common.mail import mail_person, send_templated_mail
 from submissions.enums import EntryState, FileState, GuardianState, RoundState
 from submissions.models import ArtworkFile, Entry, Round
 from submissions.rules import replacement_deadline
-from submissions.selectors import public_credit
+from submissions.selectors.credits import public_credit
 from submissions.services.guardians import GUARDIAN_LINK_MAX_AGE, guardian_link
 from submissions.services.refusals import rejection_message
 
