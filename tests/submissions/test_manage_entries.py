@@ -447,7 +447,7 @@ def test_the_page_is_in_chinese_for_a_chinese_reader(staff_client, identified):
 
     page = response.content.decode()
     assert "請說明揭示此參賽作品作者身份的原因。" in page
-    assert "揭示參賽作品作者" in page
+    assert "揭示此參賽作品的作者" in page
     assert "Reveal who made this entry" not in page
 
 
