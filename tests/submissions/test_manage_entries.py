@@ -15,9 +15,11 @@ from django.utils import timezone
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 from submissions.enums import Credit, DerivativeKind, FileState, MediaKind
+from submissions.errors import OriginalError
 from submissions.models import Derivative, Entry
 from submissions.services.entries import submit_entry
 from submissions.services.identity import reveal_identity
+from submissions.services.originals import open_original
 from tests import factories
 from tests.blind_fixtures import IDENTITY, PHOTO, make_identified_entry
 from tests.entry_factories import (
@@ -543,3 +545,46 @@ def test_the_audit_log_shows_which_file_was_opened(staff_client, identified):
     )
     assert '<dt class="d-inline">File:</dt> <dd class="d-inline">1</dd>' in page
     assert IDENTITY["file_name"] not in page
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["staff without two-factor", "judge", "the entrant", "caseworker", "nobody"],
+)
+def test_nobody_but_staff_with_two_factor_opens_an_original(who):
+    entrant = factories.make_entrant()
+    entry = make_submitted_entry(make_open_round(), entrant=entrant)
+    by = {
+        "staff without two-factor": lambda: factories.make_staff(),
+        "judge": lambda: with_two_factor(factories.make_judge()),
+        "the entrant": lambda: entrant,
+        "caseworker": lambda: factories.make_caseworker(),
+        "nobody": lambda: None,
+    }[who]()
+
+    with pytest.raises(OriginalError) as refused:
+        open_original(entry.files.get(), by=by)
+
+    assert refused.value.code == "not_allowed"
+    assert str(refused.value) == (
+        "Only staff who signed in with two-factor authentication may open an "
+        "original file."
+    )
+    assert events(entry, AuditVerb.ORIGINAL_OPENED) == []
+
+
+def test_an_original_is_opened_by_the_service_with_its_number(staff):
+    entry = make_submitted_entry(make_open_round(), entrant=factories.make_entrant())
+    add_file(entry, name="second.jpg")
+    third = add_file(entry, name="third.jpg")
+
+    url = open_original(third, by=with_two_factor(staff))
+
+    query = dict(parse_qsl(urlsplit(url).query))
+    assert query["response-content-disposition"].startswith(
+        f'attachment; filename="{entry.reference}-3-original.jpg"'
+    )
+    assert query["response-content-type"] == "image/jpeg"
+    assert events(entry, AuditVerb.ORIGINAL_OPENED) == [
+        (staff.pk, entry.reference, "", {"file": 3, "file_id": third.pk})
+    ]
