@@ -588,3 +588,25 @@ def test_an_original_is_opened_by_the_service_with_its_number(staff):
     assert events(entry, AuditVerb.ORIGINAL_OPENED) == [
         (staff.pk, entry.reference, "", {"file": 3, "file_id": third.pk})
     ]
+
+
+@pytest.mark.parametrize("who", ["judge", "entrant", "staff without two-factor"])
+def test_the_copies_on_the_staff_page_are_for_staff_with_two_factor(
+    client, mfa_client, identified, who
+):
+    file = identified.files.get()
+    thumb = reverse("file_view", args=[file.pk, "thumb"])
+    if who == "judge":
+        mfa_client(factories.make_judge())
+    elif who == "entrant":
+        client.force_login(factories.make_entrant())
+    else:
+        client.force_login(factories.make_staff())
+
+    response = client.get(thumb)
+
+    if who == "staff without two-factor":
+        assert response.status_code == 302
+        assert urlsplit(response.url).path == reverse("mfa_activate_totp")
+    else:
+        assert response.status_code == 404
