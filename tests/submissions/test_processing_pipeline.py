@@ -5,6 +5,7 @@ the entrant while it runs."""
 import datetime
 import json
 import shutil
+from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -24,7 +25,7 @@ from submissions.services.processing import (
 from submissions.tasks import PROCESSING_RETRIES, process_file_task
 from tests import processing_fixtures as fixtures
 from tests.broker import folder_broker
-from tests.factories import make_entrant, make_staff
+from tests.factories import make_entrant, make_staff, sign_in_with_two_factor
 from tests.upload_helpers import make_entry, make_open_round, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -417,13 +418,28 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
     assert broker.sent() == []
 
 
-def test_staff_do_not_see_an_entrants_copies_outside_the_staff_pages(client, entry):
-    # Staff pages need two-factor sign-in; the entrant's pages do not.
+def test_staff_see_an_entrants_copies_only_after_two_factor_sign_in(client, entry):
+    # The staff page of an entry shows its copies; staff rights need two-factor
+    # sign-in, the entrant's pages do not. The status of the entrant's files is
+    # the entrant's alone.
     file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
-    client.force_login(make_staff())
+    staff = make_staff()
+    client.force_login(staff)
+    thumb = reverse("file_view", args=[file.pk, "thumb"])
 
-    assert client.get(reverse("file_view", args=[file.pk, "thumb"])).status_code == 404
+    response = client.get(thumb)
+
+    assert response.status_code == 302
+    assert (
+        response.url == f"{reverse('mfa_activate_totp')}?next={quote(thumb, safe='')}"
+    )
+    answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
+    assert answer == {"files": []}
+    sign_in_with_two_factor(client, staff)
+    response = client.get(thumb)
+    assert response.status_code == 302
+    assert "X-Amz-Expires=" in response.url
     answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
     assert answer == {"files": []}
 
