@@ -10,9 +10,17 @@ from artsprize.accounts.enums import Language
 from artsprize.accounts.models import EntrantProfile
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from submissions.enums import ConsentMethod
+from submissions.services.entries import submit_entry
 from tests import factories
 from tests.e2e.session import share_session, use_language
-from tests.entry_factories import make_open_round, make_submitted_entry
+from tests.entry_factories import (
+    COMPLETE,
+    add_file,
+    make_entry,
+    make_open_round,
+    make_submitted_entry,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -124,3 +132,45 @@ def test_a_reveal_in_chinese_on_a_phone(live_server, page, client):
         reveal,
         detail,
     ]
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_the_caseworkers_pages_in_chinese_on_a_phone(live_server, page, client):
+    round_ = make_open_round()
+    caseworker = factories.make_caseworker(email="chow@partner.example.org")
+    artist = factories.make_entrant(email=EMAIL)
+    EntrantProfile.objects.filter(user=artist).update(
+        legal_name=LEGAL_NAME, credit_name="小明"
+    )
+    entry = make_entry(
+        round_,
+        entrant=artist,
+        by=caseworker,
+        consent_method=ConsentMethod.SIGNED_FORM,
+        **COMPLETE,
+    )
+    add_file(entry)
+    submit_entry(entry, by=caseworker)
+    staff = factories.make_staff(language=Language.CHINESE)
+    factories.sign_in_with_two_factor(client, staff)
+    share_session(page, live_server, client)
+    use_language(page, live_server, "zh-hant")
+
+    page.goto(live_server.url + reverse("manage:caseworkers"))
+    assert _fits(page)
+    assert page.get_by_text(
+        f"人性的色彩 ({round_.year})： 1 件參賽作品、1 位藝術家"
+    ).is_visible()
+    link = page.get_by_role("link", name="chow@partner.example.org")
+    with page.expect_navigation():
+        _press_with_the_keyboard(page, link)
+
+    assert page.locator("h1").inner_text() == "chow@partner.example.org"
+    assert _fits(page)
+    assert LEGAL_NAME not in page.content()
+    assert EMAIL not in page.content()
+    assert page.get_by_role("cell", name="小明").is_visible()
+    with page.expect_navigation():
+        _press_with_the_keyboard(page, page.get_by_role("link", name=entry.reference))
+    assert page.url == live_server.url + reverse("manage:entry_detail", args=[entry.pk])
+    assert LEGAL_NAME not in page.content()
