@@ -37,3 +37,8 @@ class FileStateError(Exception):
         super().__init__(f"An artwork file cannot go from {old} to {new}.")
         self.old = old
         self.new = new
+
+
+class OriginalError(DomainError):
+    """An original file cannot be opened: ``code`` says whether the person may
+    not, or the file has no original to open."""

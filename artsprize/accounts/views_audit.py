@@ -35,6 +35,7 @@ DETAILS = {
     "guardian": (_("guardian"), {}),
     "guardian_mail": (_("mail to the guardian"), {"resent": _("sent again")}),
     "file": (_("file"), {}),
+    "file_id": (_("file ID"), {}),
 }
 
 

@@ -24,6 +24,7 @@ from submissions.forms_screening import (
     ScreeningReasonForm,
 )
 from submissions.models import Round, ScreeningReason
+from submissions.rules import DOWNLOADABLE_STATES
 from submissions.selectors.screening import (
     screening_entries,
     with_details,
@@ -248,6 +249,7 @@ def screening_entry(request, round_, entry_pk):
         "count": count,
         "query": query,
         "shortcuts": _shortcuts(),
+        "original_states": DOWNLOADABLE_STATES,
     }
     return render(request, "submissions/manage/screening/entry.html", context)
 
