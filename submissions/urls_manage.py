@@ -1,11 +1,16 @@
 from django.urls import path
 
-from submissions.views import manage, processing, screening
+from submissions.views import dashboard, manage, processing, screening
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
     path("rounds/new/", manage.round_create, name="round_create"),
     path("rounds/<int:pk>/", manage.round_detail, name="round_detail"),
+    path(
+        "rounds/<int:pk>/dashboard/",
+        dashboard.round_dashboard,
+        name="round_dashboard",
+    ),
     path("rounds/<int:pk>/edit/", manage.round_edit, name="round_edit"),
     path("rounds/<int:pk>/schedule/", manage.round_schedule, name="round_schedule"),
     path(
