@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from artsprize.accounts.permissions import lookup, permission_required
 from submissions.models import Round
@@ -36,11 +35,14 @@ of_round = permission_required(
 CHART_WIDTH = 480
 CHART_HEIGHT = 200
 PLOT_LEFT = 40
-PLOT_RIGHT = CHART_WIDTH - 8
+PLOT_RIGHT = CHART_WIDTH - 16
 PLOT_TOP = 20
 PLOT_BOTTOM = CHART_HEIGHT - 26
-# Room one label under the bars needs, so that labels never overlap.
-LABEL_WIDTH = 52
+# Room one label under the bars needs, so that labels never overlap; labels go
+# under every so many bars, the first of these steps that leaves the room.
+LABEL_WIDTH = 90
+DAY_STEPS = (1, 2, 7, 14, 28)
+HOUR_STEPS = (1, 2, 3, 4, 6, 12, 24)
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,24 @@ class Chart:
     bottom: int = PLOT_BOTTOM
 
 
-def bar_chart(points, *, label, tick):
+def bar_chart(points, *, label, tick, steps, place=None):
     """The bars of ``points`` (selectors' ``Point``) scaled to the drawing, each
-    named by ``label(point)``; every few bars ``tick(point)`` is written under it,
-    as often as there is room."""
+    named by ``label(point)``. ``tick(point)`` is written under every so many bars,
+    the first of ``steps`` that leaves room between the labels: under the bars
+    whose ``place(point)`` (by default their number) is a multiple of it."""
     if not points:
         return None
     slot = (PLOT_RIGHT - PLOT_LEFT) / len(points)
     gap = min(slot * 0.2, 4)
     maximum = max(point.count for point in points)
     scale = (PLOT_BOTTOM - PLOT_TOP) / maximum if maximum else 0
-    every = max(1, math.ceil(LABEL_WIDTH / slot))
+    needed = math.ceil(LABEL_WIDTH / slot)
+    every = next((step for step in steps if step >= needed), needed)
     bars = []
     for number, point in enumerate(points):
         x = PLOT_LEFT + number * slot
         height = point.count * scale
+        position = place(point) if place else number
         bars.append(
             Bar(
                 x=round(x + gap / 2, 2),
@@ -92,7 +97,7 @@ def bar_chart(points, *, label, tick):
                 height=round(height, 2),
                 count=point.count,
                 label=label(point),
-                tick=tick(point) if number % every == 0 else "",
+                tick=tick(point) if position % every == 0 else "",
                 tick_x=round(x + slot / 2, 2),
             )
         )
@@ -101,11 +106,6 @@ def bar_chart(points, *, label, tick):
 
 def _day(point):
     return formats.date_format(point.start, "MONTH_DAY_FORMAT")
-
-
-def _short_day(point):
-    # Translators: a date under a bar of a chart; Django's date format letters.
-    return dateformat.format(point.start, pgettext("short date", "j M"))
 
 
 def _hour(point):
@@ -119,7 +119,7 @@ def _hour(point):
 
 def _short_hour(point):
     if point.start.hour == 0:
-        return _short_day(point)
+        return _day(point)
     return dateformat.format(point.start, "H:i")
 
 
@@ -142,10 +142,17 @@ def round_dashboard(request, round_):
             "totals": totals,
             "window": rush_window(round_),
             "by_day": bar_chart(
-                submissions_by_day(round_, now=now), label=_day, tick=_short_day
+                submissions_by_day(round_, now=now),
+                label=_day,
+                tick=_day,
+                steps=DAY_STEPS,
             ),
             "by_hour": bar_chart(
-                submissions_by_hour(round_), label=_hour, tick=_short_hour
+                submissions_by_hour(round_),
+                label=_hour,
+                tick=_short_hour,
+                steps=HOUR_STEPS,
+                place=lambda point: point.start.hour,
             ),
             "failures": failures,
             "failures_shown": FAILURES_SHOWN,

@@ -4,42 +4,40 @@ could not finish, storage by kind; who may see it; and its queries, which do not
 grow with the number of entries."""
 
 import datetime
-import itertools
 import re
 
 import pytest
 from django.urls import reverse
 
 from artsprize.common.models import AuditEvent
-from submissions.enums import (
-    DerivativeKind,
-    EntryState,
-    FileState,
-    MediaKind,
-    RoundState,
-    ScreeningState,
-)
-from submissions.models import ArtworkFile, Derivative, Entry
+from submissions.enums import DerivativeKind, EntryState, FileState
 from submissions.selectors.dashboard import (
+    Point,
     entries_by_category,
     storage_of_copies,
     storage_of_originals,
     submissions_by_day,
     submissions_by_hour,
 )
+from submissions.views.dashboard import (
+    HOUR_STEPS,
+    PLOT_BOTTOM,
+    PLOT_RIGHT,
+    PLOT_TOP,
+    bar_chart,
+)
 from tests import factories
-from tests.entry_factories import add_file
+from tests.dashboard_fixtures import (
+    CLOSES,
+    IN_RUSH,
+    copy,
+    entry,
+    file,
+    make_round,
+    seed_round,
+)
 
 pytestmark = pytest.mark.django_db
-
-UTC = datetime.UTC
-# The round opens at 10:00 on 1 March 2026 and closes at noon on 5 March, Hong
-# Kong time (UTC+8); its last 48 hours start at noon on 3 March.
-OPENS = datetime.datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
-CLOSES = datetime.datetime(2026, 3, 5, 4, 0, tzinfo=UTC)
-IN_RUSH = datetime.datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
-BEFORE_RUSH = datetime.datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
-_references = itertools.count(1)
 
 
 @pytest.fixture
@@ -51,157 +49,9 @@ def url(round_):
     return reverse("manage:round_dashboard", args=[round_.pk])
 
 
-def make_round(**fields):
-    values = {"state": RoundState.CLOSED, "opens_at": OPENS, "closes_at": CLOSES}
-    round_ = factories.make_round(**{**values, **fields})
-    adult = round_.categories.get()
-    youth = factories.make_category(
-        round_, name_en="Youth", name_zh_hant="青年組", min_age=None, max_age=17
-    )
-    poetry = factories.make_category(round_, name_en="Poetry", name_zh_hant="詩歌組")
-    return round_, adult, youth, poetry
-
-
-def entry(
-    round_,
-    category,
-    entrant,
-    *,
-    state=EntryState.DRAFT,
-    screening=ScreeningState.UNSCREENED,
-    submitted_at=None,
-    updated_at=BEFORE_RUSH,
-):
-    """An entry as the services leave it, with the times the test needs."""
-    made = Entry.objects.create(
-        round=round_,
-        category=category,
-        entrant=entrant,
-        state=state,
-        screening=screening,
-        submitted_at=submitted_at,
-        reference=f"T-{next(_references):04d}" if submitted_at else None,
-        title_en="Harbour at Dusk",
-    )
-    Entry.objects.filter(pk=made.pk).update(updated_at=updated_at)
-    return made
-
-
-def file(entry_, *, created_at=BEFORE_RUSH, reason="", **fields):
-    made = add_file(entry_, **fields)
-    ArtworkFile.objects.filter(pk=made.pk).update(created_at=created_at, reason=reason)
-    made.refresh_from_db()
-    return made
-
-
-def copy(file_, kind, size, index=0):
-    return Derivative.objects.create(
-        artwork_file=file_,
-        kind=kind,
-        index=index,
-        key=Derivative.key_for(file_, kind, "bin", index),
-        size=size,
-        content_type="application/octet-stream",
-    )
-
-
 @pytest.fixture
 def seeded():
-    """Ten entries in two of a round's three categories, their files and copies,
-    and an entry of another round that must count nowhere."""
-    round_, adult, youth, poetry = make_round()
-    entrant = factories.make_entrant()
-    submitted = EntryState.SUBMITTED
-    # 23:30 UTC on 2 March is 07:30 on 3 March in Hong Kong.
-    late_night = entry(
-        round_,
-        adult,
-        entrant,
-        state=submitted,
-        submitted_at=datetime.datetime(2026, 3, 2, 23, 30, tzinfo=UTC),
-    )
-    # 15:30 UTC on 2 March is 23:30 on 2 March in Hong Kong.
-    eligible = entry(
-        round_,
-        adult,
-        entrant,
-        state=submitted,
-        screening=ScreeningState.ELIGIBLE,
-        submitted_at=datetime.datetime(2026, 3, 2, 15, 30, tzinfo=UTC),
-    )
-    # 11:10 and 11:50 on 5 March in Hong Kong, the deadline's hour.
-    ineligible = entry(
-        round_,
-        adult,
-        entrant,
-        state=submitted,
-        screening=ScreeningState.INELIGIBLE,
-        submitted_at=datetime.datetime(2026, 3, 5, 3, 10, tzinfo=UTC),
-    )
-    entry(
-        round_,
-        adult,
-        entrant,
-        state=EntryState.WITHDRAWN,
-        submitted_at=datetime.datetime(2026, 3, 5, 3, 50, tzinfo=UTC),
-    )
-    edited = entry(round_, adult, entrant, updated_at=IN_RUSH)
-    still_uploading = entry(round_, adult, entrant)
-    given_a_file = entry(round_, adult, entrant)
-    # Noon on 3 March in Hong Kong: the first hour of the last 48.
-    entry(
-        round_,
-        youth,
-        entrant,
-        state=submitted,
-        screening=ScreeningState.ELIGIBLE,
-        submitted_at=datetime.datetime(2026, 3, 3, 4, 0, tzinfo=UTC),
-    )
-    entry(round_, youth, entrant, updated_at=IN_RUSH)
-    entry(round_, youth, entrant, state=EntryState.WITHDRAWN)
-
-    ready = file(edited, size=1000)
-    copy(ready, DerivativeKind.THUMB, 100)
-    copy(ready, DerivativeKind.PREVIEW, 300)
-    file(still_uploading, state=FileState.AWAITING_UPLOAD, size=5000)
-    file(given_a_file, state=FileState.UPLOADED, size=2000, created_at=IN_RUSH)
-    document = file(late_night, kind=MediaKind.DOCUMENT, size=5_000_000)
-    copy(document, DerivativeKind.PAGE, 200, index=1)
-    copy(document, DerivativeKind.PAGE, 250, index=2)
-    copy(document, DerivativeKind.DOCUMENT, 4_000_000)
-    failed = file(
-        ineligible,
-        state=FileState.FAILED,
-        size=3000,
-        name="failed.jpg",
-        reason="storage_unavailable",
-    )
-    rejected = file(
-        eligible,
-        kind=MediaKind.VIDEO,
-        state=FileState.REJECTED,
-        size=10_000_000,
-        name="refused.mov",
-        reason="unreadable",
-    )
-
-    other_round, other_category, *_ = make_round(year=2027)
-    other = entry(
-        other_round,
-        other_category,
-        entrant,
-        state=submitted,
-        submitted_at=datetime.datetime(2026, 3, 5, 3, 30, tzinfo=UTC),
-        updated_at=IN_RUSH,
-    )
-    other_file = file(other, state=FileState.FAILED, size=7777, name="other.jpg")
-    copy(other_file, DerivativeKind.THUMB, 77)
-    return {
-        "round": round_,
-        "categories": (adult, youth, poetry),
-        "failed": failed,
-        "rejected": rejected,
-    }
+    return seed_round()
 
 
 COLUMNS = (
@@ -534,3 +384,34 @@ def test_the_queries_do_not_grow_with_the_entries(
     assert response.status_code == 200
     assert response.context["totals"]["total"] == entries
     assert len(response.context["failures"]) == (entries + 1) // 3 + (entries) // 3
+
+
+# Charts ----------------------------------------------------------------------------
+
+
+def test_a_chart_scales_its_bars_and_labels_every_few_hours():
+    start = CLOSES - datetime.timedelta(hours=48)
+    points = [Point(start + datetime.timedelta(hours=n), n % 5) for n in range(48)]
+
+    chart = bar_chart(
+        points,
+        label=lambda point: point.start.isoformat(),
+        tick=lambda point: f"{point.start.hour:02d}",
+        steps=HOUR_STEPS,
+        place=lambda point: point.start.hour,
+    )
+
+    assert (chart.maximum, chart.total) == (4, sum(n % 5 for n in range(48)))
+    tallest = [bar for bar in chart.bars if bar.count == 4]
+    assert {(bar.y, bar.height) for bar in tallest} == {
+        (PLOT_TOP, PLOT_BOTTOM - PLOT_TOP)
+    }
+    assert {bar.height for bar in chart.bars if bar.count == 0} == {0}
+    # 48 bars in 416 units leave 8.67 units a bar: a label every 12 hours, at
+    # midnight and noon UTC (the points' own time zone).
+    assert [bar.tick for bar in chart.bars if bar.tick] == ["12", "00", "12", "00"]
+    assert chart.bars[-1].x + chart.bars[-1].width <= PLOT_RIGHT
+
+
+def test_a_chart_of_nothing_is_none():
+    assert bar_chart([], label=str, tick=str, steps=HOUR_STEPS) is None
