@@ -22,7 +22,10 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 # What a Chinese message may keep as it is: codes, units, file types and names.
 ALLOWED_WORDS = {
     "SHA-256",
+    "KB",
     "MB",
+    "GB",
+    "TB",
     "ID",
     "QR",
     "IP",

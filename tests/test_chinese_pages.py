@@ -56,6 +56,7 @@ OWN_PAGES = {
     "staff": {
         "manage:rounds",
         "manage:round_detail",
+        "manage:round_dashboard",
         "manage:processing",
         "manage:screening",
         "manage:screening_entry",
@@ -316,6 +317,7 @@ def world():
         "caseworker:artist": {"pk": artist.pk},
         "caseworker:artist_invite": {"pk": artist.pk},
         "manage:round_detail": {"pk": open_round.pk},
+        "manage:round_dashboard": {"pk": open_round.pk},
         "manage:round_edit": {"pk": draft_round.pk},
         "manage:round_schedule": {"pk": draft_round.pk},
         "manage:round_unschedule": {"pk": draft_round.pk},
