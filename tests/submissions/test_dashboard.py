@@ -188,6 +188,10 @@ def test_the_page_shows_the_numbers_of_the_round(staff_client, seeded):
         ["Poetry", "0", "0", "0", "0"],
         ["All categories", "1", "2", "1", "4"],
     ]
+    assert (
+        "Changed: the draft was saved or given a file between March 3, 2026, noon "
+        "and March 5, 2026, noon, Hong Kong time." in html
+    )
     assert _cells(html, "drafts-table")[1:] == [
         ["Adult — community", "3", "2", "2"],
         ["Youth", "1", "1", "0"],
