@@ -247,6 +247,8 @@ def test_failed_files_are_listed_with_a_retry_and_rejected_ones_without(
     ]
     retry = reverse("manage:processing_retry", args=[seeded["failed"].pk])
     assert f'action="{retry}"' in items[0]
+    entry_page = reverse("manage:entry_detail", args=[seeded["failed"].entry_id])
+    assert f'<a href="{entry_page}">T-' in items[0]
     assert "manage:processing_retry" not in items[1] and "<form" not in items[1]
 
 
