@@ -28,3 +28,7 @@ class FileStateError(Exception):
         super().__init__(f"An artwork file cannot go from {old} to {new}.")
         self.old = old
         self.new = new
+
+
+class ExportError(DomainError):
+    """An export of a round was refused; ``code`` names the refusal."""

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from submissions.views import manage, processing
+from submissions.views import exports, manage, processing
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
@@ -31,6 +31,18 @@ urlpatterns = [
         "rounds/<int:pk>/categories/<int:category_pk>/delete/",
         manage.category_delete,
         name="category_delete",
+    ),
+    path("rounds/<int:pk>/exports/", exports.round_exports, name="round_exports"),
+    path(
+        "rounds/<int:pk>/exports/entries-with-identity/",
+        exports.export_with_identity,
+        name="export_with_identity",
+    ),
+    re_path(
+        r"^rounds/(?P<pk>[0-9]+)/exports/"
+        r"(?P<kind>entries|files)\.(?P<file_format>csv|xlsx)$",
+        exports.export_download,
+        name="export_download",
     ),
     path("processing/", processing.processing_problems, name="processing"),
     path(
