@@ -98,7 +98,7 @@ FILE_COLUMNS = (
     _("Width"),
     _("Height"),
     _("Duration (seconds)"),
-    _("Pages"),
+    _("Number of pages"),
     _("Copies"),
     _("Size of the copies (bytes)"),
 )

@@ -89,7 +89,7 @@ FILE_HEADINGS = [
     "Width",
     "Height",
     "Duration (seconds)",
-    "Pages",
+    "Number of pages",
     "Copies",
     "Size of the copies (bytes)",
 ]
