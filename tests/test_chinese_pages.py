@@ -56,6 +56,7 @@ OWN_PAGES = {
     "staff": {
         "manage:rounds",
         "manage:round_detail",
+        "manage:round_exports",
         "manage:processing",
         "manage:people",
         "manage:person",
@@ -317,6 +318,13 @@ def world():
         "manage:category_delete": {
             "pk": draft_round.pk,
             "category_pk": draft_category.pk,
+        },
+        "manage:round_exports": {"pk": open_round.pk},
+        "manage:export_with_identity": {"pk": open_round.pk},
+        "manage:export_download": {
+            "pk": open_round.pk,
+            "kind": "entries",
+            "file_format": "csv",
         },
         "manage:processing_retry": {"pk": failed.pk},
         "manage:person": {"pk": entrant.pk},
