@@ -126,7 +126,7 @@ def export_response(export):
     return response
 
 
-def _page(request, round_, form, *, status=200):
+def _page(request, round_, form):
     return render(
         request,
         "submissions/manage/round_exports.html",
@@ -140,7 +140,6 @@ def _page(request, round_, form, *, status=200):
                 (rows.FILES, _("Files"), XLSX),
             ],
         },
-        status=status,
     )
 
 
@@ -170,7 +169,7 @@ def export_with_identity(request, round_):
         return redirect("manage:round_exports", pk=round_.pk)
     form = IdentityExportForm(request.POST)
     if not form.is_valid():
-        return _page(request, round_, form, status=400)
+        return _page(request, round_, form)
     try:
         export = export_round(
             round_,
@@ -181,5 +180,5 @@ def export_with_identity(request, round_):
         )
     except DomainError as error:
         form.add_error("reason", error.message)
-        return _page(request, round_, form, status=400)
+        return _page(request, round_, form)
     return export_response(export)
