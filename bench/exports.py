@@ -1,7 +1,7 @@
 """Exports: the time and the memory of the staff exports of a round of 20,000
 entries, each export and format served by gunicorn.
 
-    .venv/bin/python bench/exports.py                    # 20,000 entries, ~5 minutes
+    .venv/bin/python bench/exports.py                    # 20,000 entries
     .venv/bin/python bench/exports.py --entries 2000     # a smoke run
 
 The round is seeded into its own database (``artsprize_bench_exports``;
