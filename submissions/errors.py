@@ -42,3 +42,7 @@ class FileStateError(Exception):
 class OriginalError(DomainError):
     """An original file cannot be opened: ``code`` says whether the person may
     not, or the file has no original to open."""
+
+
+class ExportError(DomainError):
+    """An export of a round was refused; ``code`` names the refusal."""

@@ -177,3 +177,6 @@ rules.add_perm("submissions.screen_entries", is_staff_member)
 # Telling who made an entry is a deliberate staff act; the service that does it
 # (services.identity.reveal_identity) writes the audit event.
 rules.add_perm("submissions.reveal_identity", is_staff_member)
+# Exporting a round's data (entries, files; with identity only with a reason):
+# staff, and every export is audited (services.exports.export_round).
+rules.add_perm("submissions.export_round", is_staff_member)

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from submissions.views import dashboard, manage, processing, screening
+from submissions.views import dashboard, exports, manage, processing, screening
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
@@ -61,6 +61,18 @@ urlpatterns = [
         "screening-reasons/<int:pk>/edit/",
         screening.reason_edit,
         name="screening_reason_edit",
+    ),
+    path("rounds/<int:pk>/exports/", exports.round_exports, name="round_exports"),
+    path(
+        "rounds/<int:pk>/exports/entries-with-identity/",
+        exports.export_with_identity,
+        name="export_with_identity",
+    ),
+    re_path(
+        r"^rounds/(?P<pk>[0-9]+)/exports/"
+        r"(?P<kind>entries|files)\.(?P<file_format>csv|xlsx)$",
+        exports.export_download,
+        name="export_download",
     ),
     path("processing/", processing.processing_problems, name="processing"),
     path(

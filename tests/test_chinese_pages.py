@@ -57,6 +57,7 @@ OWN_PAGES = {
         "manage:rounds",
         "manage:round_detail",
         "manage:round_dashboard",
+        "manage:round_exports",
         "manage:processing",
         "manage:screening",
         "manage:screening_entry",
@@ -333,6 +334,13 @@ def world():
         "manage:category_delete": {
             "pk": draft_round.pk,
             "category_pk": draft_category.pk,
+        },
+        "manage:round_exports": {"pk": open_round.pk},
+        "manage:export_with_identity": {"pk": open_round.pk},
+        "manage:export_download": {
+            "pk": open_round.pk,
+            "kind": "entries",
+            "file_format": "csv",
         },
         "manage:processing_retry": {"pk": failed.pk},
         "manage:screening": {"pk": closed_round.pk},
