@@ -6,6 +6,7 @@ from artsprize.accounts import views as account_views
 
 manage_patterns = [
     path("", include("submissions.urls_manage")),
+    path("", include("submissions.urls_manage_entries")),
     path("people/", include("artsprize.accounts.urls_manage")),
     path("audit/", include("artsprize.accounts.urls_audit")),
 ]

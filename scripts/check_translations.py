@@ -22,11 +22,17 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 # What a Chinese message may keep as it is: codes, units, file types and names.
 ALLOWED_WORDS = {
     "SHA-256",
+    "KB",
     "MB",
+    "GB",
+    "TB",
     "ID",
     "QR",
     "IP",
     "PDF",
+    "CSV",
+    "XLSX",
+    "Excel",
     "HTML",
     "JPEG",
     "PNG",

@@ -39,5 +39,14 @@ class FileStateError(Exception):
         self.new = new
 
 
+class OriginalError(DomainError):
+    """An original file cannot be opened: ``code`` says whether the person may
+    not, or the file has no original to open."""
+
+
+class ExportError(DomainError):
+    """An export of a round was refused; ``code`` names the refusal."""
+
+
 class PrivacyError(DomainError):
     """A copy of a person's data or the deletion of their account was refused."""

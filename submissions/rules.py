@@ -160,8 +160,16 @@ rules.add_perm("submissions.remove_file", is_entrants_side & file_is_removable)
 # staff reach originals from the staff pages.
 rules.add_perm("submissions.download_file", is_entrants_side & file_is_downloadable)
 # The clean copies of a file (thumbnail, preview, the judges' copy) on the
-# entrant's pages.
+# entrant's pages and on the staff page of the entry.
 rules.add_perm("submissions.view_file_copy", is_entrants_side | is_staff_member)
+# The staff page of an entry and the caseworkers' filings: the entry as the
+# public would name it, without its entrant until someone reveals them.
+rules.add_perm("submissions.manage_entries", is_staff_member)
+# Opening an original from the staff pages is audited by the service that signs
+# its URL (services.originals.open_original), which also asks
+# ``file_is_downloadable``: an original may hold the camera, the place and the
+# author's name.
+rules.add_perm("submissions.open_original", is_staff_member)
 
 # Screening a closed round's entries and releasing the results.
 rules.add_perm("submissions.screen_entries", is_staff_member)
@@ -169,6 +177,9 @@ rules.add_perm("submissions.screen_entries", is_staff_member)
 # Telling who made an entry is a deliberate staff act; the service that does it
 # (services.identity.reveal_identity) writes the audit event.
 rules.add_perm("submissions.reveal_identity", is_staff_member)
+# Exporting a round's data (entries, files; with identity only with a reason):
+# staff, and every export is audited (services.exports.export_round).
+rules.add_perm("submissions.export_round", is_staff_member)
 
 
 # A person's data (services.privacy) -----------------------------------------------

@@ -1,11 +1,16 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from submissions.views import manage, processing, screening
+from submissions.views import dashboard, exports, manage, processing, screening
 
 urlpatterns = [
     path("", manage.round_list, name="rounds"),
     path("rounds/new/", manage.round_create, name="round_create"),
     path("rounds/<int:pk>/", manage.round_detail, name="round_detail"),
+    path(
+        "rounds/<int:pk>/dashboard/",
+        dashboard.round_dashboard,
+        name="round_dashboard",
+    ),
     path("rounds/<int:pk>/edit/", manage.round_edit, name="round_edit"),
     path("rounds/<int:pk>/schedule/", manage.round_schedule, name="round_schedule"),
     path(
@@ -56,6 +61,18 @@ urlpatterns = [
         "screening-reasons/<int:pk>/edit/",
         screening.reason_edit,
         name="screening_reason_edit",
+    ),
+    path("rounds/<int:pk>/exports/", exports.round_exports, name="round_exports"),
+    path(
+        "rounds/<int:pk>/exports/entries-with-identity/",
+        exports.export_with_identity,
+        name="export_with_identity",
+    ),
+    re_path(
+        r"^rounds/(?P<pk>[0-9]+)/exports/"
+        r"(?P<kind>entries|files)\.(?P<file_format>csv|xlsx)$",
+        exports.export_download,
+        name="export_download",
     ),
     path("processing/", processing.processing_problems, name="processing"),
     path(

@@ -35,6 +35,18 @@ DETAILS = {
     "guardian": (_("guardian"), {}),
     "guardian_mail": (_("mail to the guardian"), {"resent": _("sent again")}),
     "file": (_("file"), {}),
+    "file_id": (_("file ID"), {}),
+    # An export of a round's data (submissions.services.exports).
+    "kind": (
+        _("export"),
+        {
+            "entries": _("entries"),
+            "entries-with-identity": _("entries with who made them"),
+            "files": _("files manifest"),
+        },
+    ),
+    "format": (_("format"), {"csv": "CSV", "xlsx": "XLSX"}),
+    "rows": (_("rows"), {}),
 }
 
 

@@ -1,8 +1,7 @@
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from submissions.enums import Credit, DerivativeKind, EntryState, RoundState
+from submissions.enums import DerivativeKind, EntryState, RoundState
 from submissions.models import ArtworkFile, Category, Derivative, Entry, Round
 
 
@@ -36,21 +35,6 @@ def rounds_for_staff():
     return Round.objects.all().order_by(
         "-year", F("opens_at").desc(nulls_first=True), "-pk"
     )
-
-
-def public_credit(entry):
-    """The name printed with the work in public, as the entry's credit choice
-    gives it: the legal name, the credit name (the legal name when there is none)
-    or "Anonymous"."""
-    if entry.credit == Credit.ANONYMOUS:
-        return Credit.ANONYMOUS.label
-    try:
-        profile = entry.entrant.profile
-    except ObjectDoesNotExist:
-        return ""
-    if entry.credit == Credit.LEGAL_NAME:
-        return profile.legal_name
-    return profile.credit_name or profile.legal_name
 
 
 def entries_for_entrant(user):

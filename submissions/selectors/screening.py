@@ -1,9 +1,10 @@
 """What the screening pages read: a round's submitted entries, filtered, with what
 staff check them for, in a fixed number of queries however many there are."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.accounts.models import EntrantProfile
 from submissions.enums import EntryState, FileState, GuardianState
 from submissions.models import ArtworkFile, Entry
 from submissions.selectors import with_thumbnails
@@ -31,13 +32,10 @@ def _matched_files():
 
 
 def screening_entries(round_, *, category=None, screening="", problems=False, flag=""):
-    """The round's submitted entries in the order of their reference codes, with
-    the entrant's ``date_of_birth`` (not their name) annotated. The flags that
-    need other tables are read for a page at a time (``with_flags``)."""
-    entries = (
-        Entry.objects.filter(round=round_, state=EntryState.SUBMITTED)
-        .annotate(date_of_birth=F("entrant__profile__date_of_birth"))
-        .order_by("reference", "pk")
+    """The round's submitted entries in the order of their reference codes. What
+    needs other tables is read for a page at a time (``with_flags``)."""
+    entries = Entry.objects.filter(round=round_, state=EntryState.SUBMITTED).order_by(
+        "reference", "pk"
     )
     if category is not None:
         entries = entries.filter(category=category)
@@ -59,9 +57,16 @@ def screening_entries(round_, *, category=None, screening="", problems=False, fl
 
 
 def with_flags(entries):
-    """Give each of ``entries`` (a list) ``has_problem`` (a file not ready) and
-    ``has_match`` (a file alike another entry's): two queries for the lot."""
+    """Give each of ``entries`` (a list) ``has_problem`` (a file not ready),
+    ``has_match`` (a file alike another entry's), the entrant's ``date_of_birth``
+    (not their name), and its files and team as lists: three queries for the
+    lot."""
     ids = [entry.pk for entry in entries]
+    births = dict(
+        EntrantProfile.objects.filter(
+            user_id__in={entry.entrant_id for entry in entries}
+        ).values_list("user_id", "date_of_birth")
+    )
     with_problem = set(
         _not_ready_files().filter(entry_id__in=ids).values_list("entry_id", flat=True)
     )
@@ -71,6 +76,10 @@ def with_flags(entries):
     for entry in entries:
         entry.has_problem = entry.pk in with_problem
         entry.has_match = entry.pk in with_match
+        entry.date_of_birth = births.get(entry.entrant_id)
+        # Lists, read once: a related manager is made anew at every access.
+        entry.file_list = list(entry.files.all())
+        entry.team = list(entry.team_members.all())
     return entries
 
 

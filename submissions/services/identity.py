@@ -7,9 +7,8 @@ and ``identity_reveals`` lists it for the entry's staff page.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +17,7 @@ from artsprize.common.enums import AuditVerb
 from artsprize.common.errors import DomainError
 from artsprize.common.models import AuditEvent
 from submissions.enums import GuardianState
-from submissions.models import Entry
+from submissions.models import Entry, TeamMember
 
 REASON_MAX_LENGTH = 2000
 
@@ -58,6 +57,7 @@ class EntrantIdentity:
     credit_name: str
     email: str
     phone: str
+    date_of_birth: date | None
     filer_email: str
     team_members: tuple[TeamMemberIdentity, ...]
     guardian: GuardianIdentity | None
@@ -72,41 +72,79 @@ class IdentityReveal:
     reason: str
 
 
-def _identity(entry_id):
-    entry = Entry.objects.select_related("entrant__profile", "filed_by").get(
-        pk=entry_id
-    )
-    try:
-        profile = entry.entrant.profile
-    except ObjectDoesNotExist:
-        profile = None
-    guardian = None
-    if entry.guardian_state != GuardianState.NOT_NEEDED or entry.guardian_name:
-        guardian = GuardianIdentity(
-            name=entry.guardian_name,
-            email=entry.guardian_email,
-            state=GuardianState(entry.guardian_state),
-            confirmed_at=entry.guardian_confirmed_at,
-        )
-    return EntrantIdentity(
-        entry_id=entry.pk,
-        reference=entry.reference or "",
-        legal_name=profile.legal_name if profile else "",
-        credit_name=profile.credit_name if profile else "",
-        email=entry.entrant.email or "",
-        phone=profile.phone if profile else "",
-        filer_email=(entry.filed_by.email or "") if entry.filed_by else "",
-        team_members=tuple(
+_IDENTITY_COLUMNS = (
+    "id",
+    "reference",
+    "entrant__email",
+    "entrant__profile__legal_name",
+    "entrant__profile__credit_name",
+    "entrant__profile__phone",
+    "entrant__profile__date_of_birth",
+    "filed_by__email",
+    "guardian_name",
+    "guardian_email",
+    "guardian_state",
+    "guardian_confirmed_at",
+)
+
+
+def read_identities(entry_ids):
+    """Who is behind each of ``entry_ids``: ``{entry ID: EntrantIdentity}``, in
+    two queries however many there are (the entries with their people, then the
+    teams). It records nothing: only the audited acts call it, after writing
+    their event (``reveal_identity`` here, the exports with identity in
+    ``services.exports``)."""
+    rows = list(Entry.objects.filter(pk__in=list(entry_ids)).values(*_IDENTITY_COLUMNS))
+    teams = {}
+    for member in TeamMember.objects.filter(
+        entry_id__in=[row["id"] for row in rows]
+    ).order_by("entry_id", "position", "id"):
+        teams.setdefault(member.entry_id, []).append(
             TeamMemberIdentity(
                 name=member.name,
                 role=member.role,
                 is_minor=member.is_minor,
                 guardian_name=member.guardian_name,
             )
-            for member in entry.team_members.order_by("position", "id")
-        ),
-        guardian=guardian,
-    )
+        )
+    identities = {}
+    for row in rows:
+        guardian = None
+        if row["guardian_state"] != GuardianState.NOT_NEEDED or row["guardian_name"]:
+            guardian = GuardianIdentity(
+                name=row["guardian_name"],
+                email=row["guardian_email"],
+                state=GuardianState(row["guardian_state"]),
+                confirmed_at=row["guardian_confirmed_at"],
+            )
+        identities[row["id"]] = EntrantIdentity(
+            entry_id=row["id"],
+            reference=row["reference"] or "",
+            legal_name=row["entrant__profile__legal_name"] or "",
+            credit_name=row["entrant__profile__credit_name"] or "",
+            email=row["entrant__email"] or "",
+            phone=row["entrant__profile__phone"] or "",
+            date_of_birth=row["entrant__profile__date_of_birth"],
+            filer_email=row["filed_by__email"] or "",
+            team_members=tuple(teams.get(row["id"], ())),
+            guardian=guardian,
+        )
+    return identities
+
+
+def check_reason(reason, *, missing_message):
+    """The reason given for an act that tells staff who made entries, cleaned;
+    IdentityError when it is missing (``missing_message``) or too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise IdentityError(missing_message, code="no_reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise IdentityError(
+            _("Give the reason in at most %(limit)d characters.")
+            % {"limit": REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
+    return reason
 
 
 def reveal_identity(entry, *, by, reason):
@@ -125,23 +163,15 @@ def reveal_identity(entry, *, by, reason):
             ),
             code="not_allowed",
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise IdentityError(
-            _("Give the reason for revealing who made this entry."),
-            code="no_reason",
-        )
-    if len(reason) > REASON_MAX_LENGTH:
-        raise IdentityError(
-            _("Give the reason in at most %(limit)d characters.")
-            % {"limit": REASON_MAX_LENGTH},
-            code="reason_too_long",
-        )
+    reason = check_reason(
+        reason,
+        missing_message=_("Give the reason for revealing who made this entry."),
+    )
     with transaction.atomic():
         record_event(
             actor=by, verb=AuditVerb.IDENTITY_REVEALED, obj=entry, reason=reason
         )
-        return _identity(entry.pk)
+        return read_identities([entry.pk])[entry.pk]
 
 
 def identity_reveals(entry):

@@ -22,7 +22,7 @@ from submissions.enums import (
 )
 from submissions.models import ArtworkFile, DataArchive, Entry, Round
 from submissions.rules import replacement_deadline
-from submissions.selectors import public_credit
+from submissions.selectors.credits import public_credit
 from submissions.services.guardians import GUARDIAN_LINK_MAX_AGE, guardian_link
 from submissions.services.refusals import rejection_message
 

@@ -34,11 +34,8 @@ from submissions.forms_entries import (
 )
 from submissions.models import ArtworkFile, Entry, Round
 from submissions.rules import entry_is_editable, round_takes_entries
-from submissions.selectors import (
-    entries_for_entrant,
-    public_credit,
-    with_thumbnails,
-)
+from submissions.selectors import entries_for_entrant, with_thumbnails
+from submissions.selectors.credits import public_credit
 from submissions.services.completeness import statement_problem, submission_problems
 from submissions.services.eligibility import (
     ADULT_AGE,

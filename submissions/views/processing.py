@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,7 +72,18 @@ def processing_retry(request, file):
             _("“%(name)s” is no longer failed; nothing was queued.")
             % {"name": file.original_name},
         )
-    return redirect("manage:processing")
+    return redirect(_back(request))
+
+
+def _back(request):
+    """Where a retry returns: the staff page the form names (the round's
+    dashboard), or the processing page."""
+    page = request.POST.get("next", "")
+    if page.startswith("/") and url_has_allowed_host_and_scheme(
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return page
+    return "manage:processing"
 
 
 @staff_only

@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from artsprize.accounts.permissions import lookup, permission_required
-from submissions.enums import RoundState, ScreeningState
+from artsprize.common.templatetags.portal import colon
+from submissions.enums import (
+    FileState,
+    GuardianState,
+    MediaKind,
+    RoundState,
+    ScreeningState,
+)
 from submissions.errors import ScreeningError
 from submissions.forms_screening import (
     BulkScreeningForm,
@@ -24,6 +31,7 @@ from submissions.forms_screening import (
     ScreeningReasonForm,
 )
 from submissions.models import Round, ScreeningReason
+from submissions.rules import DOWNLOADABLE_STATES
 from submissions.selectors.screening import (
     screening_entries,
     with_details,
@@ -41,6 +49,7 @@ from submissions.services.screening import (
 from submissions.views.files import prepare_files
 
 PAGE_SIZE = 50
+LONG_TEXTS = ("statement", "text_work", "consent_notes")
 SHORTCUTS = gettext_lazy(
     "Keyboard, outside the text fields: %(e)s eligible, %(i)s not eligible (with "
     "the reason chosen or written), %(j)s next entry, %(k)s previous entry."
@@ -74,13 +83,40 @@ def _query(request, *, page=True):
     )
 
 
+def _labels():
+    """The words of the queue's rows, translated once for a page of rows."""
+    return {
+        "age": colon(_("Age at the deadline")),
+        "consents": colon(_("Consents")),
+        "original_terms": _("original work, terms"),
+        "incomplete": _("incomplete"),
+        "website": _("website"),
+        "exhibition": _("exhibition"),
+        "guardian": colon(_("Guardian")),
+        "filed": colon(_("Filed by a caseworker")),
+        "content_warning": _("Content warning"),
+        "duplicate": _("Possible duplicate"),
+        "typed": _("Typed into the form"),
+        "thumbnail": _("Thumbnail"),
+    }
+
+
 def _rows(entries, round_):
-    """The entries of a page with their flags and the entrant's age at the
-    round's closing date (from the date of birth the selector annotated)."""
+    """The entries of a page with their flags, the entrant's age at the round's
+    closing date, and the labels of their states (each translated once)."""
     day = closing_day(round_)
+    screenings = {state: str(state.label) for state in ScreeningState}
+    guardians = {state: str(state.label) for state in GuardianState}
+    kinds = {kind: str(kind.label) for kind in MediaKind}
+    states = {state: str(state.label) for state in FileState}
     for entry in with_flags(entries):
         birth = entry.date_of_birth
         entry.age = age_at(birth, day) if birth is not None else None
+        entry.screening_label = screenings[entry.screening]
+        entry.guardian_label = guardians[entry.guardian_state]
+        for file in entry.file_list:
+            file.kind_label = kinds[file.kind]
+            file.state_label = states[file.state]
     return entries
 
 
@@ -98,7 +134,9 @@ def _round_context(round_):
 @of_round
 def screening_queue(request, round_):
     form, filters = _filters(request, round_)
-    entries = screening_entries(round_, **filters)
+    # The list shows neither the statement nor the work as text (up to 70,000
+    # characters an entry): they are left in the database.
+    entries = screening_entries(round_, **filters).defer(*LONG_TEXTS)
     page = Paginator(with_details(entries), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **_round_context(round_),
@@ -108,6 +146,7 @@ def screening_queue(request, round_):
         "bulk_form": BulkScreeningForm(),
         "query": _query(request),
         "filters": _query(request, page=False),
+        "labels": _labels(),
     }
     return render(request, "submissions/manage/screening/queue.html", context)
 
@@ -237,7 +276,7 @@ def screening_entry(request, round_, entry_pk):
         form.data = form.data.copy()
         form.data["seen"] = entry.screening
     _rows([entry], round_)
-    prepare_files(entry.files.all(), entry)
+    prepare_files(entry.file_list, entry)
     context = {
         **_round_context(round_),
         "entry": entry,
@@ -248,6 +287,8 @@ def screening_entry(request, round_, entry_pk):
         "count": count,
         "query": query,
         "shortcuts": _shortcuts(),
+        "original_states": DOWNLOADABLE_STATES,
+        "labels": _labels(),
     }
     return render(request, "submissions/manage/screening/entry.html", context)
 

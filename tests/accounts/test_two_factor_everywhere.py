@@ -176,6 +176,10 @@ def build_world():
         "url": ["x"],
         "key": ["x"],
         "uidb36": ["x"],
+        # The exports of a round (a pattern of regular expressions).
+        "pk": [str(pk) for pk in sorted(ids)],
+        "kind": ["entries", "files"],
+        "file_format": ["csv", "xlsx"],
     }
 
 

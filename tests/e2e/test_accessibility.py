@@ -233,6 +233,10 @@ def test_the_pages_of_staff(live_server, page, language):
 
     visit(page, live_server, reverse("manage:rounds"))
     visit(page, live_server, reverse("manage:round_detail", args=[round_.pk]))
+    visit(page, live_server, reverse("manage:round_exports", args=[round_.pk]))
+    with page.expect_navigation():
+        page.locator("#identity-export-heading ~ form [type=submit]").click()
+    assert focused(page) == "form-errors"
     visit(page, live_server, reverse("manage:people"))
     visit(page, live_server, reverse("manage:person", args=[staff.pk]))
     visit(page, live_server, reverse("manage:people") + "?q=nobody-of-that-name")

@@ -69,6 +69,7 @@ def test_staff_see_who_made_the_entry_and_the_reveal_is_audited(identified, staf
         credit_name=IDENTITY["credit_name"],
         email=IDENTITY["email"],
         phone=IDENTITY["phone"],
+        date_of_birth=identified.entrant.profile.date_of_birth,
         filer_email=IDENTITY["filer_email"],
         team_members=(
             TeamMemberIdentity(
@@ -104,6 +105,7 @@ def test_an_entrant_entering_alone_has_no_filer_team_or_guardian(staff):
         credit_name="Tai",
         email="alone@example.org",
         phone="",
+        date_of_birth=entrant.profile.date_of_birth,
         filer_email="",
         team_members=(),
         guardian=None,

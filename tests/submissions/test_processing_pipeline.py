@@ -5,6 +5,7 @@ the entrant while it runs."""
 import datetime
 import json
 import shutil
+from urllib.parse import quote
 
 import pytest
 from django.core import mail
@@ -418,24 +419,29 @@ def test_a_file_whose_runs_keep_dying_is_left_failed_for_staff(
 
 
 def test_staff_see_an_entrants_copies_only_after_two_factor_sign_in(client, entry):
-    # The entrant's pages do not need two-factor sign-in; staff seeing another's
-    # work do, on every address (the screening pages show these copies).
+    # The staff page of an entry shows its copies; staff rights need two-factor
+    # sign-in, the entrant's pages do not. The status of the entrant's files is
+    # the entrant's alone.
     file = stored_file(entry, fixtures.jpeg_bytes())
     processing.process_file(file)
     staff = make_staff()
     client.force_login(staff)
-    copy = reverse("file_view", args=[file.pk, "thumb"])
+    thumb = reverse("file_view", args=[file.pk, "thumb"])
 
-    answer = client.get(copy)
-    assert answer.status_code == 302
-    assert answer.url.startswith(reverse("mfa_activate_totp"))
-    status = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
-    assert status == {"files": []}
+    response = client.get(thumb)
 
+    assert response.status_code == 302
+    assert (
+        response.url == f"{reverse('mfa_activate_totp')}?next={quote(thumb, safe='')}"
+    )
+    answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
+    assert answer == {"files": []}
     sign_in_with_two_factor(client, staff)
-    shown = client.get(copy)
-    assert shown.status_code == 302
-    assert f"/derivatives/{file.pk}/thumb" in shown.url
+    response = client.get(thumb)
+    assert response.status_code == 302
+    assert "X-Amz-Expires=" in response.url
+    answer = json.loads(client.get(reverse("file_status"), {"file": file.pk}).content)
+    assert answer == {"files": []}
 
 
 def test_a_file_refused_after_the_grace_window_is_mailed_without_a_replacement(
