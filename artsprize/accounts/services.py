@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from artsprize.accounts.models import EntrantProfile
-from artsprize.common.audit import record_event
+from artsprize.common.audit import forget_person, record_event
 from artsprize.common.enums import AuditVerb
 
 PROFILE_FIELDS = (
@@ -69,6 +69,7 @@ def erase_account(user, *, now=None):
     nothing refers to it any more."""
     now = now or timezone.now()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    forget_person(user, *EntrantProfile.objects.filter(user=user))
     EntrantProfile.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()

@@ -26,3 +26,12 @@ def record_event(
         reason=reason or "",
         data=data or {},
     )
+
+
+def forget_person(user, *objects):
+    """Erase from the audit log the names of a person whose account is deleted:
+    their address as the one who acted, and the names of ``user`` and ``objects``
+    (their profile) as what was acted on. What happened, and when, stays."""
+    AuditEvent.objects.filter(actor_id=user.pk).forget_names(actor=True)
+    for obj in (user, *objects):
+        AuditEvent.objects.for_object(obj).forget_names(obj=True)

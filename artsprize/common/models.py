@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,18 @@ class AuditEventQuerySet(models.QuerySet):
 
     def delete(self):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    def forget_names(self, *, actor=False, obj=False):
+        """Erase the names these events keep of a person whose account was
+        deleted (data protection): the actor's address (``actor``), the object's
+        name, which becomes its ID (``obj``). Nothing else of an event changes;
+        on PostgreSQL the append-only trigger lets exactly this through."""
+        fields = {}
+        if actor:
+            fields.update(actor=None, actor_repr="")
+        if obj:
+            fields["object_repr"] = Concat(Value("#"), F("object_id"))
+        return models.QuerySet.update(self, **fields) if fields else 0
 
     def for_object(self, obj):
         return self.filter(

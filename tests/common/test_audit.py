@@ -166,6 +166,38 @@ def test_postgresql_refuses_giving_an_event_another_actor(staff_user):
     assert AuditEvent.objects.get(pk=event.pk).actor == staff_user
 
 
+def test_erasing_a_persons_names_is_the_one_change_let_through(staff_user):
+    event = _round_event(factories.make_round(), by=staff_user, reason="first")
+    about = record_event(actor=staff_user, verb=AuditVerb.UPDATED, obj=staff_user)
+
+    AuditEvent.objects.filter(pk=event.pk).forget_names(actor=True)
+    AuditEvent.objects.filter(pk=about.pk).forget_names(obj=True)
+
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert (event.actor, event.actor_repr, event.reason) == (None, "", "first")
+    about = AuditEvent.objects.get(pk=about.pk)
+    assert (about.object_repr, about.object_id) == (
+        f"#{staff_user.pk}",
+        str(staff_user.pk),
+    )
+
+
+def test_postgresql_refuses_to_write_a_name_in_place_of_another(staff_user):
+    _require_postgresql()
+    event = _round_event(factories.make_round(), by=staff_user)
+
+    for statement in (
+        "UPDATE common_auditevent SET actor_repr = 'someone@example.org' WHERE id = %s",
+        "UPDATE common_auditevent SET object_repr = 'Another round' WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="The audit log is append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
+
+
 def test_postgresql_has_the_append_only_trigger():
     _require_postgresql()
     with connection.cursor() as cursor:

@@ -422,6 +422,8 @@ def test_deleting_an_account_removes_objects_rows_and_personal_data(
     _other_entry, other_file = submitted_with_file(waiting.round, other, b"other")
     client.force_login(entrant)
     mail.outbox.clear()
+    address = entrant.email
+    assert AuditEvent.objects.filter(actor_repr=address).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -461,6 +463,15 @@ def test_deleting_an_account_removes_objects_rows_and_personal_data(
     assert event.data == {"entries_deleted": 2, "entries_waiting": 1}
     # Signed out.
     assert client.get(reverse("profile")).status_code == 302
+    # Earlier events keep what happened, not the person's address or name.
+    assert AuditEvent.objects.filter(actor_repr=address).count() == 0
+    assert (
+        AuditEvent.objects.filter(object_repr__in=[address, "Chan Tai Man"]).count()
+        == 0
+    )
+    assert AuditEvent.objects.filter(
+        object_id=str(entrant.pk), object_repr=f"#{entrant.pk}"
+    ).exists()
 
 
 def test_the_deletion_mail_says_what_happened_in_english(
