@@ -7,7 +7,7 @@ from submissions.models.entries import (
     TeamMember,
 )
 from submissions.models.privacy import DataArchive
-from submissions.models.rounds import Category, Round
+from submissions.models.rounds import Category, ReferenceCounter, Round
 
 __all__ = [
     "ArtworkFile",
@@ -16,6 +16,7 @@ __all__ = [
     "Derivative",
     "Entry",
     "FileMatch",
+    "ReferenceCounter",
     "Round",
     "ScreeningReason",
     "TeamMember",

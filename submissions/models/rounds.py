@@ -233,3 +233,19 @@ class Category(TimeStampedModel, RulesModel):
     def get_media_kinds_display(self):
         labels = dict(MediaKind.choices)
         return [labels[kind] for kind in self.media_kinds if kind in labels]
+
+
+class ReferenceCounter(models.Model):
+    """The last number given in a reference code of a year (``HRAP-2026-0042``):
+    the rounds of one year, a prize and a youth contest, share the numbers, so
+    that no two entries ever have the same code."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

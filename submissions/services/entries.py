@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -443,22 +443,50 @@ def set_image_description(artwork_file, *, alt_text, by, now=None, held=False):
 # --- The one transition function ------------------------------------------------------
 
 
+# The year's counter moved on by one, in one statement, creating it for the
+# year's first code. A number once given is never given again, even when its
+# entry is withdrawn; the rounds of a year share the numbers.
+TAKE_NUMBER = (
+    "INSERT INTO submissions_referencecounter (year, last) VALUES (%s, 1)"
+    " ON CONFLICT (year) DO UPDATE SET last = submissions_referencecounter.last + 1"
+    " RETURNING last"
+)
+# A number taken for a submission refused under the lock goes back, when nobody
+# of another round of the year took one since.
+GIVE_BACK_NUMBER = (
+    "UPDATE submissions_referencecounter SET last = last - 1"
+    " WHERE year = %s AND last = %s"
+)
+
+
 def _advance_reference_counter(round_id):
-    """The round's row, locked and its reference counter advanced, in one
-    statement: a number once given is never given again, even when its entry is
-    withdrawn."""
+    """The round's row, locked and its count of codes advanced, in one statement,
+    and the number of the code it gives (``taken_number``) from its year's
+    counter."""
     advanced = Round.objects.raw(
         "UPDATE submissions_round"
         " SET last_reference_number = last_reference_number + 1, updated_at = %s"
         " WHERE id = %s RETURNING *",
         [timezone.now(), round_id],
     )
-    return next(iter(advanced))
+    round_ = next(iter(advanced))
+    with connections[Round.objects.db].cursor() as cursor:
+        cursor.execute(TAKE_NUMBER, [round_.year])
+        (round_.taken_number,) = cursor.fetchone()
+    return round_
+
+
+def _give_back_number(round_):
+    Round.objects.filter(pk=round_.pk).update(
+        last_reference_number=F("last_reference_number") - 1
+    )
+    with connections[Round.objects.db].cursor() as cursor:
+        cursor.execute(GIVE_BACK_NUMBER, [round_.year, round_.taken_number])
 
 
 def _reference(round_):
-    """The reference code of the number a round's counter last gave."""
-    return f"HRAP-{round_.year}-{round_.last_reference_number:04d}"
+    """The reference code of the number the round's year last gave it."""
+    return f"HRAP-{round_.year}-{round_.taken_number:04d}"
 
 
 def queue_guardian_mail(entry):
@@ -619,10 +647,9 @@ def _submit_held(locked, *, by, now):
         locked.round = _advance_reference_counter(locked.round_id)
     if not round_takes_entries(by, locked.round, now=now):
         if not locked.reference:
-            # Under the same lock, nobody took a number since: it goes back.
-            Round.objects.filter(pk=locked.round_id).update(
-                last_reference_number=F("last_reference_number") - 1
-            )
+            # Under the same lock, nobody of the round took a number since: it
+            # goes back.
+            _give_back_number(locked.round)
         _check_taking_entries(
             locked.round, now, by=by, deadline_message=SUBMIT_DEADLINE_PASSED
         )

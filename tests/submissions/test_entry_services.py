@@ -24,7 +24,7 @@ from submissions.enums import (
     RoundState,
 )
 from submissions.errors import EntryError
-from submissions.models import Entry, Round
+from submissions.models import Entry, ReferenceCounter, Round
 from submissions.selectors import entries_for_entrant, entry_count_toward_cap
 from submissions.services.completeness import submission_problems
 from submissions.services.eligibility import (
@@ -804,6 +804,7 @@ def test_submit_after_the_deadline_is_refused_and_the_draft_kept(
     )
     assert Entry.objects.filter(pk=entry.pk).values().get() == before
     assert Round.objects.get(pk=round_.pk).last_reference_number == 0
+    assert not ReferenceCounter.objects.filter(year=round_.year, last__gt=0).exists()
     assert callbacks == []
 
 
@@ -1043,3 +1044,24 @@ def test_describing_an_image_clears_its_problem(entrant_user):
         )[0]
         == "not_allowed"
     )
+
+
+@pytest.mark.django_db
+def test_two_rounds_of_one_year_share_the_numbers_of_their_codes(entrant_user):
+    prize = make_open_round()
+    youth = make_open_round(title_en="Youth contest")
+    other = factories.make_entrant()
+
+    first = make_submitted_entry(prize, entrant=entrant_user)
+    second = make_submitted_entry(youth, entrant=other)
+    third = make_submitted_entry(prize, entrant=other)
+
+    year = prize.year
+    assert [first.reference, second.reference, third.reference] == [
+        f"HRAP-{year}-0001",
+        f"HRAP-{year}-0002",
+        f"HRAP-{year}-0003",
+    ]
+    prize.refresh_from_db()
+    youth.refresh_from_db()
+    assert (prize.last_reference_number, youth.last_reference_number) == (2, 1)

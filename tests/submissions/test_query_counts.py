@@ -21,7 +21,7 @@ EDIT_PAGE_QUERIES = 7
 # round, category, entrant and profile, its files, its team, the person's roles,
 # the round's categories; a description written and audited; the round locked as
 # its counter advances; the entry written and audited; the receipt queued.
-SUBMIT_QUERIES = 14
+SUBMIT_QUERIES = 15
 # User, the entry (with round and category), the person's roles, one
 # transaction (its two statements), the entry locked, its files, the person's
 # uploads in progress, the file written and audited.
