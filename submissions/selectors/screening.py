@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.models import EntrantProfile
 from submissions.enums import EntryState, FileState, GuardianState
-from submissions.models import ArtworkFile, Entry
+from submissions.models import ArtworkFile, Entry, FileMatch
 from submissions.selectors import with_thumbnails
 
 # The flags staff filter by.
@@ -70,9 +70,17 @@ def with_flags(entries):
     with_problem = set(
         _not_ready_files().filter(entry_id__in=ids).values_list("entry_id", flat=True)
     )
-    with_match = set(
-        _matched_files().filter(entry_id__in=ids).values_list("entry_id", flat=True)
-    )
+    with_match = set()
+    for pair in FileMatch.objects.filter(
+        Q(file__entry_id__in=ids) | Q(other__entry_id__in=ids)
+    ).values_list(
+        "file__entry_id", "file__entry__state", "other__entry_id", "other__entry__state"
+    ):
+        file_entry, file_state, other_entry, other_state = pair
+        if other_state == EntryState.SUBMITTED:
+            with_match.add(file_entry)
+        if file_state == EntryState.SUBMITTED:
+            with_match.add(other_entry)
     for entry in entries:
         entry.has_problem = entry.pk in with_problem
         entry.has_match = entry.pk in with_match

@@ -109,7 +109,11 @@ def _rows(entries, round_):
     guardians = {state: str(state.label) for state in GuardianState}
     kinds = {kind: str(kind.label) for kind in MediaKind}
     states = {state: str(state.label) for state in FileState}
+    # Addresses of a row, reversed once: the IDs change, not the routes.
+    screen_url = reverse("manage:screening_entry", args=[round_.pk, 0])
+    thumb_url = reverse("file_view", args=[0, "thumb"])
     for entry in with_flags(entries):
+        entry.screen_url = _with_id(screen_url, entry.pk)
         birth = entry.date_of_birth
         entry.age = age_at(birth, day) if birth is not None else None
         entry.screening_label = screenings[entry.screening]
@@ -117,7 +121,14 @@ def _rows(entries, round_):
         for file in entry.file_list:
             file.kind_label = kinds[file.kind]
             file.state_label = states[file.state]
+            file.thumb_url = _with_id(thumb_url, file.pk)
     return entries
+
+
+def _with_id(url, pk):
+    """``url`` reversed with the ID 0, for the object ``pk``."""
+    head, _zero, tail = url.rpartition("/0/")
+    return f"{head}/{pk}/{tail}"
 
 
 def _round_context(round_):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from artsprize.common.enums import AuditVerb
-from submissions.enums import RoundState, ScreeningState
-from submissions.models import Entry, Round, ScreeningReason
+from submissions.enums import MatchKind, RoundState, ScreeningState
+from submissions.models import Entry, FileMatch, Round, ScreeningReason
 from submissions.services.rounds import close_round_now
 from submissions.services.screening import release_screening, set_screening
 from tests import factories
@@ -386,3 +386,21 @@ def test_released_results_of_a_round_not_yet_screened_are_never_shown(client, st
 
     assert "data-screening" not in before.text
     assert 'data-screening="eligible"' in after.text
+
+
+def test_entries_whose_files_match_are_flagged_both_ways(staff_client, staff):
+    round_ = closed_round(3, staff=staff)
+    first, second, third = entries_of(round_)
+    files = [add_file(entry) for entry in (first, second, third)]
+    FileMatch.objects.create(file=files[1], other=files[0], kind=MatchKind.SAME_FILE)
+
+    response = staff_client.get(queue_url(round_))
+    flagged = response.context["entries"]
+    duplicates = staff_client.get(queue_url(round_, flag="duplicate"))
+
+    assert [entry.has_match for entry in flagged] == [True, True, False]
+    assert [entry.reference for entry in duplicates.context["entries"]] == [
+        first.reference,
+        second.reference,
+    ]
+    assert response.text.count("Possible duplicate") == 2 + 1  # and the filter's
