@@ -62,16 +62,18 @@ def find_file_matches(file_id):
     others = _counted_files().exclude(entry_id=file["entry_id"])
     found = {}
     if file["sha256"]:
-        for other in others.filter(sha256=file["sha256"]).values_list("id", flat=True):
+        same = others.filter(sha256=file["sha256"]).order_by()
+        for other in same.values_list("id", flat=True):
             found[_pair(file["id"], other)] = (MatchKind.SAME_FILE, 0)
     if file["perceptual_hash"]:
         mine = int(file["perceptual_hash"], 16)
         candidates = (
             _hashed_images()
             .exclude(entry_id=file["entry_id"])
+            .order_by()
             .values_list("id", "perceptual_hash")
         )
-        for other, hexadecimal in candidates.iterator(chunk_size=5000):
+        for other, hexadecimal in candidates:
             bits = (int(hexadecimal, 16) ^ mine).bit_count()
             if bits <= THRESHOLD:
                 found.setdefault(
@@ -99,7 +101,9 @@ def record_all_matches():
             for other, other_entry in same[:index]:
                 if other_entry != entry_id:
                     found[_pair(file_id, other)] = (MatchKind.SAME_FILE, 0)
-    earlier = []
+    # Each image against those before it: the pair is compared once, and the
+    # entries of the few within THRESHOLD are looked at only then.
+    ids, entries, hashes = [], [], []
     hashed = (
         _hashed_images()
         .values_list("id", "entry_id", "perceptual_hash")
@@ -108,12 +112,20 @@ def record_all_matches():
     )
     for file_id, entry_id, hexadecimal in hashed:
         mine = int(hexadecimal, 16)
-        for other, other_entry, theirs in earlier:
-            if other_entry != entry_id:
-                bits = (theirs ^ mine).bit_count()
-                if bits <= THRESHOLD:
-                    found.setdefault((file_id, other), (MatchKind.SIMILAR_IMAGE, bits))
-        earlier.append((file_id, entry_id, mine))
+        near = [
+            index
+            for index, theirs in enumerate(hashes)
+            if (theirs ^ mine).bit_count() <= THRESHOLD
+        ]
+        for index in near:
+            if entries[index] != entry_id:
+                found.setdefault(
+                    (file_id, ids[index]),
+                    (MatchKind.SIMILAR_IMAGE, (hashes[index] ^ mine).bit_count()),
+                )
+        ids.append(file_id)
+        entries.append(entry_id)
+        hashes.append(mine)
     recorded = set(FileMatch.objects.values_list("file_id", "other_id"))
     return _record(found, recorded)
 
@@ -123,10 +135,16 @@ def fingerprint_unhashed_images():
     hash, read from its original or, once that is gone, its preview. Returns
     how many were hashed and how many could not be read."""
     counts = Counter(hashed=0, unreadable=0)
-    unhashed = ArtworkFile.objects.filter(
-        state=FileState.READY, kind=MediaKind.IMAGE, perceptual_hash=""
-    ).order_by("id")
-    for file in unhashed.iterator(chunk_size=100):
+    unhashed = (
+        ArtworkFile.objects.filter(
+            state=FileState.READY, kind=MediaKind.IMAGE, perceptual_hash=""
+        )
+        .order_by("id")
+        .only("id", "key")
+    )
+    # Read at once (a row is small), so that no cursor stays open while each
+    # image is fetched from storage.
+    for file in list(unhashed):
         fingerprint = fingerprint_stored_image(file)
         if not fingerprint:
             logger.warning("File %s: neither its original nor preview read.", file.pk)
