@@ -99,7 +99,7 @@ def perceptual_hash(image):
     hexadecimal digits). Resizing, re-encoding, a slight crop or turn change few
     of its bits; another picture about half of them (docs/PROCESSING.md). The
     hash shrinks the image to 32 × 32 pixels first: taken from the thumbnail, it
-    costs a millisecond."""
+    costs a few milliseconds."""
     return str(imagehash.phash(image))
 
 
