@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from artsprize.common.i18n import localized
-from submissions.enums import EntryState, FileState, MatchKind
+from submissions.enums import EntryState, MatchKind
 from submissions.models import ArtworkFile, FileMatch
 
 _SIDES = ("file", "other")
@@ -29,8 +29,8 @@ _COLUMNS = (
 @dataclass(frozen=True)
 class FileMatchValue:
     """One match of a file of ``entry_id`` with a file of another entry. Files
-    are numbered in their entry from 1, as judges see them (among its ready
-    files, in order). ``other_reference`` is empty for a draft."""
+    are numbered in their entry from 1, as the staff pages number them (every
+    file of the entry, in order). ``other_reference`` is empty for a draft."""
 
     entry_id: int
     round_id: int
@@ -104,15 +104,15 @@ def matches_of_entries(entry_ids):
 
 
 def _file_numbers(entry_ids):
-    """{file ID: its number in its entry} for the ready files of ``entry_ids``."""
+    """{file ID: its number in its entry} for the files of ``entry_ids``."""
     numbers = {}
     counts = {}
-    ready = (
-        ArtworkFile.objects.filter(entry_id__in=entry_ids, state=FileState.READY)
+    files = (
+        ArtworkFile.objects.filter(entry_id__in=entry_ids)
         .order_by("entry_id", "position", "id")
         .values_list("id", "entry_id")
     )
-    for file_id, entry_id in ready:
+    for file_id, entry_id in files:
         counts[entry_id] = counts.get(entry_id, 0) + 1
         numbers[file_id] = counts[entry_id]
     return numbers

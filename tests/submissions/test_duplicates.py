@@ -324,9 +324,9 @@ def _text(matches):
     return " ".join(strip_tags(render_to_string(PARTIAL, {"matches": matches})).split())
 
 
-def _hashed_file(entry, *, sha256, perceptual_hash, position=0):
-    """A ready file with the facts processing records (no bytes needed to read
-    matches back)."""
+def _hashed_file(entry, *, sha256, perceptual_hash, position=0, state=FileState.READY):
+    """A file with the facts processing records (no bytes needed to read
+    matches back), ready unless ``state`` says otherwise."""
     return ArtworkFile.objects.create(
         entry=entry,
         owner=entry.entrant,
@@ -337,7 +337,7 @@ def _hashed_file(entry, *, sha256, perceptual_hash, position=0):
         content_type="image/jpeg",
         declared_size=1000,
         size=1000,
-        state=FileState.READY,
+        state=state,
         sha256=sha256,
         perceptual_hash=perceptual_hash,
     )
@@ -409,6 +409,21 @@ def test_each_pair_is_shown_from_both_entries(round_):
         (1, entry.pk, MatchKind.SAME_FILE, 2),
         (2, entry.pk, MatchKind.SIMILAR_IMAGE, 1),
     ]
+
+
+def test_files_are_numbered_as_the_staff_pages_number_them(round_):
+    # A refused file before the matched one still counts: staff see it first.
+    earlier = _entry(round_)
+    _hashed_file(earlier, sha256="", perceptual_hash="", state=FileState.REJECTED)
+    _hashed_file(earlier, sha256="e" * 64, perceptual_hash="", position=1)
+    entry = _entry(round_)
+    copy = _hashed_file(entry, sha256="e" * 64, perceptual_hash="", position=3)
+
+    find_file_matches(copy.pk)
+
+    [match] = matches_of_entries([entry.pk])[entry.pk]
+    assert (match.file_number, match.other_file_number) == (1, 2)
+    assert _text([match]) == f"File 1: Same file as {earlier.reference} (file 2)"
 
 
 def test_no_entries_need_no_query(django_assert_num_queries):
