@@ -489,7 +489,7 @@ def test_the_command_hashes_old_images_and_records_their_matches(round_):
     hashes = {file.pk: file.perceptual_hash for file in (first, second, copy, portrait)}
     for file in (first, second, copy, portrait):
         _as_before(file)
-    # The portrait's original is gone (purged after its round): its preview is read.
+    # The portrait's original is gone: its preview is read.
     storage.delete_object(portrait.key)
     assert portrait.derivatives.filter(kind=DerivativeKind.PREVIEW).exists()
     output = io.StringIO()
