@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from artsprize.common.outbox import MailTask, OutboxTask
-from submissions.services import notifications, privacy, processing
+from submissions.services import duplicates, notifications, privacy, processing
 from submissions.services.cleanup import clean_up_uploads, drop_uploads_after_grace
 from submissions.services.reminders import remind_unsubmitted_drafts
 from submissions.services.retention import purge_files_after_retention
@@ -167,3 +167,13 @@ def process_file_task(self, file_id):
             return
         countdown = 30 * 2**self.request.retries
         raise self.retry(exc=error, countdown=countdown) from error
+
+
+# Duplicates -------------------------------------------------------------------
+
+
+@shared_task(name="submissions.find_file_matches", base=OutboxTask)
+def find_file_matches_task(file_id):
+    """Record the files of other entries that are the same as a ready file, or
+    images similar to it."""
+    duplicates.find_file_matches(file_id)

@@ -46,5 +46,8 @@ class Processed:
     height: int | None = None
     duration: float | None = None
     page_count: int | None = None
+    # Of an image: its perceptual hash, alike for the same picture resized or
+    # re-encoded (16 hexadecimal digits).
+    perceptual_hash: str = ""
     # Facts for staff (codecs, whether a video was remuxed or transcoded...).
     details: dict = field(default_factory=dict)

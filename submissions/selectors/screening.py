@@ -6,8 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.models import EntrantProfile
 from submissions.enums import EntryState, FileState, GuardianState
-from submissions.models import ArtworkFile, Entry, FileMatch
+from submissions.models import ArtworkFile, Entry
 from submissions.selectors import with_thumbnails
+from submissions.selectors.duplicates import matches_of_entries
+
+# Entries whose files' matches count.
+LIVE = (EntryState.DRAFT, EntryState.SUBMITTED)
 
 # The flags staff filter by.
 FLAG_CHOICES = (
@@ -23,11 +27,11 @@ def _not_ready_files():
 
 
 def _matched_files():
-    """Files with a match in another submitted entry (matches of withdrawn
-    entries no longer count)."""
+    """Files with a match in another entry that was not withdrawn (the rule of
+    ``selectors.duplicates``)."""
     return ArtworkFile.objects.filter(
-        Q(matches__other__entry__state=EntryState.SUBMITTED)
-        | Q(matched_by__file__entry__state=EntryState.SUBMITTED)
+        Q(matches__isnull=False, matches__other__entry__state__in=LIVE)
+        | Q(matched_by__isnull=False, matched_by__file__entry__state__in=LIVE)
     )
 
 
@@ -58,9 +62,10 @@ def screening_entries(round_, *, category=None, screening="", problems=False, fl
 
 def with_flags(entries):
     """Give each of ``entries`` (a list) ``has_problem`` (a file not ready),
-    ``has_match`` (a file alike another entry's), the entrant's ``date_of_birth``
-    (not their name), and its files and team as lists: three queries for the
-    lot."""
+    ``matches`` and ``has_match`` (files alike another entry's, see
+    ``selectors.duplicates``), the entrant's ``date_of_birth`` (not their name),
+    and its files and team as lists: three queries for the lot, and one more
+    when an entry has a match."""
     ids = [entry.pk for entry in entries]
     births = dict(
         EntrantProfile.objects.filter(
@@ -70,20 +75,11 @@ def with_flags(entries):
     with_problem = set(
         _not_ready_files().filter(entry_id__in=ids).values_list("entry_id", flat=True)
     )
-    with_match = set()
-    for pair in FileMatch.objects.filter(
-        Q(file__entry_id__in=ids) | Q(other__entry_id__in=ids)
-    ).values_list(
-        "file__entry_id", "file__entry__state", "other__entry_id", "other__entry__state"
-    ):
-        file_entry, file_state, other_entry, other_state = pair
-        if other_state == EntryState.SUBMITTED:
-            with_match.add(file_entry)
-        if file_state == EntryState.SUBMITTED:
-            with_match.add(other_entry)
+    matches = matches_of_entries(ids)
     for entry in entries:
         entry.has_problem = entry.pk in with_problem
-        entry.has_match = entry.pk in with_match
+        entry.matches = matches[entry.pk]
+        entry.has_match = bool(entry.matches)
         entry.date_of_birth = births.get(entry.entrant_id)
         # Lists, read once: a related manager is made anew at every access.
         entry.file_list = list(entry.files.all())

@@ -31,7 +31,7 @@ from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.outbox import enqueue
 from submissions import storage
-from submissions.enums import EntryState, FileState, MediaKind
+from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
 from submissions.media import audio, documents, images, video
 from submissions.media.results import Rejected, SourceUnavailable
 from submissions.models import ArtworkFile, Derivative
@@ -330,6 +330,7 @@ def _process(file, run, workdir):
         "duration": processed.duration,
         "page_count": processed.page_count,
         "media_details": processed.details,
+        "perceptual_hash": processed.perceptual_hash,
     }
     return _finish(
         file,
@@ -337,6 +338,7 @@ def _process(file, run, workdir):
         to_state=FileState.READY,
         fields={**facts, "reason": ""},
         data={"sha256": sha256, "size": copied, "sniffed": sniffed},
+        queue=[lambda move: _queue_match_finding(move.obj)],
     )
 
 
@@ -362,10 +364,34 @@ def _sniff(file, size):
 
 
 _MAKERS = {
-    MediaKind.IMAGE: lambda path, workdir: images.make_derivatives(path),
+    MediaKind.IMAGE: lambda path, workdir: images.make_derivatives(
+        path, fingerprint=True
+    ),
     MediaKind.AUDIO: audio.make_derivatives,
     MediaKind.DOCUMENT: documents.make_derivatives,
 }
+
+
+def fingerprint_stored_image(file):
+    """The perceptual hash of a ready image processed before hashes were taken,
+    read from its original or, when that is gone or unreadable, its preview
+    (which gives the same hash within a few bits). "" when neither can be read."""
+    keys = [file.key]
+    keys += file.derivatives.filter(kind=DerivativeKind.PREVIEW).values_list(
+        "key", flat=True
+    )
+    with tempfile.TemporaryDirectory(prefix="artsprize-") as workdir:
+        local = f"{workdir}/image"
+        for key in keys:
+            if storage.head_object(key) is None:
+                continue
+            with open(local, "wb") as destination:
+                _hash(key, destination)
+            try:
+                return images.fingerprint_file(local)
+            except Rejected:
+                continue
+    return ""
 
 
 def _hash(key, destination=None):
@@ -439,6 +465,12 @@ def _reject(file, run, code, *, delete=True, data=None):
         data={"reason": code, **(data or {})},
         queue=[lambda move: _tell_entrant_of_rejection(move.obj)],
     )
+
+
+def _queue_match_finding(file):
+    """Once the file is ready, look for the same file or a similar image in
+    other entries (services.duplicates)."""
+    enqueue("submissions.find_file_matches", file.pk)
 
 
 def _tell_entrant_of_rejection(file):

@@ -44,8 +44,13 @@ def test_a_completed_upload_is_processed_once_it_commits(
     assert status == 200, answer
     # The answer is given before processing; the page then follows the state.
     assert answer["state"] == FileState.UPLOADED
-    assert len(callbacks) == 1
+    # Processing, then (once the file is ready) the search for its duplicates.
+    assert len(callbacks) == 2
     file = ArtworkFile.objects.get(pk=answer["file"])
+    assert list(OutboxMessage.objects.order_by("pk").values_list("task", "args")) == [
+        ("submissions.process_file", [file.pk]),
+        ("submissions.find_file_matches", [file.pk]),
+    ]
     assert file.state == FileState.READY
     assert file.queued_at is not None
     assert (file.width, file.height) != (None, None)

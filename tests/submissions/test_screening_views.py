@@ -403,4 +403,6 @@ def test_entries_whose_files_match_are_flagged_both_ways(staff_client, staff):
         first.reference,
         second.reference,
     ]
-    assert response.text.count("Possible duplicate") == 2 + 1  # and the filter's
+    assert response.text.count('text-bg-warning">Possible duplicate<') == 2
+    assert response.text.count(f"Same file as {second.reference} (file 2)") == 1
+    assert response.text.count(f"Same file as {first.reference} (file 2)") == 1
