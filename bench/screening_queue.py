@@ -5,8 +5,8 @@ gunicorn against PostgreSQL, timed request by request.
     .venv/bin/python bench/screening_queue.py --entries 2000 --requests 200
 
 A closed round gets ``--entries`` submitted entries (each with two ready image
-files and their thumbnails, a third of them screened, some flagged and some
-sharing a file with another), written in bulk: what is measured is reading them.
+files and their thumbnails, a third of them screened, one in forty with a
+content warning, one in ten sharing its first file with another), written in bulk: what is measured is reading them.
 A member of staff, signed in with a second factor, then asks each page
 ``--requests`` times, one request after another: the queue's first and last page,
 the queue filtered (unscreened; possible duplicates), and one entry's screening
@@ -118,6 +118,8 @@ def seed(count, *, year):
         )
         for number, user in enumerate(users)
     )
+    # One entry in ten shares its first file with another: entries 1 and 2, 21
+    # and 22, 41 and 42...
     files = ArtworkFile.objects.bulk_create(
         ArtworkFile(
             entry=entry,
@@ -130,11 +132,13 @@ def seed(count, *, year):
             declared_size=2_000_000,
             size=2_000_000,
             state=FileState.READY,
-            sha256=f"{entry.pk // 2:064x}" if position == 0 else f"{entry.pk:063x}f",
+            sha256=f"{year}{number // 2:060x}"
+            if position == 0 and number % 20 < 2
+            else f"{entry.pk:063x}{position}",
             width=3000,
             height=2000,
         )
-        for entry in entries
+        for number, entry in enumerate(entries)
         for position in range(2)
     )
     Derivative.objects.bulk_create(
@@ -150,7 +154,7 @@ def seed(count, *, year):
         for file in files
         for kind in (DerivativeKind.THUMB, DerivativeKind.PREVIEW)
     )
-    # Every pair of entries shares its first file: a match for each pair.
+    # A match for each pair of entries sharing their first file.
     firsts = [file for file in files if file.position == 0]
     FileMatch.objects.bulk_create(
         FileMatch(file=later, other=earlier, kind="same_file")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.models import EntrantProfile
 from submissions.enums import EntryState, FileState, GuardianState
-from submissions.models import ArtworkFile, Entry
+from submissions.models import ArtworkFile, Entry, FileMatch
 from submissions.selectors import with_thumbnails
 from submissions.selectors.duplicates import matches_of_entries
 
@@ -26,12 +26,17 @@ def _not_ready_files():
     return ArtworkFile.objects.exclude(state=FileState.READY)
 
 
-def _matched_files():
-    """Files with a match in another entry that was not withdrawn (the rule of
-    ``selectors.duplicates``)."""
-    return ArtworkFile.objects.filter(
-        Q(matches__isnull=False, matches__other__entry__state__in=LIVE)
-        | Q(matched_by__isnull=False, matched_by__file__entry__state__in=LIVE)
+def _has_match():
+    """Entries with a file alike a file of another entry that was not withdrawn
+    (the rule of ``selectors.duplicates``), as two semi-joins."""
+    return Q(
+        pk__in=FileMatch.objects.filter(other__entry__state__in=LIVE).values(
+            "file__entry_id"
+        )
+    ) | Q(
+        pk__in=FileMatch.objects.filter(file__entry__state__in=LIVE).values(
+            "other__entry_id"
+        )
     )
 
 
@@ -52,7 +57,7 @@ def screening_entries(round_, *, category=None, screening="", problems=False, fl
     if flag == "content_warning":
         entries = entries.filter(content_warning=True)
     elif flag == "duplicate":
-        entries = entries.filter(Exists(_matched_files().filter(entry=OuterRef("pk"))))
+        entries = entries.filter(_has_match())
     elif flag == "guardian_pending":
         entries = entries.filter(guardian_state=GuardianState.PENDING)
     elif flag == "filed":
@@ -87,6 +92,22 @@ def with_flags(entries):
     return entries
 
 
+# What the screening pages show of a file (not its media details, its upload's
+# bookkeeping or its original's name).
+FILE_COLUMNS = (
+    "id",
+    "entry_id",
+    "position",
+    "kind",
+    "state",
+    "reason",
+    "alt_text",
+    "width",
+    "height",
+    "page_count",
+)
+
+
 def with_details(entries):
     """``entries`` with what a row or page of the queue shows fetched at once."""
     return entries.select_related(
@@ -94,7 +115,9 @@ def with_details(entries):
     ).prefetch_related(
         Prefetch(
             "files",
-            queryset=with_thumbnails(ArtworkFile.objects.order_by("position", "id")),
+            queryset=with_thumbnails(
+                ArtworkFile.objects.only(*FILE_COLUMNS).order_by("position", "id")
+            ),
         ),
         "team_members",
     )

@@ -48,8 +48,8 @@ def test_staff_screen_with_the_keyboard_in_chinese_on_a_phone(
     page.goto(f"{live_server.url}/manage/rounds/{round_.pk}/screening/")
     assert page.locator("h1").inner_text().startswith("資格審核")
     page.get_by_role("link", name="逐件審核（可用鍵盤）").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text().startswith(first.reference)
 
     # E: eligible, and on to the next entry.
@@ -60,8 +60,8 @@ def test_staff_screen_with_the_keyboard_in_chinese_on_a_phone(
 
     # I without a reason is refused in Chinese; then a reason chosen by keyboard.
     page.locator("body").focus()
-    page.keyboard.press("i")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("i")
     assert (
         "請說明參賽作品不符合資格的理由。" in page.locator("#form-errors").inner_text()
     )
@@ -98,16 +98,16 @@ def test_staff_screen_with_the_keyboard_in_chinese_on_a_phone(
     assert decision.input_value() == "eligible"
     apply = page.get_by_role("button", name="套用到已選的參賽作品")
     _tab_to(page, apply)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "已將 1 件參賽作品標記為「符合資格」。" in page.content()
 
     # Every entry is screened: the results are released after the question.
     page.once("dialog", lambda dialog: dialog.accept())
     release = page.get_by_role("button", name="公布資格審核結果")
     _tab_to(page, release)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "資格審核結果已公布" in page.content()
 
     states = dict(Entry.objects.values_list("pk", "screening"))
