@@ -1,5 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -10,6 +12,7 @@ from django.utils.translation import pgettext
 
 from artsprize.accounts.permissions import permission_required
 from artsprize.common.forms import AuditFilterForm
+from artsprize.common.models import ERASED_ACTOR
 from artsprize.common.selectors import audit_events
 
 EVENTS_PER_PAGE = 50
@@ -129,8 +132,37 @@ def _details(model, data):
     ]
 
 
+def _actors_with_roles(events):
+    """The IDs of the actors of ``events`` who act for the prize (staff, judges,
+    caseworkers, admins): one query for a page."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return set()
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .filter(Q(groups__isnull=False) | Q(is_superuser=True) | Q(is_staff=True))
+        .values_list("pk", flat=True)
+    )
+
+
+def _actor(event, with_roles):
+    """Who acted, as staff may read it without revealing an entrant: the address
+    of someone acting for the prize, "an entrant" for an entrant (their address
+    would tie them to their entries), and who else is gone."""
+    if event.actor_repr == ERASED_ACTOR:
+        return _("a deleted account")
+    if event.actor_id is None:
+        return event.actor_repr or _("the system")
+    if event.actor_id in with_roles:
+        return event.actor_repr
+    return _("an entrant")
+
+
 def _rows(events):
     rows = []
+    events = list(events)
+    with_roles = _actors_with_roles(events)
     for event in events:
         content_type = event.content_type
         model = content_type.model_class()
@@ -138,6 +170,7 @@ def _rows(events):
         rows.append(
             {
                 "event": event,
+                "actor": _actor(event, with_roles),
                 "object_type": model._meta.verbose_name
                 if model
                 else content_type.model,

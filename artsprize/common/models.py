@@ -21,6 +21,10 @@ class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or remove an audit event."""
 
 
+# What an event keeps as the actor of a person whose account was deleted.
+ERASED_ACTOR = "(erased)"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
@@ -30,12 +34,13 @@ class AuditEventQuerySet(models.QuerySet):
 
     def forget_names(self, *, actor=False, obj=False):
         """Erase the names these events keep of a person whose account was
-        deleted (data protection): the actor's address (``actor``), the object's
+        deleted (data protection): the actor's address (``actor``, which becomes
+        ``ERASED_ACTOR``), the object's
         name, which becomes its ID (``obj``). Nothing else of an event changes;
         on PostgreSQL the append-only trigger lets exactly this through."""
         fields = {}
         if actor:
-            fields.update(actor=None, actor_repr="")
+            fields.update(actor=None, actor_repr=ERASED_ACTOR)
         if obj:
             fields["object_repr"] = Concat(Value("#"), F("object_id"))
         return models.QuerySet.update(self, **fields) if fields else 0

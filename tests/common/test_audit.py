@@ -174,7 +174,7 @@ def test_erasing_a_persons_names_is_the_one_change_let_through(staff_user):
     AuditEvent.objects.filter(pk=about.pk).forget_names(obj=True)
 
     event = AuditEvent.objects.get(pk=event.pk)
-    assert (event.actor, event.actor_repr, event.reason) == (None, "", "first")
+    assert (event.actor, event.actor_repr, event.reason) == (None, "(erased)", "first")
     about = AuditEvent.objects.get(pk=about.pk)
     assert (about.object_repr, about.object_id) == (
         f"#{staff_user.pk}",
@@ -252,6 +252,29 @@ def test_staff_read_the_log_newest_first(mfa_client, staff_user, created_rounds)
         (AuditVerb.CREATED, f"submissions.round:{first.pk}"),
     ]
     assert "the system" in response.text
+
+
+def test_the_log_names_staff_but_not_entrants_nor_deleted_accounts(
+    mfa_client, staff_user
+):
+    entrant = factories.make_entrant(email="artist@example.org")
+    entry = entry_factories.make_entry(
+        entry_factories.make_open_round(), entrant=entrant
+    )
+    gone = factories.make_entrant(email="gone@example.org")
+    record_event(actor=gone, verb=AuditVerb.UPDATED, obj=entry)
+    AuditEvent.objects.filter(actor=gone).forget_names(actor=True)
+    _round_event(entry.round, by=staff_user)
+    client = mfa_client(staff_user)
+
+    response = client.get(AUDIT_URL)
+
+    actors = [row["actor"] for row in response.context["rows"]]
+    assert "artist@example.org" not in response.text
+    assert "gone@example.org" not in response.text
+    assert "an entrant" in actors
+    assert "a deleted account" in actors
+    assert staff_user.email in actors
 
 
 def test_the_log_of_one_object(mfa_client, staff_user, created_rounds):

@@ -1,6 +1,7 @@
 """Let the append-only trigger of the audit log through one more change: erasing
 the names an event keeps of a person whose account was deleted (the actor's
-address, the object's name, which becomes "#" and its ID). Every other column
+address, which becomes "(erased)", and the object's name, which becomes "#" and its
+ID). Every other column
 stays as it is; any other change is still refused."""
 
 from django.db import migrations
@@ -10,7 +11,7 @@ CREATE OR REPLACE FUNCTION common_auditevent_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'UPDATE'
         AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
-        AND (NEW.actor_repr = OLD.actor_repr OR NEW.actor_repr = '')
+        AND (NEW.actor_repr = OLD.actor_repr OR NEW.actor_repr = '(erased)')
         AND (NEW.object_repr = OLD.object_repr OR NEW.object_repr = '#' || OLD.object_id)
         AND (to_jsonb(NEW) - 'actor_id' - 'actor_repr' - 'object_repr')
             = (to_jsonb(OLD) - 'actor_id' - 'actor_repr' - 'object_repr')
