@@ -23,6 +23,7 @@ from artsprize.accounts.selectors import (
     two_factor_summary,
 )
 from artsprize.accounts.two_factor import reset_two_factor
+from artsprize.common.models import ERASED_ACTOR
 
 PEOPLE_PER_PAGE = 50
 
@@ -81,6 +82,7 @@ def _render_person(request, person, *, reset_form=None):
             "two_factor": two_factor_summary(person),
             "needs_two_factor": person.needs_two_factor,
             "events": audit_events_about(person),
+            "erased_actor": ERASED_ACTOR,
             "audit_object": f"accounts.user:{person.pk}",
             "reset_form": reset_form or ResetTwoFactorForm(),
             "is_self": person.pk == request.user.pk,
