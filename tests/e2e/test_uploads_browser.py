@@ -590,6 +590,15 @@ def test_a_drafts_ready_file_is_removed_with_the_keyboard_after_confirming(
     assert question.is_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Yes, remove it"
+    # The thumbnail, loaded lazily once the file came into view, is shown before the
+    # file goes: a request still in flight would find its copy removed.
+    wait_until(
+        page,
+        lambda: item.locator("img").evaluate_all(
+            "images => images.every(image => image.complete && image.naturalWidth > 0)"
+        ),
+        "The thumbnail did not load.",
+    )
     page.keyboard.press("Enter")
     wait_until(page, lambda: item.count() == 0, "The file was not removed.")
 
