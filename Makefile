@@ -31,10 +31,17 @@ run: deps
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runlocal --port $(PORT)
 
+# Without PYTEST_ARGS: the unit and integration layers one process per core, then
+# the worker and browser layers in one process. With them: pytest as asked.
 test: test-deps
 	scripts/system-packages.sh test
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(BIN)/pytest -m "unit or integration" -n auto --dist worksteal
+	$(BIN)/pytest -m "not (unit or integration)"
+else
 	$(BIN)/pytest $(PYTEST_ARGS)
+endif
 
 # The unit and integration layers (tests/conftest.py): no worker, no browser,
 # one pytest process per core, each with its own test database and S3 server.
