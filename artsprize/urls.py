@@ -9,6 +9,9 @@ manage_patterns = [
     path("", include("submissions.urls_manage_entries")),
     path("people/", include("artsprize.accounts.urls_manage")),
     path("audit/", include("artsprize.accounts.urls_audit")),
+    path("", include("judging.urls_manage_stages")),
+    path("", include("judging.urls_manage_panels")),
+    path("", include("judging.urls_manage_invitations")),
 ]
 
 urlpatterns = [
@@ -24,6 +27,8 @@ urlpatterns = [
     path("entries/", include("submissions.urls_entries")),
     path("uploads/", include("submissions.urls_uploads")),
     path("caseworker/", include("submissions.urls_caseworker")),
+    path("judging/invitation/", include("judging.urls_invitations")),
+    path("judging/", include(("judging.urls", "judging"))),
     path("manage/", include((manage_patterns, "manage"))),
     path("admin/", admin.site.urls),
 ]

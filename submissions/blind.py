@@ -366,3 +366,60 @@ def judging_copy_url(derivative_id, *, states=JUDGEABLE_STATES):
     return storage.presign_download(
         row["key"], filename=name, content_type=row["content_type"]
     )
+
+
+def judgeable_entry_ids(
+    *, round_id, category_ids, screening=None, states=JUDGEABLE_STATES
+):
+    """``(entry id, category id)`` of the judgeable entries of a round's
+    categories, in the order of their reference codes; of one screening outcome
+    only when asked. One query, nothing but the two numbers."""
+    entries = _judgeable_entries(states).filter(
+        round_id=round_id, category_id__in=list(category_ids)
+    )
+    if screening is not None:
+        entries = entries.filter(screening=screening)
+    return list(
+        entries.order_by(Length("reference"), "reference", "id").values_list(
+            "id", "category_id"
+        )
+    )
+
+
+def _copies_of(entry):
+    for file in entry.files:
+        for copy in (file.judge_copy, file.thumbnail, file.poster, *file.pages):
+            if copy is not None:
+                yield file.number, copy
+
+
+def copy_urls(entries, *, kinds=None):
+    """Short-lived URLs (S3_PRESIGN_SECONDS) of the copies of ``entries``
+    (``BlindEntry`` values), ``{copy id: url}``, in one query however many:
+    the same URLs as ``judging_copy_url`` gives one by one. ``kinds`` limits
+    them to some kinds of copy (the thumbnails of a list)."""
+    wanted = {}
+    for entry in entries:
+        for number, copy in _copies_of(entry):
+            if kinds is None or copy.kind in kinds:
+                wanted[copy.id] = (entry.reference, number, copy)
+    if not wanted:
+        return {}
+    keys = dict(
+        Derivative.objects.filter(
+            pk__in=list(wanted),
+            kind__in=JUDGING_KINDS,
+            artwork_file__state=FileState.READY,
+            artwork_file__entry__state__in=JUDGEABLE_STATES,
+        ).values_list("id", "key")
+    )
+    urls = {}
+    for copy_id, key in keys.items():
+        reference, number, copy = wanted[copy_id]
+        name = _download_name(
+            reference, number, copy.kind, copy.number, PurePosixPath(key).suffix
+        )
+        urls[copy_id] = storage.presign_download(
+            key, filename=name, content_type=copy.content_type
+        )
+    return urls

@@ -1,0 +1,107 @@
+"""Who may do what in judging, and when: the one place these rules live.
+
+Views declare a permission (``artsprize.accounts.permissions``), templates ask
+``{% has_perm %}``, services call the predicates. Judge and staff rights need a
+session that passed two-factor sign-in (``artsprize.accounts.rules``).
+
+A judge reaches a stage they sit on while it is open or closed, and an entry
+through their own assignment of it, unless they have a conflict with the entry.
+Other judges' scores appear as the stage's ``visibility`` allows.
+"""
+
+import rules
+
+from artsprize.accounts.rules import is_judge, is_staff_member
+from judging.enums import StageState, Visibility
+from judging.models import Conflict, PanelMember, Score
+
+# Stages whose entries their judges may open: scoring, or scored and kept.
+JUDGE_VISIBLE_STATES = frozenset({StageState.OPEN, StageState.CLOSED})
+
+
+def _stage_of(obj):
+    return getattr(obj, "stage", obj)
+
+
+@rules.predicate
+def sits_on_panel(user, obj):
+    """A member of the panel of the stage (or of an assignment's stage)."""
+    stage = _stage_of(obj)
+    if stage is None:
+        return False
+    return PanelMember.objects.filter(stage_id=stage.pk, judge_id=user.pk).exists()
+
+
+@rules.predicate
+def stage_is_visible_to_judges(user, obj):
+    stage = _stage_of(obj)
+    return stage is not None and stage.state in JUDGE_VISIBLE_STATES
+
+
+@rules.predicate
+def stage_is_open(user, obj):
+    stage = _stage_of(obj)
+    return stage is not None and stage.state == StageState.OPEN
+
+
+@rules.predicate
+def stage_has_closed(user, obj):
+    stage = _stage_of(obj)
+    return stage is not None and stage.state in {
+        StageState.CLOSED,
+        StageState.FINALISED,
+    }
+
+
+@rules.predicate
+def is_own_assignment(user, assignment):
+    return assignment is not None and assignment.judge_id == user.pk
+
+
+@rules.predicate
+def is_conflicted(user, assignment):
+    """The assignment's judge has a conflict with its entry."""
+    return Conflict.objects.filter(
+        judge_id=assignment.judge_id, entry_id=assignment.entry_id
+    ).exists()
+
+
+@rules.predicate
+def own_score_submitted(user, assignment):
+    return Score.objects.filter(
+        assignment_id=assignment.pk, submitted_at__isnull=False
+    ).exists()
+
+
+@rules.predicate
+def panel_scores_shown(user, assignment):
+    """The stage's rule lets its judges see the others' scores of this entry."""
+    visibility = assignment.stage.visibility
+    if visibility == Visibility.AFTER_CLOSE:
+        return stage_has_closed(user, assignment)
+    if visibility == Visibility.AFTER_OWN:
+        return stage_has_closed(user, assignment) | own_score_submitted(
+            user, assignment
+        )
+    return False
+
+
+judges_assignment = (
+    is_judge & is_own_assignment & stage_is_visible_to_judges & ~is_conflicted
+)
+
+rules.add_perm("judging.manage_judging", is_staff_member)
+rules.add_perm("judging.use_judging", is_judge)
+rules.add_perm(
+    "judging.view_stage", is_judge & sits_on_panel & stage_is_visible_to_judges
+)
+rules.add_perm("judging.view_assignment", judges_assignment)
+rules.add_perm("judging.score_assignment", judges_assignment & stage_is_open)
+rules.add_perm(
+    "judging.declare_conflict",
+    is_judge & is_own_assignment & stage_is_visible_to_judges,
+)
+rules.add_perm(
+    "judging.view_panel_scores",
+    is_staff_member | (judges_assignment & panel_scores_shown),
+)
