@@ -37,6 +37,11 @@ def add_periodic_tasks(sender, **kwargs):
             "open and close rounds at their times",
         ),
         (
+            settings.ROUND_CLOCK_SECONDS,
+            "judging.open_and_close_due_stages",
+            "open and close judging stages at their times",
+        ),
+        (
             REMINDER_SECONDS,
             "submissions.remind_unsubmitted_drafts",
             "remind entrants of unsubmitted drafts before closing",

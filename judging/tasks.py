@@ -1,0 +1,25 @@
+"""The Celery tasks of judging, each a thin wrapper of a service: primary keys
+in, the object read afresh by the service. Services send them through
+``artsprize.common.outbox.enqueue`` by their names; nothing imports this module
+but Celery."""
+
+import logging
+
+from celery import shared_task
+
+from judging.services.stages import open_and_close_due_stages
+
+logger = logging.getLogger(__name__)
+
+
+# Beat -------------------------------------------------------------------------
+
+
+@shared_task(name="judging.open_and_close_due_stages")
+def open_and_close_due_stages_task():
+    opened, closed = open_and_close_due_stages()
+    if opened or closed:
+        logger.info("Stages opened: %s; closed: %s", opened, closed)
+
+
+# Mails --------------------------------------------------------------------------
