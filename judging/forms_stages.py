@@ -1,0 +1,331 @@
+"""Forms of the staff pages that set up stages and their criteria.
+
+They validate what was typed and hand ``cleaned_data`` to
+``judging.services.stage_setup``, which decides what a stage's state allows.
+Texts are plain text: stored as typed and escaped wherever they are shown.
+"""
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from artsprize.common.plain_text import control_character_problem
+from judging.enums import StageMode
+from judging.models import Criterion, Stage
+from judging.services.stage_setup import (
+    DATES_OUT_OF_ORDER,
+    HIGHEST_SCALE,
+    HIGHEST_WEIGHT,
+    MOST_JUDGES,
+    MOST_RANKED,
+)
+
+HONG_KONG = zoneinfo.ZoneInfo("Asia/Hong_Kong")
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date and time picker, to the minute."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT
+        )
+
+
+class HongKongDateTimeField(forms.DateTimeField):
+    """A moment typed and shown in Hong Kong time, whatever zone is active, to
+    the minute."""
+
+    widget = DateTimeLocalInput
+    input_formats = [
+        DATETIME_LOCAL_FORMAT,
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    default_error_messages = {
+        "out_of_range": _(
+            "Enter a date between the years %(earliest)s and %(latest)s."
+        ),
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            return value.astimezone(HONG_KONG)
+        return value
+
+    def to_python(self, value):
+        with timezone.override(HONG_KONG):
+            result = super().to_python(value)
+        if result is None:
+            return None
+        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+            )
+        return result.astimezone(HONG_KONG).replace(second=0, microsecond=0)
+
+
+def _model_field(model, name, **overrides):
+    return model._meta.get_field(name).formfield(**overrides)
+
+
+def _text_input(lang):
+    return forms.TextInput(attrs={"lang": lang, "dir": "auto"})
+
+
+def _textarea(lang, rows):
+    return forms.Textarea(attrs={"lang": lang, "dir": "auto", "rows": rows})
+
+
+class PlainTextForm(forms.Form):
+    """Refuses control characters; single-line fields refuse line breaks too."""
+
+    single_line_fields = ()
+    multi_line_fields = ()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in self.single_line_fields:
+            problem = control_character_problem(cleaned_data.get(name))
+            if problem:
+                self.add_error(name, problem)
+        for name in self.multi_line_fields:
+            problem = control_character_problem(cleaned_data.get(name), multi_line=True)
+            if problem:
+                self.add_error(name, problem)
+        return cleaned_data
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class StageForm(PlainTextForm):
+    """A stage's settings. ``editable`` names the fields its state lets change
+    (all of them in set-up); the others are left out."""
+
+    name_en = _model_field(Stage, "name_en", widget=_text_input("en"))
+    name_zh_hant = _model_field(Stage, "name_zh_hant", widget=_text_input("zh-Hant"))
+    categories = CategoryChoiceField(
+        label=_("Categories"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The categories whose entries this stage judges."),
+        error_messages={"required": _("Choose at least one category.")},
+    )
+    previous = StageChoiceField(
+        label=_("Takes the entries advanced from"),
+        queryset=None,
+        required=False,
+        empty_label=_("None: a first stage, judging the eligible entries"),
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=StageMode.choices,
+        widget=forms.RadioSelect,
+    )
+    ranking_size = _model_field(
+        Stage, "ranking_size", min_value=1, max_value=MOST_RANKED
+    )
+    blind = _model_field(Stage, "blind")
+    visibility = _model_field(Stage, "visibility", widget=forms.RadioSelect)
+    min_judges = _model_field(Stage, "min_judges", min_value=1, max_value=MOST_JUDGES)
+    assignment_mode = _model_field(Stage, "assignment_mode", widget=forms.RadioSelect)
+    judges_per_entry = _model_field(
+        Stage, "judges_per_entry", min_value=1, max_value=MOST_JUDGES
+    )
+    new_seed = forms.BooleanField(
+        label=_("Draw a new seed"),
+        required=False,
+        help_text=_(
+            "The seed fixes who scores which entry and each judge's order. A new "
+            "one changes the assignment made next."
+        ),
+    )
+    opens_at = _model_field(
+        Stage,
+        "opens_at",
+        form_class=HongKongDateTimeField,
+        label=_("Opens (Hong Kong time)"),
+        help_text=_(
+            "Optional. To the minute. A stage that is ready opens by itself then."
+        ),
+    )
+    closes_at = _model_field(
+        Stage,
+        "closes_at",
+        form_class=HongKongDateTimeField,
+        label=_("Closes (Hong Kong time)"),
+        help_text=_("To the minute. Scoring stops by itself then."),
+    )
+
+    single_line_fields = ("name_en", "name_zh_hant")
+
+    def __init__(self, *args, round_, stage=None, editable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        category_model = Stage._meta.get_field("categories").related_model
+        self.fields["categories"].queryset = category_model.objects.filter(
+            round=round_
+        ).order_by("position", "id")
+        earlier = Stage.objects.filter(round=round_)
+        if stage is not None and stage.pk is not None:
+            # Only a stage placed before this one: none can then follow another
+            # in a circle.
+            earlier = earlier.filter(
+                Q(position__lt=stage.position)
+                | Q(position=stage.position, pk__lt=stage.pk)
+            )
+            self.fields["new_seed"].help_text = _(
+                "The seed is now %(seed)s. It fixes who scores which entry and each "
+                "judge's order; a new one changes the assignment made next."
+            ) % {"seed": stage.seed}
+        self.fields["previous"].queryset = earlier.order_by("position", "id")
+        self.fields["name_en"].required = True
+        self.fields["name_zh_hant"].required = True
+        self.fields["closes_at"].required = True
+        if editable is not None:
+            for name in list(self.fields):
+                if name not in editable:
+                    del self.fields[name]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in ("opens_at", "closes_at"):
+            # A moment stored with seconds is shown to the minute; sent back
+            # unchanged, it must not move.
+            initial = self.initial.get(name)
+            value = cleaned_data.get(name)
+            if (
+                initial is not None
+                and value is not None
+                and initial.replace(second=0, microsecond=0) == value
+            ):
+                cleaned_data[name] = initial
+        opens_at = cleaned_data.get("opens_at")
+        closes_at = cleaned_data.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", DATES_OUT_OF_ORDER)
+        return cleaned_data
+
+
+def stage_initial(stage):
+    initial = {
+        field: getattr(stage, field)
+        for field in (
+            "name_en",
+            "name_zh_hant",
+            "mode",
+            "ranking_size",
+            "blind",
+            "visibility",
+            "min_judges",
+            "assignment_mode",
+            "judges_per_entry",
+            "opens_at",
+            "closes_at",
+        )
+    }
+    initial["previous"] = stage.previous_id
+    if stage.pk is not None:
+        initial["categories"] = [category.pk for category in stage.categories.all()]
+    return initial
+
+
+class CriterionForm(PlainTextForm):
+    name_en = _model_field(Criterion, "name_en", widget=_text_input("en"))
+    name_zh_hant = _model_field(
+        Criterion, "name_zh_hant", widget=_text_input("zh-Hant")
+    )
+    description_en = _model_field(
+        Criterion, "description_en", widget=_textarea("en", 3)
+    )
+    description_zh_hant = _model_field(
+        Criterion, "description_zh_hant", widget=_textarea("zh-Hant", 3)
+    )
+    weight = _model_field(
+        Criterion,
+        "weight",
+        min_value=0.01,
+        max_value=HIGHEST_WEIGHT,
+        help_text=_("How much this criterion counts in the weighted score."),
+    )
+    scale_min = _model_field(
+        Criterion, "scale_min", min_value=0, max_value=HIGHEST_SCALE - 1
+    )
+    scale_max = _model_field(
+        Criterion, "scale_max", min_value=1, max_value=HIGHEST_SCALE
+    )
+    half_points = _model_field(Criterion, "half_points")
+
+    single_line_fields = ("name_en", "name_zh_hant")
+    multi_line_fields = ("description_en", "description_zh_hant")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        low = cleaned_data.get("scale_min")
+        high = cleaned_data.get("scale_max")
+        if low is not None and high is not None and low >= high:
+            self.add_error(
+                "scale_max", _("The highest score must be above the lowest.")
+            )
+        return cleaned_data
+
+
+def criterion_initial(criterion):
+    return {
+        field: getattr(criterion, field)
+        for field in (
+            "name_en",
+            "name_zh_hant",
+            "description_en",
+            "description_zh_hant",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "half_points",
+        )
+    }
+
+
+class ReasonForm(PlainTextForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text=_("Kept in the audit log."),
+    )
+
+    single_line_fields = ("reason",)
+
+
+class ReopenForm(PlainTextForm):
+    closes_at = HongKongDateTimeField(
+        label=_("New closing time (Hong Kong time)"), help_text=_("To the minute.")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text=_("Kept in the audit log."),
+    )
+
+    single_line_fields = ("reason",)
