@@ -64,9 +64,16 @@ of_criterion = permission_required(
     hidden=False,
 )
 
-# Stage form fields by what may change in a stage's state.
-SETUP_FIELDS = None
-AFTER_SETUP_FIELDS = EDITABLE_AFTER_SETUP_FIELDS
+
+# Stage form fields by what may change in a stage's state: everything in
+# set-up; while open, the names, the closing time and the visibility; once
+# closed, the closing time changes only by reopening.
+def _editable(stage):
+    if stage.state == StageState.SETUP:
+        return None
+    if stage.state == StageState.OPEN:
+        return EDITABLE_AFTER_SETUP_FIELDS
+    return tuple(f for f in EDITABLE_AFTER_SETUP_FIELDS if f != "closes_at")
 
 
 def _posted(request):
@@ -203,13 +210,12 @@ def stage_create(request, round_):
 
 @of_stage
 def stage_edit(request, stage):
-    in_setup = stage.state == StageState.SETUP
     form = StageForm(
         _posted(request),
         round_=stage.round,
         stage=stage,
         initial=stage_initial(stage),
-        editable=SETUP_FIELDS if in_setup else AFTER_SETUP_FIELDS,
+        editable=_editable(stage),
     )
     if form.is_valid():
         if not form.has_changed():

@@ -564,3 +564,18 @@ def test_the_stage_page_makes_as_many_queries_for_50_criteria_as_for_one(
         response = staff_client.get(target)
     assert len(response.context["criteria"]) == 50
     assert "Criterion 50" in response.text
+
+
+def test_a_closed_stage_changes_its_closing_time_only_by_reopening(staff_client, staff):
+    stage = ready_stage(make_judging_round(entries=1))
+    open_stage_now(stage, by=staff)
+    close_stage_now(stage, by=staff)
+
+    response = staff_client.get(reverse("manage:stage_edit", args=[stage.pk]))
+
+    assert set(response.context["form"].fields) == {
+        "name_en",
+        "name_zh_hant",
+        "visibility",
+    }
+    assert response.context["in_setup"] is False
