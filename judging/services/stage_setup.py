@@ -51,6 +51,7 @@ CRITERION_FIELDS = (
     "scale_max",
     "half_points",
 )
+ROUND = Stage._meta.get_field("round").related_model
 HIGHEST_SCALE = 100
 HIGHEST_WEIGHT = 100
 MOST_JUDGES = 50
@@ -155,6 +156,21 @@ def _check_previous(stage, previous, categories):
         )
 
 
+def _check_next_stages(stage, categories):
+    """The stages that follow ``stage`` keep judging only its categories."""
+    kept = {category.pk for category in categories}
+    for later_stage in stage.next_stages.prefetch_related("categories"):
+        if not {c.pk for c in later_stage.categories.all()} <= kept:
+            _refuse(
+                _(
+                    "“%(next)s” follows this stage and judges categories it would "
+                    "no longer judge."
+                )
+                % {"next": later_stage.name},
+                "categories",
+            )
+
+
 def _check_categories(round_, categories):
     if categories is None:
         return
@@ -198,6 +214,8 @@ def create_stage(round_, *, data, by, now=None):
     _check_numbers(values)
     _check_categories(round_, categories)
     with transaction.atomic():
+        # Two stages made at once for a round get places of their own.
+        ROUND.objects.select_for_update().filter(pk=round_.pk).exists()
         stage = Stage(round=round_, **values)
         stage.position = (
             Stage.objects.filter(round=round_)
@@ -258,6 +276,8 @@ def update_stage(stage, *, data, by, now=None):
                 locked.previous,
                 categories if categories is not None else list(locked.categories.all()),
             )
+        if "categories" in changed:
+            _check_next_stages(locked, categories)
         _check_dates(locked, changed=set(changed), now=now)
         locked.save(
             update_fields=[field for field in changed if field != "categories"]

@@ -522,3 +522,20 @@ def test_only_a_closed_stage_is_finalised(round_, staff_user):
     with pytest.raises(StageError) as raised:
         reopen_stage(stage, later(2), by=staff_user)
     assert raised.value.code == "not_closed"
+
+
+def test_a_stage_keeps_the_categories_its_next_stages_judge(round_, staff_user):
+    adult, youth = round_.categories.order_by("position")
+    first = create_stage(round_, data=stage_data(round_), by=staff_user)
+    create_stage(
+        round_,
+        data=stage_data(round_, name_en="Final", previous=first, categories=[youth]),
+        by=staff_user,
+    )
+    update_stage(first, data={"categories": [youth]}, by=staff_user)
+    with pytest.raises(StageError) as raised:
+        update_stage(first, data={"categories": [adult]}, by=staff_user)
+    assert str(raised.value.message) == (
+        "“Final” follows this stage and judges categories it would no longer judge."
+    )
+    assert list(first.categories.all()) == [youth]
