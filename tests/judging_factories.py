@@ -30,7 +30,7 @@ def make_judging_round(*, entries=6, state=RoundState.CLOSED, youth=False):
     if youth:
         categories.append(
             factories.make_category(
-                round_, name_en="Youth", name_zh_hant="青年組", max_age=17
+                round_, name_en="Youth", name_zh_hant="青年組", min_age=None, max_age=17
             )
         )
     entrant = factories.make_entrant()
