@@ -99,7 +99,7 @@ def _warn_below_minimum(request, stage):
     messages.warning(
         request,
         format_html(
-            '{} <a href="{}">{}</a>',
+            '{} <a class="alert-link" href="{}">{}</a>',
             text,
             _assignments_url(stage, "show=below"),
             _("Add or reassign judges"),
@@ -363,7 +363,7 @@ def _warn_entry_below_minimum(request, stage, entry_id):
         messages.warning(
             request,
             format_html(
-                '{} <a href="{}">{}</a>',
+                '{} <a class="alert-link" href="{}">{}</a>',
                 _(
                     "This entry now has %(count)s judges whose scores count, fewer "
                     "than the minimum of %(minimum)s."

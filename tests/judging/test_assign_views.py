@@ -537,7 +537,7 @@ def test_staff_lift_a_conflict_with_a_reason_and_twice(staff_client):
         f"The conflict of {judges[0].email} is lifted: their assignment of the "
         "entry counts again.",
         # One judge, and the stage asks for two.
-        f"1 entry has fewer judges whose scores count than the minimum of 2. <a "
+        f'1 entry has fewer judges whose scores count than the minimum of 2. <a class="alert-link" '
         f'href="{url("stage_assignments", stage)}?show=below">Add or reassign judges</a>',
     ]
     # The messages of the first click were not shown yet: the last is the second's.
