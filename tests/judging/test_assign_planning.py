@@ -13,7 +13,8 @@ from judging.services.assignment import judge_order, plan_assignments
 
 pytestmark = pytest.mark.unit
 
-fast = settings(max_examples=100, deadline=None)
+# No example database: nothing is written into the working tree.
+fast = settings(max_examples=100, deadline=None, database=None)
 
 
 @st.composite

@@ -4,6 +4,7 @@ them, what they show, what each form does, and what a refusal looks like."""
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -577,3 +578,14 @@ def test_the_conflicts_page_reads_as_many_queries_for_many_as_for_one(
     with django_assert_num_queries(len(one.captured_queries)):
         response = staff_client.get(url("stage_conflicts", many))
     assert len(response.context["page"].object_list) == 50
+
+
+def test_a_form_without_its_csrf_token_is_refused(staff):
+    stage, _judges = make_setup_stage(entries=1, judges=1)
+    browser = Client(enforce_csrf_checks=True)
+    factories.sign_in_with_two_factor(browser, staff)
+    response = browser.post(url("stage_assignments_make", stage))
+    assert response.status_code == 403
+    assert not Assignment.objects.filter(stage=stage).exists()
+    page = browser.get(url("stage_assignments", stage))
+    assert page.text.count("csrfmiddlewaretoken") >= 1
