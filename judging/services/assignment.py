@@ -84,7 +84,7 @@ def plan_assignments(
 
     Judges are drawn for each entry among the least loaded, ties broken at
     random (seeded) entry by entry, so that the same judges do not always sit
-    together; entries with the fewest judges to choose from go first.
+    together; entries with a conflict (fewer judges to choose from) go first.
     """
     entries = sorted(set(entry_ids))
     judges = sorted(set(judge_ids))
