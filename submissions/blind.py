@@ -423,3 +423,18 @@ def copy_urls(entries, *, kinds=None):
             key, filename=name, content_type=copy.content_type
         )
     return urls
+
+
+def judgeable_entry_id(reference, *, round_id, states=JUDGEABLE_STATES):
+    """The ID of the judgeable entry of a round whose reference code is
+    ``reference`` (letter case and spaces around it aside), or None: staff name
+    an entry by the code they read."""
+    reference = str(reference or "").strip()
+    if not reference:
+        return None
+    return (
+        _judgeable_entries(states)
+        .filter(round_id=round_id, reference__iexact=reference)
+        .values_list("id", flat=True)
+        .first()
+    )

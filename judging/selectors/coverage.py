@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from judging.models import Assignment, Conflict, PanelMember, Score, StageEntry
-from submissions.blind import blind_entries
+from submissions.blind import blind_entries, judgeable_entry_id
 
 PAGE_SIZE = 50
 SHOWS = ("all", "below", "conflicts")
@@ -240,13 +240,10 @@ def stage_conflicts_page(stage, *, page=None):
 
 def stage_entry_id(stage, reference):
     """The ID of the stage's entry whose reference code is ``reference``
-    (letter case and spaces around it aside), or None. Reads the code alone,
-    the label that judges and staff share."""
-    reference = str(reference or "").strip()
-    if not reference:
+    (letter case and spaces around it aside), or None."""
+    entry_id = judgeable_entry_id(reference, round_id=stage.round_id)
+    if entry_id is None:
         return None
-    return (
-        StageEntry.objects.filter(stage_id=stage.pk, entry__reference__iexact=reference)
-        .values_list("entry_id", flat=True)
-        .first()
-    )
+    if not StageEntry.objects.filter(stage_id=stage.pk, entry_id=entry_id).exists():
+        return None
+    return entry_id
