@@ -3,9 +3,11 @@ a one-time link opens. Changes go through ``services.invitations``."""
 
 from functools import wraps
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -117,7 +119,10 @@ def judge_invitation(request, token):
     if request.method == "POST":
         try:
             if user is not None:
-                accept_invitation(invitation, user=user)
+                # The row itself: the roles' service locks it by its class.
+                accept_invitation(
+                    invitation, user=get_user_model().objects.get(pk=user.pk)
+                )
                 messages.success(
                     request,
                     _("Welcome to the panel of “%(stage)s”.")
@@ -133,13 +138,24 @@ def judge_invitation(request, token):
                     _("Your account was created. Welcome to the panel of “%(stage)s”.")
                     % {"stage": invitation.stage.name},
                 )
-                return perform_login(
+                response = perform_login(
                     request,
                     created,
                     email_verification="none",
                     redirect_url=next_step(created),
                     email=created.email,
                 )
+                # Signed in with the password chosen in this very request: the
+                # set-up of the authenticator that follows need not ask for it
+                # again (allauth asks a recent password before adding one).
+                record_authentication(
+                    request,
+                    created,
+                    "password",
+                    email=created.email,
+                    reauthenticated=True,
+                )
+                return response
         except InvitationError as error:
             if error.code == "account_exists":
                 existing, form = account_for(invitation), None
