@@ -3,9 +3,11 @@ to the signed-in account, the way to two-factor sign-in, and the links that no
 longer work."""
 
 import datetime
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -16,6 +18,7 @@ from django.utils.http import urlencode
 from artsprize.accounts.enums import Language, Role
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
+from judging.enums import StageState
 from judging.models import JudgeInvitation, PanelMember
 from judging.services.invitations import (
     accept_invitation,
@@ -381,3 +384,36 @@ def test_a_token_with_a_slash_names_no_page(client, invited, path):
 def test_other_methods_are_refused(client, invited):
     _invitation, page = invited
     assert client.put(page).status_code == 405
+
+
+def totp_code(secret):
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_judge_sets_up_an_authenticator_then_may_judge(client, stage, invited):
+    """Transactional: allauth counts the new authenticator once its
+    transaction commits."""
+    _invitation, page = invited
+    response = client.post(page, {"password1": PASSWORD, "password2": PASSWORD})
+    assert response["Location"] == TWO_FACTOR_SETUP
+
+    response = client.get(TWO_FACTOR_SETUP)
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.has_perm("judging.use_judging")
+    secret = response.context["form"].secret
+
+    response = client.post(TWO_FACTOR_SETUP, {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{reverse('mfa_view_recovery_codes')}?{urlencode({'next': '/judging/'})}"
+    )
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert user.has_perm("judging.use_judging")
+    assert user.has_perm("judging.view_stage", stage) is False  # still in set-up
+    stage.state = StageState.OPEN
+    stage.save(update_fields=["state"])
+    assert user.has_perm("judging.view_stage", stage)
