@@ -234,24 +234,38 @@ def withdraw_invitation(invitation, *, by, now=None):
     return True
 
 
-def invitation_for_token(token, *, user=None, now=None):
-    """The invitation a link's ``token`` is for, with its stage and round.
+def token_key(token):
+    """What a browser keeps of a link's token between its pages: the hash, or
+    "" for what cannot be a token of ours."""
+    token = str(token or "")
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return ""
+    return hash_token(token)
+
+
+def invitation_for_hash(token_hash, *, user=None, now=None):
+    """The invitation whose token has the SHA-256 ``token_hash``, with its
+    stage and round.
 
     ``InvitationError`` with code ``unknown`` (no such token), ``used``,
     ``expired`` or ``withdrawn``. An invitation that ``user`` accepted is
     returned: they may follow their link again (a double click)."""
-    token = str(token or "")
-    if not token or len(token) > TOKEN_MAX_LENGTH:
-        raise InvitationError(UNKNOWN, code="unknown")
     invitation = (
         JudgeInvitation.objects.select_related("stage__round", "accepted_by")
-        .filter(token_hash=hash_token(token))
+        .filter(token_hash=str(token_hash or ""))
         .first()
+        if token_hash
+        else None
     )
     if invitation is None:
         raise InvitationError(UNKNOWN, code="unknown")
     _check_usable(invitation, user=user, now=now)
     return invitation
+
+
+def invitation_for_token(token, *, user=None, now=None):
+    """The invitation of a link's ``token`` (see ``invitation_for_hash``)."""
+    return invitation_for_hash(token_key(token), user=user, now=now)
 
 
 def _check_usable(invitation, *, user, now):

@@ -1,8 +1,6 @@
 """Judges' invitations: the staff page of a stage's invitations, and the page
 a one-time link opens. Changes go through ``services.invitations``."""
 
-from functools import wraps
-
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from django.conf import settings
@@ -27,10 +25,11 @@ from judging.services.invitations import (
     accept_invitation,
     account_for,
     create_judge_account,
-    invitation_for_token,
+    invitation_for_hash,
     invitation_state,
     invite_judge,
     resend_invitation,
+    token_key,
     withdraw_invitation,
 )
 
@@ -42,21 +41,10 @@ MANAGE_TEMPLATE = "judging/manage/invitations.html"
 LINK_ERROR_STATUS = {"unknown": 404}
 
 
-# The page of the link -------------------------------------------------------------
+# The link and its page -----------------------------------------------------------
 
-
-def private_link(view):
-    """The page's address holds the key: no other site learns it from a
-    referrer, and no cache keeps the page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapped
+# Where a browser keeps the hash of the link it opened, for the page to read.
+SESSION_KEY = "judging_invitation"
 
 
 def judging_home():
@@ -75,33 +63,47 @@ def next_step(user):
     return f"{reverse('mfa_activate_totp')}?{urlencode({'next': home})}"
 
 
+@require_http_methods(["GET", "HEAD"])
+def judge_invitation(request, token):
+    """The address of the mail, open to anyone: its token is the key (no
+    permission to declare). It keeps the token's hash in the browser's session
+    and leads to the invitation's page, whose address holds no secret: the
+    token leaves the address bar, and no page that shows it has forms (with
+    ``Referrer-Policy: no-referrer`` a browser posts as origin "null", which
+    the CSRF check refuses). Nothing is looked up here: every link, good or
+    bad, answers alike."""
+    request.session[SESSION_KEY] = token_key(token)
+    response = redirect("judge_invitation_page")
+    language = request.GET.get("lang")
+    if language in dict(settings.LANGUAGES):
+        # The mail's language becomes the visitor's choice, which the switch
+        # on the page can change.
+        set_language_cookie(response, language)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _link_error(request, error):
-    return render(
+    response = render(
         request,
         LINK_ERROR_TEMPLATE,
         {"error": error.message, "code": error.code},
         status=LINK_ERROR_STATUS.get(error.code, 410),
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-@private_link
 @require_http_methods(["GET", "POST"])
-def judge_invitation(request, token):
-    """Open to anyone: the token of the link is the key (no permission to
-    declare). A visitor without an account makes one with the invited address;
-    one whose address has an account signs in first; a signed-in visitor
-    accepts with their account."""
-    language = request.GET.get("lang")
-    if request.method == "GET" and language is not None:
-        # The mail's language becomes the visitor's choice, which the switch on
-        # the page can change; the clean address keeps the switch from undoing it.
-        response = redirect(request.path)
-        if language in dict(settings.LANGUAGES):
-            set_language_cookie(response, language)
-        return response
+def judge_invitation_page(request):
+    """The invitation of the link this browser opened. A visitor without an
+    account makes one with the invited address; one whose address has an
+    account signs in first (and comes back here); a signed-in visitor accepts
+    with their account."""
     user = request.user if request.user.is_authenticated else None
     try:
-        invitation = invitation_for_token(token, user=user)
+        invitation = invitation_for_hash(request.session.get(SESSION_KEY), user=user)
     except InvitationError as error:
         return _link_error(request, error)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
@@ -130,42 +132,16 @@ def judge_invitation(request, token):
                 )
                 return redirect(next_step(user))
             if form is not None and form.is_valid():
-                created = create_judge_account(
-                    invitation, password=form.cleaned_data["password1"]
-                )
-                messages.success(
-                    request,
-                    _("Your account was created. Welcome to the panel of “%(stage)s”.")
-                    % {"stage": invitation.stage.name},
-                )
-                response = perform_login(
-                    request,
-                    created,
-                    email_verification="none",
-                    redirect_url=next_step(created),
-                    email=created.email,
-                )
-                # Signed in with the password chosen in this very request: the
-                # set-up of the authenticator that follows need not ask for it
-                # again (allauth asks a recent password before adding one).
-                record_authentication(
-                    request,
-                    created,
-                    "password",
-                    email=created.email,
-                    reauthenticated=True,
-                )
-                return response
+                return _create_account(request, invitation, form)
         except InvitationError as error:
-            if error.code == "account_exists":
-                existing, form = account_for(invitation), None
-                messages.warning(request, error.message)
-            else:
+            if error.code != "account_exists":
                 return _link_error(request, error)
+            existing, form = account_for(invitation), None
+            messages.warning(request, error.message)
         except JudgingError as error:
             return _link_error(request, error)
     status = 400 if form is not None and form.is_bound and form.errors else 200
-    return render(
+    response = render(
         request,
         LINK_TEMPLATE,
         {
@@ -181,6 +157,31 @@ def judge_invitation(request, token):
         },
         status=status,
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _create_account(request, invitation, form):
+    created = create_judge_account(invitation, password=form.cleaned_data["password1"])
+    messages.success(
+        request,
+        _("Your account was created. Welcome to the panel of “%(stage)s”.")
+        % {"stage": invitation.stage.name},
+    )
+    response = perform_login(
+        request,
+        created,
+        email_verification="none",
+        redirect_url=next_step(created),
+        email=created.email,
+    )
+    # Signed in with the password chosen in this very request: the set-up of
+    # the authenticator that follows need not ask for it again (allauth asks a
+    # recent password before adding one).
+    record_authentication(
+        request, created, "password", email=created.email, reauthenticated=True
+    )
+    return response
 
 
 # The staff page --------------------------------------------------------------------

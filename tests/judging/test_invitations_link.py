@@ -32,6 +32,7 @@ from tests.judging.invite_fixtures import (
     link_in,
     make_invite_stage,
     page_of,
+    token_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,22 +46,33 @@ def stage(db):
     return make_invite_stage()
 
 
+PAGE = reverse("judge_invitation_page")
+
+
 @pytest.fixture
-def invited(stage, staff_user, django_capture_on_commit_callbacks):
-    """An invitation to new.judge@example.org (nobody has that account), and
-    the page of its link."""
+def invited(client, stage, staff_user, django_capture_on_commit_callbacks):
+    """An invitation to new.judge@example.org (nobody has that account), whose
+    link the client opened; and the page it leads to. The mailed link is kept
+    as ``invitation.link``."""
     invitation, link = invite(stage, staff_user, django_capture_on_commit_callbacks)
-    return invitation, page_of(link)
+    invitation.link = link
+    assert client.get(link)["Location"] == PAGE
+    return invitation, PAGE
 
 
 def private(response):
+    """The response to the link: no referrer names it, no cache keeps it."""
     return (response["Referrer-Policy"], response["Cache-Control"]) == (
         "no-referrer",
         "no-store",
     )
 
 
-def test_the_mailed_link_opens_the_page_in_the_mail_s_language(
+def not_cached(response):
+    return response["Cache-Control"] == "no-store"
+
+
+def test_the_link_leads_to_a_page_without_the_token_in_the_mail_s_language(
     client, stage, staff_user, django_capture_on_commit_callbacks
 ):
     _invitation, link = invite(
@@ -71,17 +83,19 @@ def test_the_mailed_link_opens_the_page_in_the_mail_s_language(
     )
     response = client.get(link)
     assert response.status_code == 302
-    assert response["Location"] == page_of(link)
+    assert response["Location"] == PAGE
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hant"
     assert private(response)
+    assert token_of(link) not in str(dict(client.session))
 
-    response = client.get(page_of(link))
+    response = client.get(PAGE)
     assert response.status_code == 200
-    assert private(response)
+    assert not_cached(response)
     html = response.content.decode()
     assert '<html lang="zh-Hant-HK"' in html
     assert "初選" in html
     assert "人性的色彩" in html
+    assert token_of(link) not in html
 
 
 def test_without_a_chosen_language_the_page_is_in_the_invitation_s(
@@ -93,12 +107,13 @@ def test_without_a_chosen_language_the_page_is_in_the_invitation_s(
         django_capture_on_commit_callbacks,
         language=Language.CHINESE,
     )
-    html = client.get(page_of(link)).content.decode()
+    client.get(page_of(link))
+    html = client.get(PAGE).content.decode()
     assert '<html lang="zh-Hant-HK"' in html
     assert "初選" in html
 
 
-def test_a_visitor_who_switched_language_keeps_it(
+def test_a_visitor_who_switches_language_keeps_it(
     client, stage, staff_user, django_capture_on_commit_callbacks
 ):
     _invitation, link = invite(
@@ -107,8 +122,9 @@ def test_a_visitor_who_switched_language_keeps_it(
         django_capture_on_commit_callbacks,
         language=Language.CHINESE,
     )
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get(page_of(link)).content.decode()
+    client.get(link)
+    client.post(reverse("set_language"), {"language": "en", "next": PAGE})
+    html = client.get(PAGE).content.decode()
     assert '<html lang="en"' in html
     assert "First round" in html
 
@@ -160,9 +176,8 @@ def test_a_new_judge_s_account_is_in_the_invitation_s_language(
         django_capture_on_commit_callbacks,
         language=Language.CHINESE,
     )
-    response = client.post(
-        page_of(link), {"password1": PASSWORD, "password2": PASSWORD}
-    )
+    client.get(link)
+    response = client.post(PAGE, {"password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new.judge@example.org")
     assert user.language == Language.CHINESE
@@ -186,7 +201,7 @@ def test_a_wrong_password_creates_nothing(client, invited, data, error):
     assert error in response.content.decode()
     assert not get_user_model().objects.filter(email="new.judge@example.org").exists()
     assert not PanelMember.objects.exists()
-    assert private(response)
+    assert not_cached(response)
 
 
 def test_the_address_of_the_account_is_the_invited_one(client, invited):
@@ -295,15 +310,17 @@ def test_two_accepts_at_once_make_one_membership():
 
 
 def test_a_used_link_is_gone_for_anyone_else(client, invited):
-    _invitation, page = invited
+    invitation, page = invited
     client.post(page, {"password1": PASSWORD, "password2": PASSWORD})
     client.logout()
 
+    client.get(invitation.link)
     response = client.get(page)
     assert response.status_code == 410
     assert "This invitation was accepted already" in response.content.decode()
-    assert private(response)
+    assert not_cached(response)
     client.force_login(factories.make_user())
+    client.get(invitation.link)
     assert client.post(page).status_code == 410
     assert PanelMember.objects.count() == 1
 
@@ -332,19 +349,20 @@ def test_a_withdrawn_link_is_gone(client, invited, staff_user):
 def test_the_link_replaced_by_a_resent_one_is_not_found(
     client, invited, staff_user, django_capture_on_commit_callbacks
 ):
-    invitation, old_page = invited
+    invitation, page = invited
     with django_capture_on_commit_callbacks(execute=True):
         resend_invitation(invitation, by=staff_user)
-    new_page = page_of(link_in(mail.outbox[-1]))
 
-    assert client.get(old_page).status_code == 404
-    assert client.get(new_page).status_code == 200
+    assert client.get(page).status_code == 404
+    client.get(link_in(mail.outbox[-1]))
+    assert client.get(page).status_code == 200
 
 
 def test_an_error_page_is_in_the_visitor_s_language(client, invited):
-    _invitation, page = invited
+    invitation, page = invited
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
-    response = client.get(page.replace("/invitation/", "/invitation/x"))
+    client.get(page_of(invitation.link).replace("/invitation/", "/invitation/x"))
+    response = client.get(page)
     assert response.status_code == 404
     assert '<html lang="zh-Hant-HK"' in response.content.decode()
 
@@ -363,13 +381,16 @@ def test_an_error_page_is_in_the_visitor_s_language(client, invited):
 )
 def test_a_hostile_token_is_not_found_and_leaks_nothing(client, invited, token):
     response = client.get(f"/judging/invitation/{token}/")
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    assert private(response)
+    response = client.get(PAGE)
     assert response.status_code == 404
     html = response.content.decode()
     assert "new.judge@example.org" not in html
     assert "First round" not in html
     assert "<script>alert(1)" not in html
-    assert private(response)
-    assert client.post(f"/judging/invitation/{token}/").status_code == 404
+    assert not_cached(response)
+    assert client.post(PAGE).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -381,9 +402,16 @@ def test_a_token_with_a_slash_names_no_page(client, invited, path):
     assert "<script>alert(1)" not in response.content.decode()
 
 
+def test_the_page_without_a_link_opened_is_not_found(client, stage):
+    response = client.get(PAGE)
+    assert response.status_code == 404
+    assert "This invitation link is not valid." in response.content.decode()
+
+
 def test_other_methods_are_refused(client, invited):
-    _invitation, page = invited
+    invitation, page = invited
     assert client.put(page).status_code == 405
+    assert client.post(page_of(invitation.link)).status_code == 405
 
 
 def totp_code(secret):
