@@ -445,3 +445,37 @@ def test_a_new_judge_sets_up_an_authenticator_then_may_judge(client, stage, invi
     stage.state = StageState.OPEN
     stage.save(update_fields=["state"])
     assert user.has_perm("judging.view_stage", stage)
+
+
+def test_an_existing_account_signs_in_and_comes_back_to_accept(client, invited):
+    invitation, page = invited
+    person = factories.make_entrant(email="new.judge@example.org")
+
+    response = client.post(
+        f"{reverse('account_login')}?{urlencode({'next': page})}",
+        {"login": person.email, "password": factories.PASSWORD, "next": page},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, page)
+    response = client.get(page)
+    assert "Accept as new.judge@example.org" in response.content.decode()
+    assert client.post(page)["Location"] == TWO_FACTOR_SETUP
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == person
+
+
+HOSTILE_ADDRESS = '"<script>alert(1)</script>"@example.org'
+
+
+def test_an_address_with_markup_is_shown_as_text(
+    client, stage, staff_user, django_capture_on_commit_callbacks
+):
+    """A quoted local part may hold markup and still be a valid address."""
+    _invitation, link = invite(
+        stage, staff_user, django_capture_on_commit_callbacks, email=HOSTILE_ADDRESS
+    )
+    assert mail.outbox[-1].to == [HOSTILE_ADDRESS]
+    client.get(link)
+    html = client.get(PAGE).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;@example.org" in html

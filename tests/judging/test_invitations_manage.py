@@ -294,3 +294,32 @@ def test_the_list_s_queries_do_not_grow(
 
 
 QUERIES = 7
+
+
+def test_an_address_with_markup_is_listed_as_text(staff_client, stage, staff_user):
+    invite_judge(
+        stage,
+        email='"<script>alert(1)</script>"@example.org',
+        language="en",
+        by=staff_user,
+    )
+    html = staff_client.get(page(stage)).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;@example.org" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_inviting_the_same_address_at_once_make_one_invitation():
+    stage = make_invite_stage()
+    first, second = factories.make_staff(), factories.make_staff()
+
+    results = factories.at_once(
+        lambda: invite_judge(stage, email="a@example.org", language="en", by=first),
+        lambda: invite_judge(stage, email="a@example.org", language="en", by=second),
+    )
+
+    assert sorted(type(result).__name__ for result in results) == [
+        "InvitationError",
+        "JudgeInvitation",
+    ]
+    assert JudgeInvitation.objects.count() == 1
