@@ -178,9 +178,15 @@ def test_the_list_shows_each_state(staff_client, stage, staff_user):
 
     html = staff_client.get(page(stage)).content.decode()
 
-    assert 'Accepted: <span class="text-break">person.who.accepted@example.org' in html
-    for label in ("Sent", "Expired", "Withdrawn"):
-        assert f"{label}\n" in html or f"{label}," in html
+    cells = re.findall(r'<th scope="row".*?</th>\s*<td>(.*?)</td>', html, re.S)
+    states = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    assert [state.split(" ")[0] for state in states] == [
+        "Accepted",
+        "Withdrawn",
+        "Expired",
+        "Sent",
+    ]
+    assert states[0].startswith("Accepted person.who.accepted@example.org ")
     # Resend for the sent and the expired one; withdraw for the sent one only.
     assert html.count(">Resend<") == 2
     assert html.count(">Withdraw<") == 1
