@@ -7,6 +7,8 @@ import logging
 
 from celery import shared_task
 
+from artsprize.common.outbox import MailTask
+from judging.services import notifications
 from judging.services.stages import open_and_close_due_stages
 
 logger = logging.getLogger(__name__)
@@ -23,3 +25,8 @@ def open_and_close_due_stages_task():
 
 
 # Mails --------------------------------------------------------------------------
+
+
+@shared_task(name="judging.mail_judge_invitation", base=MailTask)
+def mail_judge_invitation(invitation_id, token):
+    notifications.send_judge_invitation(invitation_id, token)
