@@ -99,7 +99,6 @@ class ConflictForm(forms.Form):
     reference = forms.CharField(
         label=_("Entry's reference code"),
         max_length=40,
-        help_text=_("As shown on the assignments page, such as HRAP-2025-0007."),
     )
     reason = _reason_field(required=True, label=_("Reason (seen by staff only)"))
 
@@ -108,6 +107,9 @@ class ConflictForm(forms.Form):
         self.stage = stage
         self.entry_id = None
         self.fields["judge"].queryset = panel_judges(stage)
+        self.fields["reference"].help_text = _(
+            "As shown on the assignments page, such as %(example)s."
+        ) % {"example": f"HRAP-{stage.round.year}-0007"}
 
     def clean_reference(self):
         entry_id = stage_entry_id(self.stage, self.cleaned_data["reference"])

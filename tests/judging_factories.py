@@ -47,7 +47,7 @@ def make_eligible_entry(
         "state": EntryState.SUBMITTED,
         "screening": ScreeningState.ELIGIBLE,
         "submitted_at": round_.closes_at - datetime.timedelta(hours=1),
-        "reference": f"J{round_.year}-{next(_references):05d}",
+        "reference": f"HRAP-{round_.year}-9{next(_references):04d}",
         "title_en": title,
         "title_zh_hant": f"{title}（中文）",
         "statement": "A statement about the work.",

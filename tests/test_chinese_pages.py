@@ -29,12 +29,16 @@ from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
-from submissions.enums import FileState
+from judging.enums import StageState
+from judging.models import Assignment
+from judging.services.conflicts import set_conflict
+from judging.services.invitations import invite_judge
+from submissions.enums import FileState, RoundState
 from submissions.models import DataArchive, Derivative, ScreeningReason
 from submissions.services.entries import submit_entry, update_entry
 from submissions.services.guardians import guardian_token
 from submissions.services.rounds import close_round_now, extend_deadline
-from tests import entry_factories, factories
+from tests import entry_factories, factories, judging_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +69,13 @@ OWN_PAGES = {
         "manage:screening",
         "manage:screening_entry",
         "manage:screening_reasons",
+        "manage:round_stages",
+        "manage:stage_detail",
+        "manage:stage_edit",
+        "manage:stage_panel",
+        "manage:stage_assignments",
+        "manage:stage_conflicts",
+        "manage:stage_invitations",
         "manage:people",
         "manage:person",
         "manage:entry_detail",
@@ -295,6 +306,27 @@ def world():
         ready_at=now,
         expires_at=now + datetime.timedelta(days=7),
     )
+    # A round in judging: an open stage whose panel the judge chairs, a
+    # colleague's conflict with one of its entries and an invitation.
+    judging_round = judging_factories.make_judging_round(
+        entries=2, state=RoundState.JUDGING
+    )
+    stage = judging_factories.make_stage(judging_round, state=StageState.OPEN)
+    colleague_judge = factories.make_judge(language=Language.CHINESE)
+    judging_factories.add_to_panel(stage, judge, colleague_judge, chair=judge)
+    judging_factories.assign_everyone(stage, [judge, colleague_judge])
+    conflicted = Assignment.objects.filter(stage=stage, judge=colleague_judge).first()
+    conflict = set_conflict(
+        stage,
+        colleague_judge,
+        conflicted.entry_id,
+        reason="評審是作者的老師。",
+        by=staff,
+    )
+    invitation = invite_judge(
+        stage, email="new.judge@example.org", language=Language.CHINESE, by=staff
+    )
+    own_assignment = Assignment.objects.filter(stage=stage, judge=judge).first()
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()
@@ -314,6 +346,15 @@ def world():
         *(value for value in entry_factories.COMPLETE.values() if value is not True),
         "A harbour at dusk, boats in silhouette.",
         "The work was made before 2020.",
+        # Judging: works, criteria and a conflict as staff typed them.
+        "First round",
+        "Work 1",
+        "Work 2",
+        "A statement about the work.",
+        "Ink on paper",
+        "Originality",
+        "Craft",
+        "How the work speaks to the theme.",
         # The name of the prize in the authenticator app, and the staff group.
         settings.MFA_TOTP_ISSUER,
         group.name,
@@ -377,6 +418,47 @@ def world():
         "manage:person": {"pk": entrant.pk},
         "manage:person_role": {"pk": judge.pk},
         "manage:person_reset_two_factor": {"pk": judge.pk},
+        "judge_invitation": {"token": "not-a-token"},
+        "manage:round_stages": {"pk": judging_round.pk},
+        "manage:stage_create": {"pk": judging_round.pk},
+        **{
+            f"manage:{name}": {"pk": stage.pk}
+            for name in (
+                "stage_detail",
+                "stage_edit",
+                "stage_open",
+                "stage_close",
+                "stage_reopen",
+                "stage_finalise",
+                "criterion_create",
+                "stage_invitations",
+                "stage_panel",
+                "stage_assignments",
+                "stage_assignments_make",
+                "stage_assignment_assign",
+                "stage_conflicts",
+            )
+        },
+        **{
+            f"manage:{name}": {"pk": stage.criteria.first().pk}
+            for name in ("criterion_edit", "criterion_delete", "criterion_move")
+        },
+        **{
+            f"manage:stage_invitation_{verb}": {
+                "pk": stage.pk,
+                "invitation_pk": invitation.pk,
+            }
+            for verb in ("resend", "withdraw")
+        },
+        **{
+            f"manage:stage_panel_{verb}": {"pk": stage.pk, "judge_pk": judge.pk}
+            for verb in ("chair", "remove")
+        },
+        "manage:stage_assignment_remove": {
+            "pk": stage.pk,
+            "assignment_pk": own_assignment.pk,
+        },
+        "manage:stage_conflict_lift": {"pk": stage.pk, "conflict_pk": conflict.pk},
         "account_confirm_email": {"key": EmailConfirmationHMAC(address).key},
         "account_reset_password_from_key": {
             "uidb36": user_pk_to_url_str(entrant),

@@ -50,6 +50,27 @@ DETAILS = {
     ),
     "format": (_("format"), {"csv": "CSV", "xlsx": "XLSX"}),
     "rows": (_("rows"), {}),
+    # Judging: panels, invitations, assignments and conflicts, recorded on the
+    # stage (people and entries by their IDs).
+    "judge": (_("judge (ID)"), {}),
+    "entry": (_("entry (ID)"), {}),
+    "stage": (_("stage (ID)"), {}),
+    "round": (_("round (ID)"), {}),
+    "invitation": (_("invitation (ID)"), {}),
+    "invited_by": (_("invited by (ID)"), {}),
+    "chair": (_("chair (ID)"), {}),
+    "reassigned_from": (_("reassigned from judge (ID)"), {}),
+    "reassigned_to": (_("reassigned to judge (ID)"), {}),
+    "as_chair": (_("as chair"), {}),
+    "resent": (_("sent again"), {}),
+    "other_address": (_("accepted with another address"), {}),
+    "language": (_("language"), {"en": "English", "zh-hant": "繁體中文"}),
+    "entries": (_("entries"), {}),
+    "judges": (_("judges"), {}),
+    "assignments": (_("assignments"), {}),
+    "short": (_("entries with fewer judges than asked"), {}),
+    "entries_added": (_("entries added"), {}),
+    "entries_removed": (_("entries removed"), {}),
 }
 
 
@@ -104,6 +125,8 @@ def _listed(values):
 
 
 def _detail(model, key, value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if key == "fields" and isinstance(value, list):
         return _listed(_field_label(model, name) for name in value)
     labels = _choices(model, key)

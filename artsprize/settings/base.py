@@ -250,6 +250,8 @@ OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=300)
 # How often beat checks for rounds due to open or close, in seconds.
 ROUND_CLOCK_SECONDS = env.float("ROUND_CLOCK_SECONDS", default=30.0)
+# How many days the link of a judge's invitation works.
+JUDGE_INVITATION_DAYS = env.int("JUDGE_INVITATION_DAYS", default=14)
 
 # Processing of uploaded works. Each kind has a time limit in seconds: past it
 # the run is stopped (soft limit) and, PROCESSING_GRACE_SECONDS later, killed.

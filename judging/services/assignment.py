@@ -323,9 +323,9 @@ def make_assignments(stage, *, by):
         verb=AuditVerb.ASSIGNED,
         obj=locked,
         data={
-            "mode": locked.assignment_mode,
+            "assignment_mode": locked.assignment_mode,
             "seed": locked.seed,
-            "per_entry": locked.judges_per_entry,
+            "judges_per_entry": locked.judges_per_entry,
             "entries": summary.entries,
             "judges": summary.judges,
             "assignments": summary.assignments,

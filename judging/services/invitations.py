@@ -36,7 +36,6 @@ from judging.errors import InvitationError
 from judging.models import JudgeInvitation, PanelMember, Stage
 from judging.services.panels import add_panel_member
 
-DEFAULT_DAYS = 14
 MAIL_TASK = "judging.mail_judge_invitation"
 # The longest token a link may carry: anything longer is no token of ours, and
 # is refused before it is hashed.
@@ -84,7 +83,7 @@ STATE_LABELS = {
 
 def invitation_days():
     """How many days an invitation's link works (read when one is sent)."""
-    return int(getattr(settings, "JUDGE_INVITATION_DAYS", DEFAULT_DAYS))
+    return settings.JUDGE_INVITATION_DAYS
 
 
 def hash_token(token):

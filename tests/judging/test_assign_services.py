@@ -165,9 +165,9 @@ def test_balanced_assignments_give_each_entry_its_judges_evenly(staff):
     assert sorted(load.values()) == [3, 3, 4, 4]
     (event,) = events(AuditVerb.ASSIGNED)
     assert event.data == {
-        "mode": AssignmentMode.BALANCED,
+        "assignment_mode": AssignmentMode.BALANCED,
         "seed": stage.seed,
-        "per_entry": 2,
+        "judges_per_entry": 2,
         "entries": 7,
         "judges": 4,
         "assignments": 14,

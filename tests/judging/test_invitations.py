@@ -134,11 +134,6 @@ def test_the_link_is_valid_for_the_configured_days(stage, staff_user, settings):
         stage, email="a@example.org", language="en", by=staff_user, now=now
     )
     assert invitation.expires_at == now + datetime.timedelta(days=3)
-    del settings.JUDGE_INVITATION_DAYS
-    later = invite_judge(
-        stage, email="b@example.org", language="en", by=staff_user, now=now
-    )
-    assert later.expires_at == now + datetime.timedelta(days=14)
 
 
 @pytest.mark.parametrize(
