@@ -149,7 +149,9 @@ def _entry_context(request, assignment, form=None):
     except NotJudgeable:
         raise Http404 from None
     stage = assignment.stage
-    if form is None:
+    errors = form.non_field_errors() if form is not None else []
+    if form is None or stage.state != StageState.OPEN:
+        # A closed stage shows the score as it was kept, not what was sent.
         form = ScoreForm(
             initial=initial_of(found.score, found.values, found.criteria),
             stage=stage,
@@ -164,6 +166,7 @@ def _entry_context(request, assignment, form=None):
         "score": score,
         "version": score.version if score else 0,
         "form": form,
+        "errors": errors,
         "can_score": stage.state == StageState.OPEN,
         "around": neighbours(assignment),
         "shortcuts": _shortcuts(),
