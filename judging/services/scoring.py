@@ -20,7 +20,7 @@ close, nothing changes.
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -227,18 +227,16 @@ def _check_rank_free(assignment, rank):
 
 
 def _locked_score(assignment):
-    """The score of ``assignment``, locked (made when there is none yet)."""
-    score = row_or_none(
-        Score.objects.select_for_update().filter(assignment_id=assignment.pk)
-    )
-    if score is not None:
-        return score
-    try:
-        with transaction.atomic():
-            return Score.objects.create(assignment_id=assignment.pk)
-    except IntegrityError:
-        # The judge's other window made it meanwhile.
-        return Score.objects.select_for_update().get(assignment_id=assignment.pk)
+    """The score of ``assignment``, locked (made when there is none yet: by
+    whichever of the judge's windows comes first)."""
+    locked = Score.objects.select_for_update().filter(assignment_id=assignment.pk)
+    score = row_or_none(locked)
+    if score is None:
+        Score.objects.bulk_create(
+            [Score(assignment_id=assignment.pk)], ignore_conflicts=True
+        )
+        score = row_or_none(locked)
+    return score
 
 
 def _total(criteria, values):
@@ -340,9 +338,10 @@ def save_score(
 
 def _store_criteria(score, criteria, values):
     given = {pk: value for pk, value in values["criteria"].items() if value is not None}
-    CriterionScore.objects.filter(score=score).exclude(
-        criterion_id__in=list(given)
-    ).delete()
+    if len(given) < len(criteria):
+        CriterionScore.objects.filter(score=score).exclude(
+            criterion_id__in=list(given)
+        ).delete()
     if given:
         CriterionScore.objects.bulk_create(
             [

@@ -26,7 +26,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from artsprize.accounts.permissions import lookup, permission_required
-from judging.enums import StageMode, StageState
+from judging.enums import StageMode, StageState, Visibility
 from judging.errors import JudgingError, ScoreError
 from judging.forms_scoring import ConflictForm, ScoreForm, initial_of
 from judging.models import Assignment, Stage
@@ -143,6 +143,22 @@ def _files(entry, urls):
     return files
 
 
+def _panel_visible(stage, score):
+    """Whether the page links to the panel's scores. The page is the judge's own
+    assignment (its permission checked that): what is left of
+    ``judging.view_panel_scores`` is the stage's rule, read here from what the
+    page has, without a query. The panel page asks the permission itself."""
+    if stage.visibility == Visibility.NEVER:
+        return False
+    if stage.state in (StageState.CLOSED, StageState.FINALISED):
+        return True
+    return (
+        stage.visibility == Visibility.AFTER_OWN
+        and score is not None
+        and score.submitted_at is not None
+    )
+
+
 def _entry_context(request, assignment, form=None):
     try:
         found = judge_entry(assignment)
@@ -173,7 +189,7 @@ def _entry_context(request, assignment, form=None):
         "show_work": (not found.entry.content_warning)
         or request.GET.get("show") == "work",
         "state_words": STATE_WORDS,
-        "panel_visible": request.user.has_perm("judging.view_panel_scores", assignment),
+        "panel_visible": _panel_visible(stage, score),
         "is_ranking": stage.mode == StageMode.RANKING,
     }
 

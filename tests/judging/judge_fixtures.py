@@ -2,7 +2,10 @@
 order: the setting of the judge's pages' tests."""
 
 from judging.models import Assignment
+from submissions.enums import DerivativeKind
+from submissions.models import Derivative, Entry
 from tests import factories
+from tests.entry_factories import add_file
 from tests.judging_factories import make_open_stage
 
 
@@ -27,3 +30,29 @@ def open_stage_for(client, *, entries=3, judges=2, **fields):
     stage, panel = make_open_stage(entries=entries, judges=judges, **fields)
     judge_client(client, panel[0])
     return stage, panel, own(stage, panel[0])
+
+
+def add_picture(entry):
+    """A ready image of ``entry`` with its preview and thumbnail rows (the
+    pipeline has its own tests; no bytes are stored)."""
+    file = add_file(entry)
+    for kind in (DerivativeKind.PREVIEW, DerivativeKind.THUMB):
+        Derivative.objects.create(
+            artwork_file=file,
+            kind=kind,
+            key=Derivative.key_for(file, kind, "jpg", 0),
+            width=640,
+            height=480,
+            size=1000,
+            content_type="image/jpeg",
+        )
+    return file
+
+
+def stage_of_pictures(client, *, entries):
+    """An open stage of ``entries`` works, each with a picture; its first judge
+    signed in. Returns ``(stage, judges, the judge's assignments)``."""
+    stage, judges, mine = open_stage_for(client, entries=entries)
+    for entry in Entry.objects.filter(round=stage.round):
+        add_picture(entry)
+    return stage, judges, mine
