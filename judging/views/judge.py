@@ -57,6 +57,10 @@ STATE_WORDS = {
     ),
     "failed": gettext_lazy("Not saved: see the fields marked."),
     "closed": gettext_lazy("Not saved: the stage is not open for scoring."),
+    "error": gettext_lazy(
+        "Not saved yet: what you typed is kept on this device. Reload the page to "
+        "try again."
+    ),
     "restored": gettext_lazy(
         "Your unsent changes on this device were put back in the form."
     ),

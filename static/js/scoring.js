@@ -1,14 +1,16 @@
 // The scoring form of a judge's entry page (#score-form): saved as a draft while
 // it is typed, and kept in this browser until the server has it.
 //
-// Every change is written at once to localStorage (per judge and assignment), then
-// sent a moment after the typing stops. The copy is removed when the server has
-// saved exactly what it holds. A page loaded with a copy left behind (a reload
-// mid-comment, a closed tab, a connection lost) puts it back in the form and sends
-// it. Offline, the copy waits and is sent when the `online` event comes. The
-// state is said in an aria-live region: Saved / Saving… / Offline… / An earlier
-// save from another window was replaced. The words come from the form's data-
-// attributes, translated by the server.
+// Every change is written at once to localStorage (per judge and assignment), with
+// the version of the score it was typed over, then sent a moment after the typing
+// stops. The copy is removed when the server has saved exactly what it holds. A
+// page loaded with a copy left behind (a reload mid-comment, a closed tab, a
+// connection lost) puts it back in the form and sends it, unless the score saved
+// on the server since is this copy's own form post (a submit that went through).
+// Offline, the copy waits and is sent when the `online` event comes. The state is
+// said in an aria-live region: Saved / Saving… / Offline… / An earlier save from
+// another window was replaced. The words come from the form's data- attributes,
+// translated by the server (no JavaScript catalogue is needed).
 //
 // "Save draft" (and S) saves at once without leaving the page; "Submit score" is
 // an ordinary form post. F (or the link) moves the focus into the form.
@@ -87,18 +89,47 @@
     }
   }
 
-  function keep() {
+  // The copy: what is typed, the version it was typed over, what was last sent
+  // from it (a save whose answer may never come) and whether it was submitted.
+  function keep(extra) {
     if (!local) return;
+    var copy = { values: read(), base: version, sent: null, submitted: false, at: Date.now() };
+    var before = loadCopy();
+    if (before && before.base === version) copy.sent = before.sent || null;
+    Object.keys(extra || {}).forEach(function (name) { copy[name] = extra[name]; });
     try {
-      local.setItem(key, JSON.stringify({ values: read(), base: version, at: Date.now() }));
+      local.setItem(key, JSON.stringify(copy));
     } catch (error) {
       // Storage full: the copy is not kept, the save still goes.
     }
   }
 
+  // Copies of other works older than this are dropped when a page loads.
+  var MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+  function sweep() {
+    if (!local) return;
+    var old = [];
+    for (var i = 0; i < local.length; i++) {
+      var name = local.key(i);
+      if (!name || name.indexOf(PREFIX) !== 0 || name === key) continue;
+      try {
+        var copy = JSON.parse(local.getItem(name));
+        if (!copy || Date.now() - copy.at > MAX_AGE_MS) old.push(name);
+      } catch (error) {
+        old.push(name);
+      }
+    }
+    old.forEach(function (name) { local.removeItem(name); });
+  }
+
   function dropIfSent(sent) {
     var copy = loadCopy();
-    if (copy && same(copy.values, sent)) local.removeItem(key);
+    if (!copy) return;
+    if (same(copy.values, sent)) {
+      local.removeItem(key);
+    } else {
+      keep(); // Typed on since: over the new version now.
+    }
   }
 
   function say(name, text) {
@@ -153,6 +184,8 @@
       return;
     }
     var sent = read();
+    var base = version;
+    keep({ sent: sent });
     sending = true;
     say("saving");
     fetch(form.action, {
@@ -163,7 +196,7 @@
         "X-CSRFToken": csrf(),
         "X-Requested-With": "fetch",
       },
-      body: JSON.stringify({ data: sent, base_version: version, submit: false }),
+      body: JSON.stringify({ data: sent, base_version: base, submit: false }),
     })
       .then(function (response) {
         return response.json().then(
@@ -174,20 +207,23 @@
       .then(function (answer) {
         sending = false;
         var body = answer.body || {};
-        if (answer.response.ok) {
+        var status = answer.response.status;
+        if (answer.response.ok && typeof body.version === "number") {
           version = body.version;
           form.dataset.version = String(version);
           if (versionField) versionField.value = String(version);
           dropIfSent(sent);
           showProblems({});
           say(body.replaced ? "replaced" : "saved", body.message);
-        } else if (answer.response.status === 400) {
+        } else if (status === 400 && body.problems) {
           showProblems(body.problems);
           say("failed", body.message);
-        } else if (answer.response.status === 409) {
+        } else if (status === 409) {
           say("closed", body.message);
         } else {
-          say("failed", body.message);
+          // Signed out, not allowed any more, or the server in trouble: the
+          // copy stays on this device.
+          say("error", body.message);
         }
         if (again) {
           again = false;
@@ -216,11 +252,12 @@
     window.clearTimeout(timer);
     timer = null;
     if (versionField) versionField.value = String(version);
-    keep();
     var submitter = event.submitter;
     if (submitter && submitter.hasAttribute("data-save")) {
       event.preventDefault();
       send();
+    } else {
+      keep({ submitted: true });
     }
   });
 
@@ -242,13 +279,22 @@
     });
   });
 
-  // A copy left behind by this browser: back into the form, and sent.
+  // A copy left behind by this browser: back into the form, and sent, unless
+  // the server holds it already or a form post of it went through since.
+  sweep();
   var copy = loadCopy();
   if (copy) {
-    if (same(copy.values, read())) {
+    var ownSaveLanded =
+      copy.sent && version === copy.base + 1 && same(copy.sent, read());
+    if (same(copy.values, read()) || (copy.submitted && version > copy.base)) {
       local.removeItem(key);
     } else {
       put(copy.values);
+      if (copy.base < version && !ownSaveLanded) {
+        // Another window saved since: this copy, sent now, replaces it (the
+        // answer says so).
+        version = copy.base;
+      }
       say("restored");
       send();
     }

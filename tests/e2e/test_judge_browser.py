@@ -7,11 +7,21 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from judging.models import Conflict, Score
+from judging.enums import StageState, Visibility
+from judging.models import Conflict, Score, Stage
+from judging.services.scoring import save_score
+from submissions.enums import RoundState
+from submissions.models import Entry, Round
 from tests import factories
+from tests.blind_fixtures import ALT_TEXT, make_identified_entry
 from tests.e2e.session import share_session, use_language
 from tests.judging.judge_fixtures import own
-from tests.judging_factories import make_open_stage
+from tests.judging_factories import (
+    add_to_panel,
+    assign_everyone,
+    make_open_stage,
+    make_stage,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -106,3 +116,82 @@ def test_a_judge_scores_on_a_tablet_in_chinese(live_server, page, client):
     }
     # (2 × 1 + 5 × 2) / 3.
     assert str(Score.objects.get(assignment=third).total) == "4.000"
+
+
+@pytest.mark.parametrize("page", ["phone"], indirect=True)
+def test_a_warned_work_on_a_phone_and_a_score_kept_offline(
+    live_server, page, client, browser_uploads
+):
+    entry = make_identified_entry(client)
+    Round.objects.filter(pk=entry.round_id).update(state=RoundState.JUDGING)
+    Entry.objects.filter(pk=entry.pk).update(
+        content_warning=True, content_warning_note="Shows a storm at sea."
+    )
+    judge, colleague = factories.make_judge(), factories.make_judge()
+    stage = make_stage(
+        entry.round,
+        categories=[entry.category],
+        state=StageState.OPEN,
+        visibility=Visibility.AFTER_CLOSE,
+    )
+    add_to_panel(stage, judge, colleague, chair=judge)
+    assign_everyone(stage, [judge, colleague], entries=[entry])
+    (mine,) = own(stage, judge)
+    (theirs,) = own(stage, colleague)
+    criteria = list(stage.criteria.order_by("position"))
+    save_score(
+        theirs,
+        data={f"criterion_{c.pk}": "9" for c in criteria} | {"comment": "Bold."},
+        base_version=0,
+        by=colleague,
+        submit=True,
+    )
+    factories.sign_in_with_two_factor(client, judge)
+    share_session(page, live_server, client)
+
+    # The list: the thumbnail blurred, the warning said.
+    page.goto(f"{live_server.url}/judging/stages/{stage.pk}/")
+    thumb = page.locator(f'[data-assignment="{mine.pk}"] img')
+    expect(thumb).to_have_class(re.compile("judge-blurred"))
+    assert thumb.evaluate("image => image.complete && image.naturalWidth > 0")
+    assert "Content warning" in page.locator("#judge-queue").inner_text()
+
+    # The work: the note first, the work once the judge chooses to see it.
+    page.locator(f'[data-assignment="{mine.pk}"] a').click()
+    assert "Shows a storm at sea." in page.locator("#content-warning").inner_text()
+    expect(page.locator("#work-files")).to_have_count(0)
+    page.get_by_role("link", name="Show the work").click()
+    picture = page.get_by_role("img", name=ALT_TEXT).first
+    expect(picture).to_be_visible()
+    assert picture.evaluate("image => image.complete && image.naturalWidth > 0")
+    page.get_by_text("View at full size").click()
+    zoomed = page.get_by_role("region", name="File 1 at full size")
+    expect(zoomed).to_be_visible()
+    page.check_accessibility()
+
+    # Offline: what is typed stays on the phone, and goes when the network is back.
+    page.context.set_offline(True)
+    page.locator(f'label[for="id_criterion_{criteria[0].pk}_5"]').click()
+    page.get_by_label("Comment for the panel").fill("Typed on the ferry.")
+    expect(page.locator("#score-state")).to_have_text(
+        "Offline: kept on this device and sent when the connection returns."
+    )
+    assert not Score.objects.filter(assignment=mine).exists()
+    page.context.set_offline(False)
+    expect(page.locator("#score-state")).to_have_text("Saved")
+    score = Score.objects.get(assignment=mine)
+    assert (score.comment, score.submitted_at) == ("Typed on the ferry.", None)
+    kept = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('artsprize:score:'))"
+    )
+    assert kept == []
+
+    # Once the stage has closed: the score as kept, and the panel's.
+    Stage.objects.filter(pk=stage.pk).update(state=StageState.CLOSED)
+    page.reload()
+    assert "The stage is closed: scores cannot change." in page.content()
+    page.get_by_role("link", name="The panel's scores").click()
+    rows = page.locator("#panel-scores tbody tr")
+    expect(rows).to_have_count(1)
+    assert rows.first.inner_text().split("\t")[0] == "Judge B"
+    assert "Bold." in rows.first.inner_text()
