@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from judging.enums import StageState, Visibility
+from judging.enums import StageMode, StageState, Visibility
 from judging.models import Conflict, Score, Stage
 from judging.services.scoring import save_score
 from tests.judging.judge_fixtures import open_stage_for, own
@@ -252,3 +252,83 @@ def test_the_panel_s_scores_after_close_under_letters(client):
     assert rows == ["Judge B", "Judge C"]
     assert "Luminous" in after and "Flat" in after
     assert "secret" not in after
+
+
+def test_the_form_follows_the_stage_s_mode(client):
+    stage, _judges, mine = open_stage_for(client, entries=1)
+    url = reverse("judging:entry", args=[mine[0].pk])
+    first, second = stage.criteria.order_by("position")
+    second.half_points = True
+    second.save()
+
+    criteria = client.get(url).content.decode()
+    Stage.objects.filter(pk=stage.pk).update(mode=StageMode.VOTE)
+    vote = client.get(url).content.decode()
+    Stage.objects.filter(pk=stage.pk).update(mode=StageMode.RANKING, ranking_size=5)
+    ranking = client.get(url).content.decode()
+
+    # Whole points as buttons, half points as a number field with steps of 0.5.
+    assert criteria.count(f'name="criterion_{first.pk}"') == 10
+    assert re.search(
+        rf'<input type="number" name="criterion_{second.pk}"[^>]*step="0.5"', criteria
+    )
+    assert "How the work speaks to the theme. Half points allowed." in criteria
+    assert re.findall(r'name="vote" value="(\w+)"', vote) == ["yes", "maybe", "no"]
+    assert "criterion_" not in vote
+    assert re.search(r'<input type="number" name="rank"[^>]*max="5"', ranking)
+    assert "Place in your ranking (1 to 5)" in ranking
+
+
+def test_a_place_taken_names_the_work_that_holds_it(client):
+    stage, _judges, mine = open_stage_for(
+        client, entries=2, mode=StageMode.RANKING, ranking_size=3
+    )
+    reference = stage.round.entries.get(pk=mine[0].entry_id).reference
+    assert post_json(client, mine[0], {"data": {"rank": "1"}}).status_code == 200
+
+    answer = post_json(client, mine[1], {"data": {"rank": "1"}, "base_version": 0})
+
+    assert answer.status_code == 400
+    assert answer.json()["problems"] == {
+        "rank": f"You gave place 1 to {reference} already."
+    }
+
+
+def test_a_saved_score_is_shown_again_in_the_form(client):
+    stage, _judges, mine = open_stage_for(client, entries=1)
+    first, second = stage.criteria.order_by("position")
+    second.half_points = True
+    second.save()
+    save_score(
+        mine[0],
+        data={
+            f"criterion_{first.pk}": "10",
+            f"criterion_{second.pk}": "6.5",
+            "comment": "Again",
+            "private_note": "Mine",
+        },
+        base_version=0,
+        by=mine[0].judge,
+    )
+
+    page = client.get(reverse("judging:entry", args=[mine[0].pk])).content.decode()
+
+    assert re.search(rf'name="criterion_{first.pk}" value="10"[^>]* checked', page)
+    assert re.search(rf'name="criterion_{second.pk}" value="6.5"', page)
+    assert ">\nAgain</textarea>" in page and ">\nMine</textarea>" in page
+    assert 'data-version="1"' in page
+
+
+def test_the_queue_is_paged(client, monkeypatch):
+    monkeypatch.setattr("judging.selectors.judge.PAGE_SIZE", 2)
+    stage, _judges, mine = open_stage_for(client, entries=3)
+    url = reverse("judging:queue", args=[stage.pk])
+
+    first = client.get(url).content.decode()
+    second = client.get(f"{url}?page=2").content.decode()
+    beyond = client.get(f"{url}?page=9").content.decode()
+
+    assert "3 works in your order. The list is paged: 2 works a page." in first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert re.findall(r'data-assignment="(\d+)"', second) == [str(mine[2].pk)]
+    assert re.findall(r'data-assignment="(\d+)"', beyond) == [str(mine[2].pk)]
