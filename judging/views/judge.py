@@ -26,7 +26,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from artsprize.accounts.permissions import lookup, permission_required
-from judging.enums import StageMode, StageState, Visibility
+from judging.enums import StageMode, StageState, Visibility, Vote
 from judging.errors import JudgingError, ScoreError
 from judging.forms_scoring import ConflictForm, ScoreForm, initial_of
 from judging.models import Assignment, Stage
@@ -147,6 +147,25 @@ def _files(entry, urls):
     return files
 
 
+def _own_rows(stage, found):
+    """The judge's score as kept, ``(label, value)`` by the stage's mode, for a
+    stage that no longer takes scores."""
+    score = found.score
+    if score is None:
+        return []
+    if stage.mode == StageMode.VOTE:
+        return [(_("Your vote"), Vote(score.vote).label if score.vote else "—")]
+    if stage.mode == StageMode.RANKING:
+        return [(_("Place"), score.rank or "—")]
+    rows = [
+        (criterion.name, found.values.get(criterion.pk, "—"))
+        for criterion in found.criteria
+    ]
+    if score.total is not None:
+        rows.append((_("Weighted score"), score.total))
+    return rows
+
+
 def _panel_visible(stage, score):
     """Whether the page links to the panel's scores. The page is the judge's own
     assignment (its permission checked that): what is left of
@@ -179,6 +198,7 @@ def _entry_context(request, assignment, form=None):
         )
     score = found.score
     return {
+        "own_rows": _own_rows(stage, found) if stage.state != StageState.OPEN else [],
         "assignment": assignment,
         "stage": stage,
         "entry": found.entry,
