@@ -11,6 +11,9 @@ from django.utils import timezone
 from judging.enums import StageMode, StageState, Visibility
 from judging.models import Conflict, Score, Stage
 from judging.services.scoring import save_score
+from submissions.enums import DerivativeKind, MediaKind
+from submissions.models import ArtworkFile, Derivative
+from tests.entry_factories import add_file
 from tests.judging.judge_fixtures import open_stage_for, own
 from tests.judging_factories import add_to_panel, make_stage
 
@@ -332,3 +335,61 @@ def test_the_queue_is_paged(client, monkeypatch):
     assert "Page 1 of 2" in first and 'href="?page=2"' in first
     assert re.findall(r'data-assignment="(\d+)"', second) == [str(mine[2].pk)]
     assert re.findall(r'data-assignment="(\d+)"', beyond) == [str(mine[2].pk)]
+
+
+def _copy(file, kind, *, index=0, extension="jpg", content_type="image/jpeg"):
+    return Derivative.objects.create(
+        artwork_file=file,
+        kind=kind,
+        index=index,
+        key=Derivative.key_for(file, kind, extension, index),
+        width=640 if content_type.startswith("image/") else None,
+        height=480 if content_type.startswith("image/") else None,
+        size=1000,
+        content_type=content_type,
+    )
+
+
+def test_videos_recordings_and_documents_play_and_show_in_the_page(client):
+    stage, _judges, mine = open_stage_for(client, entries=1)
+    entry = stage.round.entries.get(pk=mine[0].entry_id)
+    video = add_file(entry, kind=MediaKind.VIDEO, alt_text="A dancer by the sea.")
+    audio = add_file(entry, kind=MediaKind.AUDIO, alt_text="A song in Tagalog.")
+    document = add_file(entry, kind=MediaKind.DOCUMENT, alt_text="A poem.")
+    _copy(video, DerivativeKind.VIDEO, extension="mp4", content_type="video/mp4")
+    _copy(video, DerivativeKind.POSTER)
+    _copy(audio, DerivativeKind.AUDIO, extension="m4a", content_type="audio/mp4")
+    _copy(
+        document,
+        DerivativeKind.DOCUMENT,
+        extension="pdf",
+        content_type="application/pdf",
+    )
+    for page in (1, 2):
+        _copy(
+            document,
+            DerivativeKind.PAGE,
+            index=page,
+            extension="png",
+            content_type="image/png",
+        )
+    ArtworkFile.objects.filter(pk=document.pk).update(page_count=2)
+
+    page = client.get(reverse("judging:entry", args=[mine[0].pk])).content.decode()
+
+    assert re.search(
+        r'<video class="judge-media rounded" controls preload="metadata" '
+        r'poster="http[^"]+-1-poster\.jpg[^"]*" aria-label="A dancer by the sea\."',
+        page,
+    )
+    assert re.search(r'<source src="http[^"]+-1\.mp4[^"]*" type="video/mp4">', page)
+    assert re.search(
+        r'<audio class="w-100" controls preload="metadata" '
+        r'aria-label="A song in Tagalog\."><source src="http[^"]+-2\.m4a',
+        page,
+    )
+    assert re.findall(r'alt="(Page \d of 2: A poem\.)"', page) == [
+        "Page 1 of 2: A poem.",
+        "Page 2 of 2: A poem.",
+    ]
+    assert "Download the document" in page
