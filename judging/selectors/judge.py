@@ -191,6 +191,21 @@ class Neighbours:
     count: int
 
 
+def stage_criteria(stage_id):
+    """The criteria of a stage, in their order. One query."""
+    return list(Criterion.objects.filter(stage_id=stage_id).order_by("position", "id"))
+
+
+def following(assignment):
+    """The judge's next assignment after ``assignment`` in their own order
+    (conflicted ones skipped), or None. One query."""
+    after = Q(position__gt=assignment.position) | Q(
+        position=assignment.position, id__gt=assignment.pk
+    )
+    ids = own_assignments(assignment.judge_id, assignment.stage_id).filter(after)
+    return next(iter(ids.values_list("id", flat=True)[:1]), None)
+
+
 def neighbours(assignment):
     """The judge's assignments before and after ``assignment`` in their own
     order (conflicted ones skipped), and its place among them. Three queries."""
@@ -237,11 +252,7 @@ def judge_entry(assignment):
                 "criterion_id", "value"
             )
         )
-    criteria = list(
-        Criterion.objects.filter(stage_id=assignment.stage_id).order_by(
-            "position", "id"
-        )
-    )
+    criteria = stage_criteria(assignment.stage_id)
     return EntryPage(
         entry=entry, urls=urls, score=score, values=values, criteria=criteria
     )

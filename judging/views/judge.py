@@ -32,11 +32,13 @@ from judging.forms_scoring import ConflictForm, ScoreForm, initial_of
 from judging.models import Assignment, Stage
 from judging.selectors.judge import (
     FILTERS,
+    following,
     judge_dashboard,
     judge_entry,
     judge_queue,
     neighbours,
     panel_scores,
+    stage_criteria,
 )
 from judging.services.conflicts import declare_conflict
 from judging.services.scoring import save_score
@@ -288,8 +290,9 @@ def _score_json(request, assignment):
 
 
 def _score_form(request, assignment):
-    found = judge_entry(assignment)
-    form = ScoreForm(request.POST, stage=assignment.stage, criteria=found.criteria)
+    """The form post of a page without JavaScript (or its "Submit score")."""
+    criteria = stage_criteria(assignment.stage_id)
+    form = ScoreForm(request.POST, stage=assignment.stage, criteria=criteria)
     submit = "submit" in request.POST
     try:
         saved = save_score(
@@ -298,7 +301,7 @@ def _score_form(request, assignment):
             base_version=request.POST.get("base_version"),
             by=request.user,
             submit=submit,
-            criteria=found.criteria,
+            criteria=criteria,
         )
     except ScoreError as error:
         for field, message in error.problems:
@@ -308,21 +311,14 @@ def _score_form(request, assignment):
         context = _entry_context(request, assignment, form=form)
         status = 409 if error.code in ("stage_not_open", "conflicted") else 200
         return render(request, "judging/judge/entry.html", context, status=status)
-    reference = found.entry.reference
     if saved.replaced:
         messages.warning(request, STATE_WORDS["replaced"])
-    if submit:
-        messages.success(
-            request, _("Score of %(reference)s submitted.") % {"reference": reference}
-        )
-        following = neighbours(assignment).following
-        if following is not None and request.POST.get("next"):
-            return redirect("judging:entry", following)
-    else:
-        messages.success(
-            request, _("Draft of %(reference)s saved.") % {"reference": reference}
-        )
-    return redirect("judging:entry", assignment.pk)
+    if not submit:
+        messages.success(request, _("Draft saved."))
+        return redirect("judging:entry", assignment.pk)
+    messages.success(request, _("Score submitted."))
+    after = following(assignment) if request.POST.get("next") else None
+    return redirect("judging:entry", after or assignment.pk)
 
 
 @require_POST
@@ -332,7 +328,7 @@ def score(request, assignment):
         return _score_json(request, assignment)
     try:
         return _score_form(request, assignment)
-    except NotJudgeable:
+    except NotJudgeable:  # Re-showing the page of an entry no longer judged.
         raise Http404 from None
 
 

@@ -103,7 +103,7 @@ def test_a_judge_scores_on_a_tablet_in_chinese(live_server, page, client):
     page.get_by_label("提交後前往下一件作品").uncheck()
     page.get_by_role("button", name="提交評分").click()
     page.wait_for_url(re.compile(rf"/assignments/{second.pk}/"))
-    assert f"已提交 {second.entry.reference} 的評分。" in page.content()
+    assert "已提交評分。" in page.content()
 
     assert Conflict.objects.get().entry_id == first.entry_id
     scores = {

@@ -180,7 +180,7 @@ def test_the_form_post_saves_a_draft_then_submits_and_moves_on(client):
         url, {**data, "base_version": 1, "submit": "1", "next": "1"}
     )
 
-    assert "Draft of" in draft.content.decode()
+    assert "Draft saved." in draft.content.decode()
     assert submitted.status_code == 302
     assert submitted["Location"] == reverse("judging:entry", args=[mine[1].pk])
     score = Score.objects.get(assignment=mine[0])

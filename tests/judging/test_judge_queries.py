@@ -105,3 +105,22 @@ def test_the_first_save_submitted(client, django_assert_num_queries, entries):
         response = autosave(client, url, body)
 
     assert response.json()["submitted"] is True
+
+
+@pytest.mark.parametrize("entries", SIZES)
+def test_the_form_post_submitted_and_on_to_the_next(
+    client, django_assert_num_queries, entries
+):
+    stage, _judges, mine = stage_of_pictures(client, entries=entries)
+    scored(mine)
+    ContentType.objects.get_for_model(Assignment)  # Cached by every process.
+    data = {f"criterion_{c.pk}": "7" for c in stage.criteria.all()}
+    url = reverse("judging:score", args=[mine[0].pk])
+
+    # Two of them are the test's savepoint, as above.
+    with django_assert_num_queries(15):
+        response = client.post(
+            url, {**data, "base_version": "1", "submit": "1", "next": "1"}
+        )
+
+    assert response.status_code == 302
