@@ -45,8 +45,9 @@ from judging.services.scoring import save_score
 from submissions.blind import NotJudgeable, blind_entry
 
 SHORTCUTS = gettext_lazy(
-    "Keyboard, outside the text fields: %(j)s next work, %(k)s previous work, "
-    "%(s)s save the draft, %(f)s go to the scoring form, %(q)s back to your list."
+    "Keyboard, outside the text fields (%(esc)s leaves a field): %(j)s next work, "
+    "%(k)s previous work, %(s)s save the draft, %(f)s go to the scoring form, "
+    "%(q)s back to your list."
 )
 STATE_WORDS = {
     "saved": gettext_lazy("Saved"),
@@ -81,6 +82,7 @@ conflict_of = permission_required("judging.declare_conflict", obj=lookup(_assign
 
 def _shortcuts():
     keys = {name: format_html("<kbd>{}</kbd>", name.upper()) for name in "jksfq"}
+    keys["esc"] = format_html("<kbd>{}</kbd>", "Esc")
     return mark_safe(conditional_escape(SHORTCUTS) % keys)  # noqa: S308 (escaped)
 
 

@@ -13,7 +13,8 @@
 // translated by the server (no JavaScript catalogue is needed).
 //
 // "Save draft" (and S) saves at once without leaving the page; "Submit score" is
-// an ordinary form post. F (or the link) moves the focus into the form.
+// an ordinary form post. F (or the link) moves the focus into the form, Esc out
+// of it.
 (function () {
   "use strict";
 
@@ -269,6 +270,13 @@
   });
   window.addEventListener("pagehide", function () {
     if (timer !== null) keep();
+  });
+
+  // Esc leaves a field of the form, so that the page's shortcut keys work again.
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.name) return;
+    var heading = document.getElementById("score-heading");
+    if (heading) heading.focus();
   });
 
   document.querySelectorAll("[data-focus-form]").forEach(function (link) {

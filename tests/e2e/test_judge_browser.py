@@ -91,8 +91,9 @@ def test_a_judge_scores_on_a_tablet_in_chinese(live_server, page, client):
     page.locator(f'label[for="id_criterion_{criteria[1].pk}_4"]').click()
     page.get_by_label("給評審小組的評語").fill("尚欠力度。")
     expect(page.locator("#score-state")).to_have_text(SAVED)
-    # S saves at once, without leaving the page.
-    press_outside_fields(page, "s")
+    # Esc leaves the comment; S saves at once, without leaving the page.
+    page.get_by_label("給評審小組的評語").press("Escape")
+    page.keyboard.press("s")
     expect(page.locator("#score-state")).to_have_text(SAVED)
     assert page.url.endswith(f"/assignments/{third.pk}/")
 
