@@ -73,10 +73,14 @@ def judge_dashboard(judge):
     they scored (submitted), drafted and have left. Two queries."""
     stages = list(
         Stage.objects.filter(panel__judge_id=judge.pk, state__in=DASHBOARD_STATES)
+        .select_related("round")
         .order_by("-round_id", "position", "id")
         .only(
             "id",
-            "round_id",
+            "round__id",
+            "round__year",
+            "round__title_en",
+            "round__title_zh_hant",
             "position",
             "name_en",
             "name_zh_hant",
