@@ -59,7 +59,14 @@ OWN_PAGES = {
         "mfa_activate_totp",
     },
     "caseworker": {"caseworker:artists", "caseworker:artist", "profile"},
-    "judge": {"mfa_index", "mfa_view_recovery_codes", "profile"},
+    "judge": {
+        "mfa_index",
+        "mfa_view_recovery_codes",
+        "profile",
+        "judging:dashboard",
+        "judging:queue",
+        "judging:entry",
+    },
     "staff": {
         "manage:rounds",
         "manage:round_detail",
@@ -459,6 +466,11 @@ def world():
             "assignment_pk": own_assignment.pk,
         },
         "manage:stage_conflict_lift": {"pk": stage.pk, "conflict_pk": conflict.pk},
+        "judging:queue": {"pk": stage.pk},
+        **{
+            f"judging:{name}": {"pk": own_assignment.pk}
+            for name in ("entry", "score", "conflict", "panel_scores")
+        },
         "account_confirm_email": {"key": EmailConfirmationHMAC(address).key},
         "account_reset_password_from_key": {
             "uidb36": user_pk_to_url_str(entrant),

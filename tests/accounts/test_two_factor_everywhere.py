@@ -28,11 +28,16 @@ from django.utils import timezone, translation
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.accounts.permissions import permission_required
-from submissions.enums import DerivativeKind, FileState, MediaKind
+from judging.enums import StageState, Visibility
+from judging.models import Assignment
+from judging.services.conflicts import set_conflict
+from judging.services.invitations import invite_judge
+from judging.services.scoring import save_score
+from submissions.enums import DerivativeKind, FileState, MediaKind, RoundState
 from submissions.models import DataArchive, Derivative
 from submissions.services.entries import update_entry
 from submissions.services.guardians import guardian_token
-from tests import entry_factories, factories
+from tests import entry_factories, factories, judging_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +54,11 @@ MINOR = {"email": "ho.ka.yan@example.org", "legal_name": "Ho Ka Yan Legal"}
 GUARDIAN = {"name": "Ho Guardian Parent", "email": "ho.parent@example.org"}
 ARTIST = {"legal_name": "Amina Yusuf Filed", "email": "amina.filed@example.org"}
 DRAFT_ROUND_TITLE = "Unannounced Edition Draft"
+# Judging: what only the panel (after the stage's rule allows) and staff read.
+PANEL_COMMENT = "Panel Comment Kept Among Judges"
+PRIVATE_NOTE = "Private Note Of Another Judge"
+CONFLICT_REASON = "Conflict Reason For Staff Only"
+INVITED_JUDGE_EMAIL = "invited.judge.secret@example.org"
 STAFF_COLLEAGUE_EMAIL = "colleague.staff@example.org"
 JUDGE_COLLEAGUE_EMAIL = "colleague.judge@example.org"
 
@@ -58,6 +68,10 @@ SECRETS = [
     *GUARDIAN.values(),
     *ARTIST.values(),
     DRAFT_ROUND_TITLE,
+    PANEL_COMMENT,
+    PRIVATE_NOTE,
+    CONFLICT_REASON,
+    INVITED_JUDGE_EMAIL,
     STAFF_COLLEAGUE_EMAIL,
     JUDGE_COLLEAGUE_EMAIL,
 ]
@@ -144,29 +158,36 @@ def build_world():
         for person, by in ((other, other), (artist, caseworker))
     ]
 
+    stage, judging_ids, judging_seconds = build_judging(colleague, judge)
+
     ids = {
-        obj.pk
-        for obj in (
-            round_,
-            category,
-            youth,
-            draft,
-            draft_category,
-            other,
-            entry,
-            ready,
-            uploading,
-            failed,
-            minor,
-            minor_entry,
-            caseworker,
-            artist,
-            filed,
-            colleague,
-            judge,
-        )
+        *judging_ids,
+        *(
+            obj.pk
+            for obj in (
+                round_,
+                category,
+                youth,
+                draft,
+                draft_category,
+                other,
+                entry,
+                ready,
+                uploading,
+                failed,
+                minor,
+                minor_entry,
+                caseworker,
+                artist,
+                filed,
+                colleague,
+                judge,
+            )
+        ),
     }
     return {
+        **judging_seconds,
+        "stage": stage,
         "int": sorted(ids),
         "token": [guardian_token(minor_entry), "not-a-token"],
         "uuid": [str(archive.uuid) for archive in archives],
@@ -181,6 +202,64 @@ def build_world():
         "kind": ["entries", "files"],
         "file_format": ["csv", "xlsx"],
     }
+
+
+def build_judging(staff, judge):
+    """An open stage whose panel ``judge`` sits on, with a submitted score
+    (comment and private note), a conflict and an invitation; returns the stage
+    and the IDs of its objects."""
+    round_ = judging_factories.make_judging_round(entries=2, state=RoundState.JUDGING)
+    stage = judging_factories.make_stage(
+        round_, state=StageState.OPEN, visibility=Visibility.AFTER_OWN
+    )
+    judging_factories.add_to_panel(stage, judge, chair=judge)
+    judging_factories.assign_everyone(stage, [judge])
+    scored, conflicted = Assignment.objects.filter(stage=stage).order_by("id")
+    criteria = {f"criterion_{criterion.pk}": "7" for criterion in stage.criteria.all()}
+    save_score(
+        scored,
+        data={**criteria, "comment": PANEL_COMMENT, "private_note": PRIVATE_NOTE},
+        base_version=0,
+        by=judge,
+        submit=True,
+    )
+    conflict = set_conflict(
+        stage, judge, conflicted.entry_id, reason=CONFLICT_REASON, by=staff
+    )
+    invitation = invite_judge(
+        stage, email=INVITED_JUDGE_EMAIL, language=Language.ENGLISH, by=staff
+    )
+    ids = {round_.pk, stage.pk, scored.pk, conflicted.pk}
+    ids.update(stage.criteria.values_list("pk", flat=True))
+    # The second number of a judging URL names an object of the stage: walked
+    # with those alone (and one that does not exist), not with every ID.
+    seconds = {
+        "int:judge_pk": [judge.pk, 0],
+        "int:invitation_pk": [invitation.pk, 0],
+        "int:assignment_pk": [scored.pk, conflicted.pk, 0],
+        "int:conflict_pk": [conflict.pk, 0],
+    }
+    return stage, ids, seconds
+
+
+def seat_on_panel(judge, stage, values):
+    """Put the walking ``judge`` on the stage's panel with every entry assigned,
+    so that their judging pages would show the works if a guard let them."""
+    judging_factories.add_to_panel(stage, judge)
+    judging_factories.assign_everyone(
+        stage,
+        [judge],
+        entries=[
+            assignment.entry
+            for assignment in Assignment.objects.filter(stage=stage).select_related(
+                "entry"
+            )
+        ],
+    )
+    own = list(Assignment.objects.filter(judge=judge).values_list("pk", flat=True))
+    values["int"] = sorted({*values["int"], *own})
+    values["int:assignment_pk"] = [*values["int:assignment_pk"], *own]
+    values["int:judge_pk"] = [*values["int:judge_pk"], judge.pk]
 
 
 def patterns(resolver, prefix=""):
@@ -204,7 +283,7 @@ def admin_model(template):
 
 def values_for(template, parameter, converter, values):
     if converter == "int":
-        return values["int"]
+        return values.get(f"int:{parameter}", values["int"])
     if converter == "path":
         # An admin page of one model is walked with the ids of that model's
         # objects, and with an id no object has.
@@ -340,9 +419,11 @@ def test_without_two_factor_staff_and_judges_get_no_more_than_an_entrant(setting
         "entrant": client_for(factories.make_entrant()),
         "entrant with an authenticator": client_for(with_authenticator),
     }
+    walking_judge = judge_without_an_authenticator()
+    seat_on_panel(walking_judge, values.pop("stage"), values)
     clients = {
         "staff": (client_for(staff_without_an_authenticator()), "entrant"),
-        "judge": (client_for(judge_without_an_authenticator()), "entrant"),
+        "judge": (client_for(walking_judge), "entrant"),
         "superuser": (
             client_for(superuser_who_did_not_enter_the_code()),
             "entrant with an authenticator",
