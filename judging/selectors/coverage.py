@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from judging.models import Assignment, Conflict, PanelMember, Score, StageEntry
+from judging.selectors.conflicts import conflicted
 from submissions.blind import blind_entries, judgeable_entry_id
 
 PAGE_SIZE = 50
@@ -38,12 +39,6 @@ class CoverageRow:
     judges: tuple[CoveredJudge, ...]
 
 
-def _conflict_of_assignment():
-    return Conflict.objects.filter(
-        judge_id=OuterRef("judge_id"), entry_id=OuterRef("entry_id")
-    )
-
-
 def _count(queryset):
     """The number of rows of ``queryset`` (grouped by its entry), as a
     subquery: 0 when there are none."""
@@ -61,7 +56,7 @@ def _counted_assignments(stage):
     correlated with a stage entry of the outer query."""
     return Assignment.objects.filter(
         stage_id=stage.pk, entry_id=OuterRef("entry_id")
-    ).exclude(Exists(_conflict_of_assignment()))
+    ).exclude(conflicted())
 
 
 def _judges_of_stage(stage):
@@ -133,7 +128,7 @@ def coverage_page(stage, *, show="all", page=None):
         assignments = (
             Assignment.objects.filter(stage_id=stage.pk, entry_id__in=entry_ids)
             .annotate(
-                conflicted=Exists(_conflict_of_assignment()),
+                conflicted=conflicted(),
                 submitted=Exists(
                     Score.objects.filter(
                         assignment_id=OuterRef("pk"), submitted_at__isnull=False

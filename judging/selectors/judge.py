@@ -16,13 +16,13 @@ from django.db.models import Count, F, Q
 from judging.enums import StageState
 from judging.models import (
     Assignment,
-    Conflict,
     Criterion,
     CriterionScore,
     PanelMember,
     Score,
     Stage,
 )
+from judging.selectors.conflicts import conflicted
 from submissions.blind import blind_entries, blind_entry, copy_urls
 from submissions.enums import DerivativeKind
 
@@ -52,18 +52,12 @@ class StageProgress:
         return self.stage.state in (StageState.OPEN, StageState.CLOSED)
 
 
-def _not_conflicted(judge_id):
-    return ~Q(
-        entry_id__in=Conflict.objects.filter(judge_id=judge_id).values("entry_id")
-    )
-
-
 def own_assignments(judge_id, stage_id):
     """The judge's assignments of a stage that are not conflicted, in their
     own order."""
     return (
         Assignment.objects.filter(stage_id=stage_id, judge_id=judge_id)
-        .filter(_not_conflicted(judge_id))
+        .exclude(conflicted())
         .order_by("position", "id")
     )
 
@@ -97,7 +91,7 @@ def judge_dashboard(judge):
         for row in Assignment.objects.filter(
             judge_id=judge.pk, stage_id__in=[stage.pk for stage in stages]
         )
-        .filter(_not_conflicted(judge.pk))
+        .exclude(conflicted())
         .order_by()
         .values("stage_id")
         .annotate(
@@ -300,11 +294,7 @@ def panel_scores(assignment):
             submitted_at__isnull=False,
         )
         .exclude(assignment__judge_id=assignment.judge_id)
-        .exclude(
-            assignment__judge_id__in=Conflict.objects.filter(
-                entry_id=assignment.entry_id
-            ).values("judge_id")
-        )
+        .exclude(conflicted("assignment__"))
         .defer("private_note")
         .annotate(judge_id=F("assignment__judge_id"))
     )

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from artsprize.accounts.permissions import lookup, permission_required
 from judging.enums import StageMode, StageState, Visibility, Vote
@@ -86,6 +86,7 @@ def _shortcuts():
     return mark_safe(conditional_escape(SHORTCUTS) % keys)  # noqa: S308 (escaped)
 
 
+@require_safe
 @use_judging
 def dashboard(request):
     return render(
@@ -95,6 +96,7 @@ def dashboard(request):
     )
 
 
+@require_safe
 @of_stage
 def queue(request, stage):
     which = request.GET.get("show", "all")
@@ -222,6 +224,7 @@ def _entry_context(request, assignment, form=None):
     }
 
 
+@require_safe
 @cache_control(private=True, no_store=True)
 @of_assignment
 def entry(request, assignment):
@@ -354,8 +357,8 @@ def conflict(request, assignment):
             messages.success(
                 request,
                 _(
-                    "Conflict declared: %(reference)s has left your list, and the "
-                    "prize's staff have been told."
+                    "Conflict declared: %(reference)s has left your list. The "
+                    "prize's staff see your declaration and its reason."
                 )
                 % {"reference": reference},
             )
@@ -374,6 +377,7 @@ def conflict(request, assignment):
     )
 
 
+@require_safe
 @of_assignment
 def panel(request, assignment):
     if not request.user.has_perm("judging.view_panel_scores", assignment):
