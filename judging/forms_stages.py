@@ -145,7 +145,16 @@ class StageForm(PlainTextForm):
     ranking_size = _model_field(
         Stage, "ranking_size", min_value=1, max_value=MOST_RANKED
     )
-    blind = _model_field(Stage, "blind")
+    blind = _model_field(
+        Stage,
+        "blind",
+        help_text=_(
+            "Judges see nothing of who made a work. Untick it only for a stage "
+            "that may know the artists: its judges then see the name each artist "
+            "chose for the public (a pseudonym, or “Anonymous”), never their "
+            "legal name unless they chose it, nor any contact detail."
+        ),
+    )
     visibility = _model_field(Stage, "visibility", widget=forms.RadioSelect)
     min_judges = _model_field(Stage, "min_judges", min_value=1, max_value=MOST_JUDGES)
     assignment_mode = _model_field(Stage, "assignment_mode", widget=forms.RadioSelect)

@@ -5,7 +5,9 @@ their columns, so the entrant's identity is not even loaded: no entrant, filer,
 credit, team or guardian, no original file name, upload time, size, SHA-256,
 sniffed type or media facts (a camera or an encoder names a device), no object
 key. Nothing returned holds a model instance or a queryset, so no attribute of a
-result leads back to a person. Revealing who made a work is a separate, audited
+result leads back to a person. The one exception is asked for by name:
+``public_credit_line``, the name the artist chose for the public, for a stage
+staff made not blind. Revealing who made a work is a separate, audited
 staff action (``submissions.services.identity.reveal_identity``).
 
 An entry is named by its primary key, an opaque number that judging's
@@ -23,20 +25,20 @@ from django.utils.translation import gettext_lazy as _
 from artsprize.common.errors import DomainError
 from artsprize.common.i18n import localized
 from submissions import storage
-from submissions.enums import DerivativeKind, EntryState, FileState, MediaKind
+from submissions.enums import (
+    JUDGE_COPY_KINDS,
+    DerivativeKind,
+    EntryState,
+    FileState,
+    MediaKind,
+)
 from submissions.models import ArtworkFile, Derivative, Entry
+from submissions.selectors.credits import credit_line
 
 # The entry states judges may see. Screening's outcome is a field of its own
 # (``Entry.screening``): judging asks for eligible entries with ``screening``.
 JUDGEABLE_STATES = frozenset({EntryState.SUBMITTED})
 
-# The copy a judge looks at, listens to or reads in full, by the kind of file.
-JUDGE_COPY_KINDS = {
-    MediaKind.IMAGE: DerivativeKind.PREVIEW,
-    MediaKind.VIDEO: DerivativeKind.VIDEO,
-    MediaKind.AUDIO: DerivativeKind.AUDIO,
-    MediaKind.DOCUMENT: DerivativeKind.DOCUMENT,
-}
 # Every derivative judging may show: the judge copies and the pictures that
 # stand for a work in lists and on its page. The waveform is left out: it shows
 # the entrant that their recording was read, and a judge listens to the
@@ -437,4 +439,29 @@ def judgeable_entry_id(reference, *, round_id, states=JUDGEABLE_STATES):
         .filter(round_id=round_id, reference__iexact=reference)
         .values_list("id", flat=True)
         .first()
+    )
+
+
+def public_credit_line(entry_id, *, states=JUDGEABLE_STATES):
+    """The name the artist chose to be printed with the work in public — the
+    credit name or pseudonym, the legal name only when they chose it, or
+    "Anonymous" — as the gallery will print it (``selectors.credits``, the one
+    rule). For a stage that staff made not blind, and for nothing else: no
+    contact detail, filer, team or guardian comes with it. One query."""
+    row = (
+        _judgeable_entries(states)
+        .filter(pk=entry_id)
+        .values(
+            "credit", "entrant__profile__legal_name", "entrant__profile__credit_name"
+        )
+        .first()
+    )
+    if row is None:
+        raise NotJudgeable(
+            _("This entry is not available for judging."), code="entry_not_judgeable"
+        )
+    return credit_line(
+        row["credit"],
+        legal_name=row["entrant__profile__legal_name"],
+        credit_name=row["entrant__profile__credit_name"],
     )

@@ -93,3 +93,12 @@ class DerivativeKind(models.TextChoices):
     WAVEFORM = "waveform", _("Waveform")
     PAGE = "page", _("Page image")
     DOCUMENT = "document", _("Document without its metadata")
+
+
+# The copy a judge looks at, listens to or reads in full, by the kind of file.
+JUDGE_COPY_KINDS = {
+    MediaKind.IMAGE: DerivativeKind.PREVIEW,
+    MediaKind.VIDEO: DerivativeKind.VIDEO,
+    MediaKind.AUDIO: DerivativeKind.AUDIO,
+    MediaKind.DOCUMENT: DerivativeKind.DOCUMENT,
+}

@@ -42,7 +42,7 @@ from judging.selectors.judge import (
 )
 from judging.services.conflicts import declare_conflict
 from judging.services.scoring import save_score
-from submissions.blind import NotJudgeable, blind_entry
+from submissions.blind import NotJudgeable, blind_entry, public_credit_line
 
 SHORTCUTS = gettext_lazy(
     "Keyboard, outside the text fields (%(esc)s leaves a field): %(j)s next work, "
@@ -221,6 +221,9 @@ def _entry_context(request, assignment, form=None):
         "state_words": STATE_WORDS,
         "panel_visible": _panel_visible(stage, score),
         "is_ranking": stage.mode == StageMode.RANKING,
+        # A stage staff made not blind shows the name the artist chose for the
+        # public, nothing more.
+        "credit": None if stage.blind else public_credit_line(assignment.entry_id),
     }
 
 

@@ -3,8 +3,7 @@ its files with the copies shown there, its team, in a fixed number of queries.""
 
 from django.db.models import Prefetch
 
-from submissions.blind import JUDGE_COPY_KINDS
-from submissions.enums import DerivativeKind
+from submissions.enums import JUDGE_COPY_KINDS, DerivativeKind
 from submissions.models import ArtworkFile, Derivative, Entry, TeamMember
 
 # The round's theme and rules (up to 40,000 characters) are shown on the round's
