@@ -5,15 +5,17 @@ They validate what was typed and hand ``cleaned_data`` to
 Texts are plain text: stored as typed and escaped wherever they are shown.
 """
 
-import datetime
-import zoneinfo
-
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from artsprize.common.plain_text import control_character_problem
+from artsprize.common.form_fields import (
+    HongKongDateTimeField,
+    PlainTextFormMixin,
+    model_field,
+    text_input,
+    textarea,
+)
 from judging.enums import StageMode
 from judging.models import Criterion, Stage
 from judging.services.stage_setup import (
@@ -24,88 +26,9 @@ from judging.services.stage_setup import (
     MOST_RANKED,
 )
 
-HONG_KONG = zoneinfo.ZoneInfo("Asia/Hong_Kong")
-DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
 
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date and time picker, to the minute."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT
-        )
-
-
-class HongKongDateTimeField(forms.DateTimeField):
-    """A moment typed and shown in Hong Kong time, whatever zone is active, to
-    the minute."""
-
-    widget = DateTimeLocalInput
-    input_formats = [
-        DATETIME_LOCAL_FORMAT,
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    default_error_messages = {
-        "out_of_range": _(
-            "Enter a date between the years %(earliest)s and %(latest)s."
-        ),
-    }
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            return value.astimezone(HONG_KONG)
-        return value
-
-    def to_python(self, value):
-        with timezone.override(HONG_KONG):
-            result = super().to_python(value)
-        if result is None:
-            return None
-        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
-            raise forms.ValidationError(
-                self.error_messages["out_of_range"],
-                code="out_of_range",
-                params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
-            )
-        return result.astimezone(HONG_KONG).replace(second=0, microsecond=0)
-
-
-def _model_field(model, name, **overrides):
-    return model._meta.get_field(name).formfield(**overrides)
-
-
-def _text_input(lang):
-    return forms.TextInput(attrs={"lang": lang, "dir": "auto"})
-
-
-def _textarea(lang, rows):
-    return forms.Textarea(attrs={"lang": lang, "dir": "auto", "rows": rows})
-
-
-class PlainTextForm(forms.Form):
+class PlainTextForm(PlainTextFormMixin, forms.Form):
     """Refuses control characters; single-line fields refuse line breaks too."""
-
-    single_line_fields = ()
-    multi_line_fields = ()
-
-    def clean(self):
-        cleaned_data = super().clean()
-        for name in self.single_line_fields:
-            problem = control_character_problem(cleaned_data.get(name))
-            if problem:
-                self.add_error(name, problem)
-        for name in self.multi_line_fields:
-            problem = control_character_problem(cleaned_data.get(name), multi_line=True)
-            if problem:
-                self.add_error(name, problem)
-        return cleaned_data
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -122,8 +45,8 @@ class StageForm(PlainTextForm):
     """A stage's settings. ``editable`` names the fields its state lets change
     (all of them in set-up); the others are left out."""
 
-    name_en = _model_field(Stage, "name_en", widget=_text_input("en"))
-    name_zh_hant = _model_field(Stage, "name_zh_hant", widget=_text_input("zh-Hant"))
+    name_en = model_field(Stage, "name_en", widget=text_input("en"))
+    name_zh_hant = model_field(Stage, "name_zh_hant", widget=text_input("zh-Hant"))
     categories = CategoryChoiceField(
         label=_("Categories"),
         queryset=None,
@@ -142,10 +65,10 @@ class StageForm(PlainTextForm):
         choices=StageMode.choices,
         widget=forms.RadioSelect,
     )
-    ranking_size = _model_field(
+    ranking_size = model_field(
         Stage, "ranking_size", min_value=1, max_value=MOST_RANKED
     )
-    blind = _model_field(
+    blind = model_field(
         Stage,
         "blind",
         help_text=_(
@@ -155,10 +78,10 @@ class StageForm(PlainTextForm):
             "legal name unless they chose it, nor any contact detail."
         ),
     )
-    visibility = _model_field(Stage, "visibility", widget=forms.RadioSelect)
-    min_judges = _model_field(Stage, "min_judges", min_value=1, max_value=MOST_JUDGES)
-    assignment_mode = _model_field(Stage, "assignment_mode", widget=forms.RadioSelect)
-    judges_per_entry = _model_field(
+    visibility = model_field(Stage, "visibility", widget=forms.RadioSelect)
+    min_judges = model_field(Stage, "min_judges", min_value=1, max_value=MOST_JUDGES)
+    assignment_mode = model_field(Stage, "assignment_mode", widget=forms.RadioSelect)
+    judges_per_entry = model_field(
         Stage, "judges_per_entry", min_value=1, max_value=MOST_JUDGES
     )
     new_seed = forms.BooleanField(
@@ -169,7 +92,7 @@ class StageForm(PlainTextForm):
             "one changes the assignment made next."
         ),
     )
-    opens_at = _model_field(
+    opens_at = model_field(
         Stage,
         "opens_at",
         form_class=HongKongDateTimeField,
@@ -178,7 +101,7 @@ class StageForm(PlainTextForm):
             "Optional. To the minute. A stage that is ready opens by itself then."
         ),
     )
-    closes_at = _model_field(
+    closes_at = model_field(
         Stage,
         "closes_at",
         form_class=HongKongDateTimeField,
@@ -259,30 +182,26 @@ def stage_initial(stage):
 
 
 class CriterionForm(PlainTextForm):
-    name_en = _model_field(Criterion, "name_en", widget=_text_input("en"))
-    name_zh_hant = _model_field(
-        Criterion, "name_zh_hant", widget=_text_input("zh-Hant")
+    name_en = model_field(Criterion, "name_en", widget=text_input("en"))
+    name_zh_hant = model_field(Criterion, "name_zh_hant", widget=text_input("zh-Hant"))
+    description_en = model_field(Criterion, "description_en", widget=textarea("en", 3))
+    description_zh_hant = model_field(
+        Criterion, "description_zh_hant", widget=textarea("zh-Hant", 3)
     )
-    description_en = _model_field(
-        Criterion, "description_en", widget=_textarea("en", 3)
-    )
-    description_zh_hant = _model_field(
-        Criterion, "description_zh_hant", widget=_textarea("zh-Hant", 3)
-    )
-    weight = _model_field(
+    weight = model_field(
         Criterion,
         "weight",
         min_value=0.01,
         max_value=HIGHEST_WEIGHT,
         help_text=_("How much this criterion counts in the weighted score."),
     )
-    scale_min = _model_field(
+    scale_min = model_field(
         Criterion, "scale_min", min_value=0, max_value=HIGHEST_SCALE - 1
     )
-    scale_max = _model_field(
+    scale_max = model_field(
         Criterion, "scale_max", min_value=1, max_value=HIGHEST_SCALE
     )
-    half_points = _model_field(Criterion, "half_points")
+    half_points = model_field(Criterion, "half_points")
 
     single_line_fields = ("name_en", "name_zh_hant")
     multi_line_fields = ("description_en", "description_zh_hant")

@@ -5,23 +5,23 @@ They validate what was typed and hand ``cleaned_data`` to the services in
 Every text is plain text: it is stored as typed and escaped wherever it is shown.
 """
 
-import datetime
-import zoneinfo
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from artsprize.common.plain_text import control_character_problem
+from artsprize.common.form_fields import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    HongKongDateTimeField,
+    PlainTextFormMixin,
+    model_field,
+    text_input,
+    textarea,
+)
 from submissions.enums import MediaKind
 from submissions.models import Category, Round
 from submissions.models.rounds import MB
 from submissions.services.rounds import AGES_OUT_OF_ORDER, DATES_OUT_OF_ORDER
 
-HONG_KONG = zoneinfo.ZoneInfo("Asia/Hong_Kong")
-DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
 # Ten times the default video limit: a generous ceiling that still catches a typo.
 LARGEST_FILE_MB = 40960
 
@@ -44,97 +44,6 @@ def _need_one_language(form, field, message):
         form.add_error(names[0], message)
 
 
-def _model_field(model, name, **overrides):
-    """A form field with the model field's label, help text and length."""
-    return model._meta.get_field(name).formfield(**overrides)
-
-
-def _text_input(lang):
-    return forms.TextInput(attrs={"lang": lang, "dir": "auto"})
-
-
-def _textarea(lang, rows):
-    return forms.Textarea(attrs={"lang": lang, "dir": "auto", "rows": rows})
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date and time picker, to the minute."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT
-        )
-
-
-class HongKongDateTimeField(forms.DateTimeField):
-    """A moment typed and shown in Hong Kong time, whatever zone is active.
-
-    Seconds are dropped: rounds open and close on the minute.
-    """
-
-    widget = DateTimeLocalInput
-    input_formats = [
-        DATETIME_LOCAL_FORMAT,
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%d %H:%M:%S",
-    ]
-    default_error_messages = {
-        "out_of_range": _(
-            "Enter a date between the years %(earliest)s and %(latest)s."
-        ),
-    }
-
-    def prepare_value(self, value):
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            return value.astimezone(HONG_KONG)
-        return value
-
-    def to_python(self, value):
-        with timezone.override(HONG_KONG):
-            result = super().to_python(value)
-        if result is None:
-            return None
-        # Checked before any arithmetic: year 1 in Hong Kong is before year 1 in UTC,
-        # which Python cannot represent.
-        if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
-            raise forms.ValidationError(
-                self.error_messages["out_of_range"],
-                code="out_of_range",
-                params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
-            )
-        return result.astimezone(HONG_KONG).replace(second=0, microsecond=0)
-
-
-class PlainTextFormMixin:
-    """Refuses control characters; single-line fields refuse line breaks as well."""
-
-    single_line_fields = ()
-    multi_line_fields = ()
-
-    def clean(self):
-        cleaned_data = super().clean()
-        for name in self.single_line_fields:
-            problem = control_character_problem(cleaned_data.get(name))
-            if problem:
-                self.add_error(name, problem)
-        for name in self.multi_line_fields:
-            problem = control_character_problem(cleaned_data.get(name), multi_line=True)
-            if problem:
-                self.add_error(name, problem)
-        return cleaned_data
-
-    def changed_values(self, obj):
-        """The cleaned values that differ from ``obj``'s: what saving would change."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if getattr(obj, name) != value
-        }
-
-
 def _limit_fields(form, editable):
     if editable is not None:
         for name in list(form.fields):
@@ -150,33 +59,33 @@ class RoundForm(PlainTextFormMixin, forms.Form):
     has left its draft must keep them.
     """
 
-    title_en = _model_field(Round, "title_en", widget=_text_input("en"))
-    title_zh_hant = _model_field(Round, "title_zh_hant", widget=_text_input("zh-Hant"))
-    theme_en = _model_field(Round, "theme_en", widget=_text_input("en"))
-    theme_zh_hant = _model_field(Round, "theme_zh_hant", widget=_text_input("zh-Hant"))
-    rules_en = _model_field(Round, "rules_en", widget=_textarea("en", 8))
-    rules_zh_hant = _model_field(Round, "rules_zh_hant", widget=_textarea("zh-Hant", 8))
-    year = _model_field(Round, "year", min_value=EARLIEST_YEAR, max_value=LATEST_YEAR)
-    opens_at = _model_field(
+    title_en = model_field(Round, "title_en", widget=text_input("en"))
+    title_zh_hant = model_field(Round, "title_zh_hant", widget=text_input("zh-Hant"))
+    theme_en = model_field(Round, "theme_en", widget=text_input("en"))
+    theme_zh_hant = model_field(Round, "theme_zh_hant", widget=text_input("zh-Hant"))
+    rules_en = model_field(Round, "rules_en", widget=textarea("en", 8))
+    rules_zh_hant = model_field(Round, "rules_zh_hant", widget=textarea("zh-Hant", 8))
+    year = model_field(Round, "year", min_value=EARLIEST_YEAR, max_value=LATEST_YEAR)
+    opens_at = model_field(
         Round,
         "opens_at",
         form_class=HongKongDateTimeField,
         label=_("Opens (Hong Kong time)"),
         help_text=_("To the minute."),
     )
-    closes_at = _model_field(
+    closes_at = model_field(
         Round,
         "closes_at",
         form_class=HongKongDateTimeField,
         label=_("Closes (Hong Kong time)"),
         help_text=_("To the minute. The deadline for entries."),
     )
-    entry_cap = _model_field(Round, "entry_cap", min_value=1, max_value=100)
-    minimum_age = _model_field(Round, "minimum_age", min_value=0, max_value=120)
-    upload_grace_minutes = _model_field(
+    entry_cap = model_field(Round, "entry_cap", min_value=1, max_value=100)
+    minimum_age = model_field(Round, "minimum_age", min_value=0, max_value=120)
+    upload_grace_minutes = model_field(
         Round, "upload_grace_minutes", min_value=0, max_value=24 * 60
     )
-    retention_months = _model_field(
+    retention_months = model_field(
         Round, "retention_months", min_value=1, max_value=600
     )
 
@@ -266,11 +175,11 @@ def bytes_to_mb(value):
 class CategoryForm(PlainTextFormMixin, forms.Form):
     """A category's settings. Size limits are typed in MB and saved in bytes."""
 
-    name_en = _model_field(Category, "name_en", widget=_text_input("en"))
-    name_zh_hant = _model_field(Category, "name_zh_hant", widget=_text_input("zh-Hant"))
-    description_en = _model_field(Category, "description_en", widget=_textarea("en", 4))
-    description_zh_hant = _model_field(
-        Category, "description_zh_hant", widget=_textarea("zh-Hant", 4)
+    name_en = model_field(Category, "name_en", widget=text_input("en"))
+    name_zh_hant = model_field(Category, "name_zh_hant", widget=text_input("zh-Hant"))
+    description_en = model_field(Category, "description_en", widget=textarea("en", 4))
+    description_zh_hant = model_field(
+        Category, "description_zh_hant", widget=textarea("zh-Hant", 4)
     )
     media_kinds = forms.MultipleChoiceField(
         label=_("Accepted media"),
@@ -278,17 +187,17 @@ class CategoryForm(PlainTextFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of media.")},
     )
-    max_files = _model_field(Category, "max_files", min_value=1, max_value=50)
+    max_files = model_field(Category, "max_files", min_value=1, max_value=50)
     max_image_mb = _size_field(_("Largest image (MB)"))
     max_video_mb = _size_field(_("Largest video (MB)"))
     max_audio_mb = _size_field(_("Largest audio file (MB)"))
     max_document_mb = _size_field(_("Largest document (MB)"))
-    min_age = _model_field(Category, "min_age", min_value=0, max_value=120)
-    max_age = _model_field(Category, "max_age", min_value=0, max_value=120)
-    statement_word_limit = _model_field(
+    min_age = model_field(Category, "min_age", min_value=0, max_value=120)
+    max_age = model_field(Category, "max_age", min_value=0, max_value=120)
+    statement_word_limit = model_field(
         Category, "statement_word_limit", min_value=1, max_value=5000
     )
-    allows_teams = _model_field(Category, "allows_teams")
+    allows_teams = model_field(Category, "allows_teams")
 
     single_line_fields = ("name_en", "name_zh_hant")
     multi_line_fields = ("description_en", "description_zh_hant")

@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.accounts.selectors import is_address_of
+from artsprize.common.form_fields import HONG_KONG, PlainTextFormMixin
 from artsprize.common.plain_text import control_character_problem
 from submissions.enums import ConsentMethod, Credit, MediaKind
-from submissions.forms import HONG_KONG, PlainTextFormMixin
 from submissions.models import ArtworkFile, Category, Entry, TeamMember
 from submissions.services.entries import CONSENT_FIELDS, EARLIEST_YEAR, ENTRY_FIELDS
 

@@ -4,8 +4,8 @@ a selection, and the reason templates. The services decide what is allowed."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.common.form_fields import PlainTextFormMixin
 from submissions.enums import ScreeningState
-from submissions.forms import PlainTextFormMixin
 from submissions.models import ScreeningReason
 from submissions.selectors.screening import FLAG_CHOICES
 from submissions.services.screening import NOTE_MAX_LENGTH, REASON_MAX_LENGTH

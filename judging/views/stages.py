@@ -18,10 +18,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.form_fields import HONG_KONG
 from judging.enums import StageMode, StageState
 from judging.errors import StageError
 from judging.forms_stages import (
-    HONG_KONG,
     CriterionForm,
     ReasonForm,
     ReopenForm,

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
 from artsprize.common.decorators import login_required_for_forms
+from artsprize.common.form_fields import HONG_KONG
 from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
 from submissions.errors import EntryError
-from submissions.forms import HONG_KONG
 from submissions.forms_entries import (
     CONSENT_FIELDS,
     ENTRY_FIELDS,

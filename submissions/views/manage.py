@@ -15,10 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.form_fields import HONG_KONG
 from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.forms import (
-    HONG_KONG,
     CategoryForm,
     CloseRoundForm,
     DeadlineForm,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from artsprize.common.enums import AuditVerb
+from artsprize.common.form_fields import HONG_KONG
 from artsprize.common.models import AuditEvent
 from artsprize.common.templatetags.portal import draft_owner
 from submissions.enums import (
@@ -25,7 +26,6 @@ from submissions.enums import (
     GuardianState,
     MediaKind,
 )
-from submissions.forms import HONG_KONG
 from submissions.models import ArtworkFile, Entry, TeamMember
 from submissions.services.entries import (
     CHANGE_DEADLINE_PASSED,
