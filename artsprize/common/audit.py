@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.models import ContentType
 
+from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 
 
@@ -35,3 +36,18 @@ def forget_person(user, *objects):
     AuditEvent.objects.filter(actor_id=user.pk).forget_names(actor=True)
     for obj in (user, *objects):
         AuditEvent.objects.for_object(obj).forget_names(obj=True)
+
+
+def record_deadline_change(obj, old, new, *, by, reason=""):
+    """Audit a closing time changed from ``old`` to ``new`` (a round's
+    deadline, a stage's closing time), both kept as ISO 8601."""
+    return record_event(
+        actor=by,
+        verb=AuditVerb.DEADLINE_CHANGED,
+        obj=obj,
+        reason=reason,
+        data={
+            "from": old.isoformat() if old else None,
+            "to": new.isoformat() if new else None,
+        },
+    )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from artsprize.common.audit import record_event
+from artsprize.common.audit import record_deadline_change, record_event
 from artsprize.common.enums import AuditVerb
 from judging.enums import AssignmentMode, StageMode, StageState
 from judging.errors import StageError
@@ -447,6 +447,13 @@ def open_stage_now(stage, *, by, now=None):
     return stage
 
 
+def _set_closes_at(locked, closes_at, *, by, reason):
+    old = locked.closes_at
+    locked.closes_at = closes_at
+    locked.save(update_fields=["closes_at", "updated_at"])
+    record_deadline_change(locked, old, closes_at, by=by, reason=reason)
+
+
 def close_stage_now(stage, *, by, reason="", now=None):
     """Close an open stage at once; a closing time still to come becomes now."""
     now = now or timezone.now()
@@ -454,19 +461,7 @@ def close_stage_now(stage, *, by, reason="", now=None):
         if locked.state != StageState.OPEN:
             _refuse(_("Only an open stage can be closed."), "not_open")
         if locked.closes_at is None or locked.closes_at > now:
-            old = locked.closes_at
-            locked.closes_at = now
-            locked.save(update_fields=["closes_at", "updated_at"])
-            record_event(
-                actor=by,
-                verb=AuditVerb.DEADLINE_CHANGED,
-                obj=locked,
-                reason=reason,
-                data={
-                    "from": old.isoformat() if old else None,
-                    "to": now.isoformat(),
-                },
-            )
+            _set_closes_at(locked, now, by=by, reason=reason)
         set_stage_state(locked, StageState.CLOSED, by=by, reason=reason, now=now)
     return stage
 
@@ -479,19 +474,7 @@ def reopen_stage(stage, closes_at, *, by, reason="", now=None):
             _refuse(_("Only a closed stage can be reopened."), "not_closed")
         if closes_at <= now:
             _refuse(CLOSING_NOT_TO_COME, "closing_passed")
-        old = locked.closes_at
-        locked.closes_at = closes_at
-        locked.save(update_fields=["closes_at", "updated_at"])
-        record_event(
-            actor=by,
-            verb=AuditVerb.DEADLINE_CHANGED,
-            obj=locked,
-            reason=reason,
-            data={
-                "from": old.isoformat() if old else None,
-                "to": closes_at.isoformat(),
-            },
-        )
+        _set_closes_at(locked, closes_at, by=by, reason=reason)
         set_stage_state(locked, StageState.OPEN, by=by, reason=reason, now=now)
     return stage
 

@@ -13,12 +13,11 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
-from artsprize.common.form_fields import HONG_KONG
+from artsprize.common.pages import error_message, hong_kong_time, posted
 from judging.enums import StageMode, StageState
 from judging.errors import StageError
 from judging.forms_stages import (
@@ -74,24 +73,6 @@ def _editable(stage):
     if stage.state == StageState.OPEN:
         return EDITABLE_AFTER_SETUP_FIELDS
     return tuple(f for f in EDITABLE_AFTER_SETUP_FIELDS if f != "closes_at")
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _when(moment):
-    return formats.date_format(timezone.localtime(moment, HONG_KONG), "DATETIME_FORMAT")
-
-
-def _error_message(error):
-    if not error.problems:
-        return error.message
-    return format_html(
-        '{}<ul class="mb-0 mt-2">{}</ul>',
-        error.message,
-        format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems)),
-    )
 
 
 def _count(queryset):
@@ -190,12 +171,12 @@ def _render_stage_form(request, round_, stage, form):
 @of_round
 def stage_create(request, round_):
     defaults = Stage(round=round_)
-    form = StageForm(_posted(request), round_=round_, initial=stage_initial(defaults))
+    form = StageForm(posted(request), round_=round_, initial=stage_initial(defaults))
     if form.is_valid():
         try:
             stage = create_stage(round_, data=form.cleaned_data, by=request.user)
         except StageError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(
                 request,
@@ -211,7 +192,7 @@ def stage_create(request, round_):
 @of_stage
 def stage_edit(request, stage):
     form = StageForm(
-        _posted(request),
+        posted(request),
         round_=stage.round,
         stage=stage,
         initial=stage_initial(stage),
@@ -224,7 +205,7 @@ def stage_edit(request, stage):
         try:
             update_stage(stage, data=form.cleaned_data, by=request.user)
         except StageError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, _("Changes saved."))
             for warning in stage_warnings(stage):
@@ -285,7 +266,7 @@ def _carry_out(request, stage, *, act, target, done_message, already_message):
         if stage.state == target:
             messages.info(request, already_message)
             return True
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
         return False
     messages.success(request, done_message(stage))
     return True
@@ -300,7 +281,7 @@ def stage_open(request, stage):
         target=StageState.OPEN,
         done_message=lambda s: (
             _("The stage is open for scoring until %(closes)s, Hong Kong time.")
-            % {"closes": _when(s.closes_at)}
+            % {"closes": hong_kong_time(s.closes_at)}
         ),
         already_message=_("The stage is already open."),
     )
@@ -344,7 +325,7 @@ def stage_reopen(request, stage):
         target=StageState.OPEN,
         done_message=lambda s: (
             _("The stage is open again until %(closes)s, Hong Kong time.")
-            % {"closes": _when(s.closes_at)}
+            % {"closes": hong_kong_time(s.closes_at)}
         ),
         already_message=_("The stage is already open."),
     )
@@ -389,7 +370,7 @@ def _save_criterion_form(request, stage, criterion, *, done_text):
         messages.error(request, CRITERIA_ONLY_IN_SETUP)
         return redirect("manage:stage_detail", pk=stage.pk)
     initial = criterion_initial(criterion or Criterion())
-    form = CriterionForm(_posted(request), initial=initial)
+    form = CriterionForm(posted(request), initial=initial)
     if form.is_valid():
         if criterion is not None and not form.has_changed():
             messages.info(request, _("Nothing changed."))
@@ -399,7 +380,7 @@ def _save_criterion_form(request, stage, criterion, *, done_text):
                 criterion, stage=stage, data=form.cleaned_data, by=request.user
             )
         except StageError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, done_text % {"name": saved.name})
             return redirect("manage:stage_detail", pk=stage.pk)
@@ -444,7 +425,7 @@ def criterion_delete(request, pk):
     try:
         delete_criterion(criterion, by=request.user)
     except StageError as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, _("Criterion “%(name)s” removed.") % {"name": name})
     return redirect("manage:stage_detail", pk=criterion.stage_id)
@@ -456,7 +437,7 @@ def criterion_move(request, criterion):
     try:
         moved = move_criterion(criterion, up=up, by=request.user)
     except StageError as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
     else:
         if not moved:
             text = (

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from artsprize.common.audit import record_event
+from artsprize.common.audit import record_deadline_change, record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.outbox import enqueue
 from artsprize.common.transitions import StateMachine, refusal
@@ -246,16 +246,7 @@ def _set_closes_at(locked, closes_at, *, by, reason):
     old = locked.closes_at
     locked.closes_at = closes_at
     locked.save(update_fields=["closes_at", "updated_at"])
-    record_event(
-        actor=by,
-        verb=AuditVerb.DEADLINE_CHANGED,
-        obj=locked,
-        reason=reason,
-        data={
-            "from": old.isoformat() if old else None,
-            "to": closes_at.isoformat(),
-        },
-    )
+    record_deadline_change(locked, old, closes_at, by=by, reason=reason)
 
 
 def open_round_now(round_, *, by, now=None):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from artsprize.accounts.permissions import lookup, permission_required
 from artsprize.common.decorators import login_required_for_forms
 from artsprize.common.form_fields import HONG_KONG
+from artsprize.common.pages import posted
 from submissions import storage
 from submissions.enums import EntryState, FileState, GuardianState, MediaKind
 from submissions.errors import EntryError
@@ -57,10 +58,6 @@ from submissions.services.uploads import MIN_PART_SIZE
 from submissions.views.files import ROUND_TEXTS, prepare_files
 
 TEAM_PREFIX = "team"
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _time(moment):
@@ -345,7 +342,7 @@ def entry_create(request, round_):
             ),
         )
     form = EntryForm(
-        _posted(request),
+        posted(request),
         categories=categories,
         needs_guardian=age < ADULT_AGE,
         entrant=entrant,
@@ -406,7 +403,7 @@ def entry_edit(request, entry):
             "submissions/entries/_problems.html",
             {"problems": _checklist(entry, entry_is_editable(request.user, entry))},
         )
-    form, formset = _entry_forms(request, entry, _posted(request))
+    form, formset = _entry_forms(request, entry, posted(request))
     if request.method != "POST":
         return _render_entry(request, entry, form, formset)
     if not entry_is_editable(request.user, entry):
@@ -503,7 +500,7 @@ def entry_withdraw(request, entry):
     if entry.state == EntryState.WITHDRAWN:
         messages.info(request, _("This entry has already been withdrawn."))
         return _entries_page(request, entry)
-    form = WithdrawForm(_posted(request))
+    form = WithdrawForm(posted(request))
     if form.is_valid():
         try:
             withdraw_entry(entry, by=request.user, reason=form.cleaned_data["reason"])

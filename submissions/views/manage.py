@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
 from artsprize.common.form_fields import HONG_KONG
+from artsprize.common.pages import error_message, hong_kong_time, posted
 from submissions.enums import FILE_MEDIA_KINDS, MediaKind, RoundState
 from submissions.errors import RoundError
 from submissions.forms import (
@@ -69,24 +69,6 @@ def action(view):
     return of_round(wrapped)
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _when(moment):
-    return formats.date_format(timezone.localtime(moment, HONG_KONG), "DATETIME_FORMAT")
-
-
-def _error_message(error):
-    if not error.problems:
-        return error.message
-    return format_html(
-        '{}<ul class="mb-0 mt-2">{}</ul>',
-        error.message,
-        format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems)),
-    )
-
-
 def _carry_out(request, round_, *, act, is_done, done_message, already_message):
     """Run a service on a round and say how it went; True if the round is where
     it was asked to be.
@@ -104,7 +86,7 @@ def _carry_out(request, round_, *, act, is_done, done_message, already_message):
         if is_done(round_):
             messages.info(request, already_message(round_))
             return True
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
         return False
     messages.success(request, done_message(round_))
     return True
@@ -151,7 +133,7 @@ def round_list(request):
 @staff_only
 def round_create(request):
     form = RoundForm(
-        _posted(request),
+        posted(request),
         initial={"year": timezone.localtime(timezone.now(), HONG_KONG).year},
         editable=EDITABLE_DRAFT_FIELDS,
     )
@@ -159,7 +141,7 @@ def round_create(request):
         try:
             round_ = create_round(data=form.cleaned_data, by=request.user)
         except RoundError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(
                 request,
@@ -182,7 +164,7 @@ def round_edit(request, round_):
     is_draft = round_.state == RoundState.DRAFT
     editable = EDITABLE_DRAFT_FIELDS if is_draft else EDITABLE_ANY_STATE_FIELDS
     form = RoundForm(
-        _posted(request),
+        posted(request),
         initial=model_to_dict(round_, fields=editable),
         editable=editable,
         complete=not is_draft,
@@ -207,7 +189,7 @@ def round_edit(request, round_):
         try:
             round_ = update_round(round_, data=form.cleaned_data, by=request.user)
         except RoundError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, _("Changes saved."))
             if was_scheduled and not round_.is_scheduled:
@@ -235,11 +217,11 @@ def round_schedule(request, round_):
             _(
                 "The round is scheduled: it opens by itself at %(opens)s, Hong Kong time."
             )
-            % {"opens": _when(r.opens_at)}
+            % {"opens": hong_kong_time(r.opens_at)}
         ),
         already_message=lambda r: (
             _("The round was already scheduled to open at %(opens)s, Hong Kong time.")
-            % {"opens": _when(r.opens_at)}
+            % {"opens": hong_kong_time(r.opens_at)}
         ),
     )
     return redirect("manage:round_detail", pk=round_.pk)
@@ -269,7 +251,7 @@ def round_open(request, round_):
         is_done=lambda r: r.state == RoundState.OPEN,
         done_message=lambda r: (
             _("The round is open for entries until %(closes)s, Hong Kong time.")
-            % {"closes": _when(r.closes_at)}
+            % {"closes": hong_kong_time(r.closes_at)}
         ),
         already_message=lambda r: _("The round is already open."),
     )
@@ -308,8 +290,10 @@ def _change_deadline(request, round_, *, service, form_name, done_text, already_
             round_, closes_at, by=request.user, reason=form.cleaned_data["reason"]
         ),
         is_done=lambda r: r.state == RoundState.OPEN and r.closes_at == closes_at,
-        done_message=lambda r: done_text % {"closes": _when(r.closes_at)},
-        already_message=lambda r: already_text % {"closes": _when(r.closes_at)},
+        done_message=lambda r: done_text % {"closes": hong_kong_time(r.closes_at)},
+        already_message=lambda r: (
+            already_text % {"closes": hong_kong_time(r.closes_at)}
+        ),
     )
     if not done:
         return _render_detail(request, round_, **{form_name: form})
@@ -343,7 +327,7 @@ def round_reopen(request, round_):
 def _category_form(request, round_, category):
     is_draft = round_.state == RoundState.DRAFT
     return CategoryForm(
-        _posted(request),
+        posted(request),
         category=category,
         editable=None if is_draft else CATEGORY_TEXT_FIELDS,
         complete=not is_draft,
@@ -375,7 +359,7 @@ def _save_category_form(request, round_, category, *, done_text):
         try:
             save_category(category, data=form.cleaned_data, by=request.user)
         except RoundError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(request, done_text % {"name": category})
             return redirect("manage:round_detail", pk=round_.pk)
@@ -420,7 +404,7 @@ def category_delete(request, round_, category_pk):
         try:
             delete_category(category, by=request.user)
         except RoundError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_message(error))
         else:
             messages.success(
                 request, _("Category “%(name)s” removed.") % {"name": name}
