@@ -30,3 +30,8 @@ def open_and_close_due_stages_task():
 @shared_task(name="judging.mail_judge_invitation", base=MailTask)
 def mail_judge_invitation(invitation_id, token):
     notifications.send_judge_invitation(invitation_id, token)
+
+
+@shared_task(name="judging.mail_staff_entry_short_of_judges", base=MailTask)
+def mail_staff_entry_short_of_judges(stage_id, entry_id):
+    notifications.send_entry_short_of_judges(stage_id, entry_id)

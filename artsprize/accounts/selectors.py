@@ -9,6 +9,19 @@ from artsprize.common.models import AuditEvent
 ENTRANT = "entrant"
 
 
+def staff_to_tell():
+    """The members of staff (and admins) with an address, who get the portal's
+    mails to staff, each in their own language."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True))
+        .filter(is_active=True)
+        .exclude(Q(email__isnull=True) | Q(email=""))
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def people_for_staff(*, query="", role=""):
     """Everybody, for the staff's People list: searched by e-mail or name, filtered
     by role, with what the list shows fetched in a fixed number of queries."""

@@ -5,7 +5,7 @@ same of one assignment)."""
 
 from django.db.models import Exists, OuterRef
 
-from judging.models import Conflict
+from judging.models import Assignment, Conflict
 
 
 def conflicted(assignment="", /):
@@ -18,4 +18,14 @@ def conflicted(assignment="", /):
             judge_id=OuterRef(f"{assignment}judge_id"),
             entry_id=OuterRef(f"{assignment}entry_id"),
         )
+    )
+
+
+def counted_judges(stage_id, entry_id):
+    """How many judges of a stage score an entry with a score that counts (no
+    conflict with it). One query."""
+    return (
+        Assignment.objects.filter(stage_id=stage_id, entry_id=entry_id)
+        .exclude(conflicted())
+        .count()
     )

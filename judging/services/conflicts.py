@@ -12,10 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.outbox import enqueue
+from judging.enums import StageState
 from judging.errors import JudgingError
-from judging.models import Assignment, Conflict, StageEntry
+from judging.models import Assignment, Conflict, Stage, StageEntry
+from judging.selectors.conflicts import counted_judges
 
 REASON_MAX_LENGTH = 2000
+SHORT_MAIL_TASK = "judging.mail_staff_entry_short_of_judges"
 REASON_NEEDED = _("Say briefly what ties you, or the panel member, to the work.")
 REASON_TOO_LONG = _("The reason is too long: at most %(limit)s characters.")
 NOT_IN_STAGE = _("This entry is not judged in this stage.")
@@ -30,6 +34,20 @@ def _check_reason(reason):
             REASON_TOO_LONG % {"limit": REASON_MAX_LENGTH}, code="reason_too_long"
         )
     return reason
+
+
+def _queue_short_warnings(conflict):
+    """Tell staff, after the commit, of each open stage where the conflict
+    leaves the entry with fewer judges whose scores count than the stage's
+    minimum: they reassign it."""
+    stages = Stage.objects.filter(
+        state=StageState.OPEN,
+        assignments__judge_id=conflict.judge_id,
+        assignments__entry_id=conflict.entry_id,
+    ).distinct()
+    for stage in stages:
+        if counted_judges(stage.pk, conflict.entry_id) < stage.min_judges:
+            enqueue(SHORT_MAIL_TASK, stage.pk, conflict.entry_id)
 
 
 def _record(conflict, *, stage, by, reason):
@@ -48,6 +66,7 @@ def _record(conflict, *, stage, by, reason):
         reason=reason,
         data={"judge": conflict.judge_id, "entry": conflict.entry_id},
     )
+    _queue_short_warnings(conflict)
     return conflict
 
 

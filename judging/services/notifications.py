@@ -5,9 +5,15 @@ again since with a new link)."""
 
 import logging
 
-from artsprize.common.mail import send_templated_mail
+from django.conf import settings
+from django.urls import reverse
+
+from artsprize.accounts.selectors import staff_to_tell
+from artsprize.common.mail import mail_person, send_templated_mail
 from artsprize.common.models import OutboxMessage
-from judging.models import JudgeInvitation
+from judging.enums import StageState
+from judging.models import JudgeInvitation, Stage
+from judging.selectors.conflicts import counted_judges
 from judging.services.invitations import (
     MAIL_TASK,
     InvitationState,
@@ -15,6 +21,7 @@ from judging.services.invitations import (
     invitation_state,
     invitation_url,
 )
+from submissions.blind import NotJudgeable, blind_entry
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +66,39 @@ def send_judge_invitation(invitation_id, token):
         )
     finally:
         _forget_token(invitation_id, token)
+
+
+def send_entry_short_of_judges(stage_id, entry_id):
+    """Tell every member of staff, in their language, that a conflict left an
+    entry of an open stage with fewer judges whose scores count than the stage's
+    minimum, with the link to reassign it. Nothing is sent when that no longer
+    holds (staff reassigned it already, the stage closed)."""
+    stage = Stage.objects.select_related("round").filter(pk=stage_id).first()
+    if stage is None or stage.state != StageState.OPEN:
+        logger.info("Stage %s is not open; no mail sent.", stage_id)
+        return
+    counted = counted_judges(stage_id, entry_id)
+    if counted >= stage.min_judges:
+        logger.info("Entry %s has its judges again; no mail sent.", entry_id)
+        return
+    try:
+        reference = blind_entry(entry_id).reference
+    except NotJudgeable:
+        logger.info("Entry %s is no longer judged; no mail sent.", entry_id)
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "manage:stage_assignments", args=[stage.pk]
+    )
+    for person in staff_to_tell():
+        mail_person(
+            person,
+            "judging/mail/entry_short_of_judges",
+            {
+                "stage": stage,
+                "round": stage.round,
+                "reference": reference,
+                "counted": counted,
+                "minimum": stage.min_judges,
+                "link": f"{link}?show=below",
+            },
+        )

@@ -5,13 +5,11 @@ caused the mail no longer holds (an entry withdrawn, a draft submitted)."""
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from artsprize.accounts.enums import Role
 from artsprize.accounts.models import EntrantProfile
+from artsprize.accounts.selectors import staff_to_tell
 from artsprize.common.mail import mail_person, send_templated_mail
 from submissions.enums import (
     EntryState,
@@ -47,15 +45,7 @@ def send_round_state_changed(round_id, old_state, new_state):
     if round_ is None:
         logger.info("Round %s is gone; no mail sent.", round_id)
         return
-    staff = (
-        get_user_model()
-        .objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True))
-        .filter(is_active=True)
-        .exclude(Q(email__isnull=True) | Q(email=""))
-        .distinct()
-        .order_by("pk")
-    )
-    for user in staff:
+    for user in staff_to_tell():
         # The labels are lazy: each mail renders them in its reader's language.
         mail_person(
             user,

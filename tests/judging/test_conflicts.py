@@ -1,10 +1,14 @@
 import pytest
+from django.core import mail
 
+from artsprize.accounts.enums import Language
 from artsprize.common.enums import AuditVerb
 from artsprize.common.models import AuditEvent
 from judging.errors import JudgingError
 from judging.models import Assignment, Conflict
 from judging.services.conflicts import declare_conflict, lift_conflict, set_conflict
+from judging.services.notifications import send_entry_short_of_judges
+from tests import factories
 from tests.judging_factories import make_open_stage
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,61 @@ def test_staff_cannot_set_a_conflict_on_an_entry_outside_the_stage(staff_user):
     entry_id = Assignment.objects.filter(stage=other).first().entry_id
     with pytest.raises(JudgingError):
         set_conflict(stage, judges[0], entry_id, reason="Friend", by=staff_user)
+
+
+def declare_all(capture, assignments, judge):
+    with capture(execute=True):
+        for assignment in assignments:
+            declare_conflict(assignment, reason="My student", by=judge)
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        (Language.ENGLISH, "has too few judges in “First round”"),
+        (Language.CHINESE, "在「初選」的評審人數不足"),
+    ],
+)
+def test_staff_are_told_when_a_conflict_leaves_an_entry_short_of_judges(
+    django_capture_on_commit_callbacks, language, subject
+):
+    staff = factories.make_staff(language=language)
+    stage, judges = make_open_stage(entries=1, judges=2)
+    assignment = Assignment.objects.get(stage=stage, judge=judges[0])
+    reference = assignment.entry.reference
+
+    declare_all(django_capture_on_commit_callbacks, [assignment], judges[0])
+
+    (message,) = mail.outbox
+    assert message.to == [staff.email]
+    assert message.subject.startswith(reference)
+    assert subject in message.subject
+    assert f"/manage/stages/{stage.pk}/assignments/?show=below" in message.body
+
+
+def test_staff_are_not_told_while_the_entry_keeps_enough_judges(
+    django_capture_on_commit_callbacks,
+):
+    factories.make_staff()
+    stage, judges = make_open_stage(entries=1, judges=3)
+    assignment = Assignment.objects.get(stage=stage, judge=judges[0])
+
+    declare_all(django_capture_on_commit_callbacks, [assignment], judges[0])
+
+    assert mail.outbox == []
+
+
+def test_no_mail_once_staff_gave_the_entry_another_judge(
+    django_capture_on_commit_callbacks,
+):
+    factories.make_staff()
+    stage, judges = make_open_stage(entries=1, judges=2)
+    first = Assignment.objects.get(stage=stage, judge=judges[0])
+    newcomer = factories.make_judge()
+    declare_conflict(first, reason="My student", by=judges[0])
+    # Staff reassign before the mail task runs: it finds nothing to say.
+    Assignment.objects.create(stage=stage, judge=newcomer, entry=first.entry)
+
+    send_entry_short_of_judges(stage.pk, first.entry_id)
+
+    assert mail.outbox == []
