@@ -29,6 +29,7 @@ run: deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_judging_demo
 	$(BIN)/python manage.py runlocal --port $(PORT)
 
 # Without PYTEST_ARGS: the unit and integration layers one process per core, then

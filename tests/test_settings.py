@@ -6,20 +6,26 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.management.utils import get_random_secret_key
 from django.test import override_settings
 from django.urls import reverse
 
 from artsprize.accounts.enums import Role
 from artsprize.common.models import AuditEvent
-from submissions.enums import RoundState
-from submissions.management.commands.load_demo import DEMO_PASSWORD
+from judging.enums import StageState
+from judging.models import Stage
+from submissions.enums import EntryState, RoundState, ScreeningState
+from submissions.management.commands.load_demo import (
+    DEMO_PASSWORD,
+    JUDGING_ROUND_TITLE,
+)
 from submissions.models import Round
 
 BASE_DIR = django_settings.BASE_DIR
@@ -248,8 +254,7 @@ def _people_by_role():
 def test_load_demo_creates_one_open_round_and_its_people():
     output = _load_demo()
 
-    round_ = Round.objects.get()
-    assert round_.state == RoundState.OPEN
+    round_ = Round.objects.get(state=RoundState.OPEN)
     assert round_.title_en.startswith("Demo")
     assert round_.title_zh_hant.startswith("示範")
     assert [c.name_en for c in round_.categories.order_by("position")] == [
@@ -279,6 +284,46 @@ def test_load_demo_creates_one_open_round_and_its_people():
         assert f"{email}example.org" in output
     opened = AuditEvent.objects.for_object(round_).get(to_state=RoundState.OPEN)
     assert opened.actor == staff
+    # The round of written works judging starts from: closed, every entry
+    # screened eligible and the results released.
+    written = Round.objects.get(title_en=JUDGING_ROUND_TITLE)
+    assert written.state == RoundState.CLOSED
+    assert written.screening_released_at is not None
+    assert set(written.entries.values_list("state", "screening")) == {
+        (EntryState.SUBMITTED, ScreeningState.ELIGIBLE)
+    }
+    assert written.entries.count() == 6
+
+
+@pytest.mark.django_db
+def test_load_judging_demo_opens_a_stage_for_the_demo_judges():
+    _load_demo()
+    out = io.StringIO()
+    call_command("load_judging_demo", stdout=out)
+
+    stage = Stage.objects.get()
+    assert stage.state == StageState.OPEN
+    assert stage.round.state == RoundState.JUDGING
+    assert sorted(stage.panel.values_list("judge__email", "is_chair")) == [
+        ("judge1@example.org", True),
+        ("judge2@example.org", False),
+    ]
+    assert stage.criteria.count() == 3
+    assert sorted(
+        Counter(stage.assignments.values_list("judge__email", flat=True)).items()
+    ) == [("judge1@example.org", 6), ("judge2@example.org", 6)]
+    assert "/judging/" in out.getvalue()
+
+    events = AuditEvent.objects.count()
+    call_command("load_judging_demo", stdout=io.StringIO())
+    assert Stage.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_load_judging_demo_needs_the_demo_first():
+    with pytest.raises(CommandError, match="Run load_demo first"):
+        call_command("load_judging_demo", stdout=io.StringIO())
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """A demo edition for trying the portal: one open round with the four categories
-of the 2022 prize, one staff member, two judges and two entrants.
+of the 2022 prize, one staff member, two judges and two entrants; and a closed
+round of six written works, screened and released, ready for judging
+(``load_judging_demo`` opens its first stage).
 
 It prints passwords, so it refuses to run unless DEMO_DATA_ALLOWED is set, which the
 production settings never do.
@@ -17,9 +19,11 @@ from django.utils import timezone
 from artsprize.accounts.enums import Language, Role
 from artsprize.accounts.models import EntrantProfile
 from artsprize.accounts.roles import ensure_role_groups, grant_role
-from submissions.enums import MediaKind, RoundState
-from submissions.models import Category, Round
-from submissions.services.rounds import open_round_now
+from submissions.enums import MediaKind, RoundState, ScreeningState
+from submissions.models import Category, Entry, Round
+from submissions.services.entries import create_entry, submit_entry
+from submissions.services.rounds import close_round_now, open_round_now
+from submissions.services.screening import release_screening, set_screening
 
 DEMO_PASSWORD = "artsprize-demo"  # noqa: S105 (demo data, refused in production)
 MB = 1024 * 1024
@@ -74,6 +78,20 @@ CATEGORIES = [
     },
 ]
 
+# The round of written works whose entries judges score in the demo.
+JUDGING_ROUND_TITLE = "Demo — written works for judging"
+WORKS = [
+    ("The Harbour Keeps Our Names", "海港記住我們的名字"),
+    ("Letters I Did Not Send", "沒有寄出的信"),
+    ("Rooftop, Sham Shui Po", "深水埗天台"),
+    ("A Kitchen in Two Languages", "兩種語言的廚房"),
+    ("Waiting Room", "候診室"),
+    ("What the Ferry Heard", "渡輪聽見的"),
+]
+POEM = """The ferry leaves at seven and the water keeps the time.
+I write my mother's name on the window, and the rain reads it back.
+船在七點開出，海水替我們記住時間。"""
+
 PEOPLE = [
     ("staff@example.org", Role.STAFF, Language.ENGLISH, None),
     ("judge1@example.org", Role.JUDGE, Language.ENGLISH, None),
@@ -95,6 +113,9 @@ class Command(BaseCommand):
             ensure_role_groups()
             users = [self._person(*person) for person in PEOPLE]
             round_ = self._round(by=users[0])
+            # The command acts as the demo's member of staff, signed in.
+            users[0].passed_two_factor = True
+            self._judging_round(by=users[0], entrant=users[3])
         self.stdout.write(
             f"Demo round: {round_.title_en} — http://127.0.0.1:{settings.PORT}"
             f"/rounds/{round_.pk}/"
@@ -134,6 +155,62 @@ class Command(BaseCommand):
                 pics_accepted_at=timezone.now(),
             )
         return user
+
+    def _judging_round(self, *, by, entrant):
+        """A round of written works, closed, its entries screened eligible and
+        the results released: what judging starts from. Made once, through the
+        services an edition goes through."""
+        now = timezone.now()
+        if Round.objects.filter(title_en=JUDGING_ROUND_TITLE).exists():
+            return
+        round_ = Round.objects.create(
+            year=now.year,
+            title_en=JUDGING_ROUND_TITLE,
+            title_zh_hant="示範 — 待評審的文字作品",
+            theme_en="Colours of Humanity",
+            theme_zh_hant="人性的色彩",
+            rules_en=RULES_EN,
+            rules_zh_hant=RULES_ZH,
+            opens_at=now,
+            closes_at=now + datetime.timedelta(days=1),
+            entry_cap=len(WORKS),
+        )
+        category = Category.objects.create(
+            round=round_,
+            name_en="Poetry and prose",
+            name_zh_hant="詩歌及散文",
+            description_en="Written works, typed into the form.",
+            description_zh_hant="在表格內輸入的文字作品。",
+            media_kinds=[MediaKind.TEXT],
+        )
+        open_round_now(round_, by=by)
+        for number, (title_en, title_zh) in enumerate(WORKS):
+            entry = create_entry(
+                round_,
+                entrant=entrant,
+                category=category,
+                by=entrant,
+                data={
+                    "title_en": title_en,
+                    "title_zh_hant": title_zh,
+                    "medium": "Poem" if number % 2 == 0 else "Short prose",
+                    "year_made": now.year - number % 3,
+                    "statement": (
+                        "Written in a shelter's shared kitchen, between two "
+                        "languages and one long wait."
+                    ),
+                    "text_work": POEM,
+                    "consent_original": True,
+                    "consent_terms": True,
+                },
+            )
+            submit_entry(entry, by=entrant)
+        round_.refresh_from_db()
+        close_round_now(round_, by=by)
+        for entry in Entry.objects.filter(round=round_).order_by("pk"):
+            set_screening(entry, ScreeningState.ELIGIBLE, by=by)
+        round_.refresh_from_db()
+        release_screening(round_, by=by)
 
     def _round(self, *, by):
         now = timezone.now()
