@@ -56,7 +56,7 @@ def test_a_judge_scores_on_a_tablet_in_chinese(live_server, page, client):
     page.get_by_label("你與這件作品有甚麼關係？").fill("我曾教導這位藝術家。")
     page.get_by_role("button", name="申報衝突").click()
     page.wait_for_url(re.compile(rf"/assignments/{second.pk}/"))
-    assert "已從你的清單移除" in page.locator(".messages").inner_text()
+    assert "已從你的清單中移除" in page.locator(".messages").inner_text()
     assert "你的次序中第 1 件（共 2 件）" in page.content()
 
     # The second work: scores chosen, a comment typed; saved while typing.
