@@ -29,7 +29,14 @@ from artsprize.common.enums import AuditVerb
 from artsprize.common.selectors import row_or_none
 from judging.enums import StageMode, StageState, Vote
 from judging.errors import ScoreError
-from judging.models import Conflict, Criterion, CriterionScore, PanelMember, Score
+from judging.models import (
+    Conflict,
+    Criterion,
+    CriterionScore,
+    PanelMember,
+    Score,
+    Stage,
+)
 from judging.rules import is_conflicted
 from submissions.blind import NotJudgeable, blind_entry
 
@@ -70,16 +77,25 @@ def criterion_field(criterion):
 
 
 def _lock_stage_state(stage_id):
-    """The stage's state, read with a shared lock held to the transaction's end:
-    judges saving at once do not wait for each other, and the stage's closing
-    (which locks the row for update) waits for the saves under way, and they for
-    it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT state, closes_at FROM judging_stage WHERE id = %s FOR SHARE",
-            [stage_id],
-        )
-        return cursor.fetchone()
+    """The stage's state and closing time, read with a shared lock held to the
+    transaction's end: judges saving at once do not wait for each other, and the
+    stage's closing (which locks the row for update) waits for the saves under
+    way, and they for it. SQLite has no row locks: its transactions write one
+    at a time, which keeps the same order."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    stage = next(
+        iter(
+            Stage.objects.raw(
+                f"SELECT id, state, closes_at FROM {Stage._meta.db_table}"  # noqa: S608
+                f" WHERE id = %s{lock}",
+                [stage_id],
+            )
+        ),
+        None,
+    )
+    if stage is None:
+        return None, None
+    return stage.state, stage.closes_at
 
 
 def _check_allowed(assignment, by, now):
