@@ -5,7 +5,8 @@ Views declare a permission (``artsprize.accounts.permissions``), templates ask
 session that passed two-factor sign-in (``artsprize.accounts.rules``).
 
 A judge reaches a stage they sit on while it is open or closed, and an entry
-through their own assignment of it, unless they have a conflict with the entry.
+through their own assignment of it while they sit on its panel, unless they have
+a conflict with the entry.
 Other judges' scores appear as the stage's ``visibility`` allows.
 """
 
@@ -59,8 +60,27 @@ def is_own_assignment(user, assignment):
 
 
 @rules.predicate
+def judge_sits_on_panel(user, assignment):
+    """The assignment's judge sits on its stage's panel: a judge taken off the
+    panel no longer reaches the works assigned to them. Read from the
+    ``judge_on_panel`` annotation when the assignment was fetched for the rules
+    (``judging.selectors.judge.assignments_for_rules``)."""
+    annotated = getattr(assignment, "judge_on_panel", None)
+    if annotated is not None:
+        return annotated
+    return PanelMember.objects.filter(
+        stage_id=assignment.stage_id, judge_id=assignment.judge_id
+    ).exists()
+
+
+@rules.predicate
 def is_conflicted(user, assignment):
-    """The assignment's judge has a conflict with its entry."""
+    """The assignment's judge has a conflict with its entry. Read from the
+    ``judge_conflicted`` annotation when the assignment was fetched for the
+    rules."""
+    annotated = getattr(assignment, "judge_conflicted", None)
+    if annotated is not None:
+        return annotated
     return Conflict.objects.filter(
         judge_id=assignment.judge_id, entry_id=assignment.entry_id
     ).exists()
@@ -87,7 +107,11 @@ def panel_scores_shown(user, assignment):
 
 
 judges_assignment = (
-    is_judge & is_own_assignment & stage_is_visible_to_judges & ~is_conflicted
+    is_judge
+    & is_own_assignment
+    & stage_is_visible_to_judges
+    & judge_sits_on_panel
+    & ~is_conflicted
 )
 
 rules.add_perm("judging.manage_judging", is_staff_member)
@@ -96,10 +120,9 @@ rules.add_perm(
     "judging.view_stage", is_judge & sits_on_panel & stage_is_visible_to_judges
 )
 rules.add_perm("judging.view_assignment", judges_assignment)
-rules.add_perm("judging.score_assignment", judges_assignment & stage_is_open)
 rules.add_perm(
     "judging.declare_conflict",
-    is_judge & is_own_assignment & stage_is_visible_to_judges,
+    is_judge & is_own_assignment & stage_is_visible_to_judges & judge_sits_on_panel,
 )
 rules.add_perm(
     "judging.view_panel_scores",

@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from judging.enums import StageState
 from judging.models import (
@@ -50,6 +50,21 @@ class StageProgress:
     @property
     def is_reachable(self):
         return self.stage.state in (StageState.OPEN, StageState.CLOSED)
+
+
+def assignments_for_rules():
+    """Assignments as the judge's pages look them up: with their stage, and
+    with what ``judging.rules`` asks of them annotated (the judge sits on the
+    panel; the judge has a conflict with the entry), so that checking the
+    permission reads no more rows."""
+    return Assignment.objects.select_related("stage").annotate(
+        judge_on_panel=Exists(
+            PanelMember.objects.filter(
+                stage_id=OuterRef("stage_id"), judge_id=OuterRef("judge_id")
+            )
+        ),
+        judge_conflicted=conflicted(),
+    )
 
 
 def own_assignments(judge_id, stage_id):

@@ -29,9 +29,11 @@ from artsprize.accounts.permissions import lookup, permission_required
 from judging.enums import StageMode, StageState, Visibility, Vote
 from judging.errors import JudgingError, ScoreError
 from judging.forms_scoring import ConflictForm, ScoreForm, initial_of
-from judging.models import Assignment, Stage
+from judging.models import Stage
+from judging.rules import stage_is_open
 from judging.selectors.judge import (
     FILTERS,
+    assignments_for_rules,
     following,
     judge_dashboard,
     judge_entry,
@@ -72,7 +74,7 @@ STATE_WORDS = {
 
 use_judging = permission_required("judging.use_judging")
 of_stage = permission_required("judging.view_stage", obj=lookup(Stage.objects.all()))
-_assignments = Assignment.objects.select_related("stage")
+_assignments = assignments_for_rules()
 of_assignment = permission_required("judging.view_assignment", obj=lookup(_assignments))
 scoring = permission_required(
     "judging.view_assignment", obj=lookup(_assignments), json=True
@@ -213,7 +215,7 @@ def _entry_context(request, assignment, form=None):
         "version": score.version if score else 0,
         "form": form,
         "errors": errors,
-        "can_score": stage.state == StageState.OPEN,
+        "can_score": stage_is_open(request.user, assignment),
         "around": neighbours(assignment),
         "shortcuts": _shortcuts(),
         "show_work": (not found.entry.content_warning)

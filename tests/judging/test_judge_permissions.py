@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from judging.enums import StageState, Visibility
 from judging.models import Conflict, Score, Stage
+from judging.services.panels import remove_panel_member
 from tests import factories
 from tests.judging.judge_fixtures import judge_client, own
 from tests.judging_factories import make_open_stage
@@ -210,3 +211,16 @@ def test_the_score_address_takes_posts_only(client, setting):
     judge_client(client, judges[0])
 
     assert client.get(reverse("judging:score", args=[mine[0].pk])).status_code == 405
+
+
+def test_a_judge_taken_off_the_panel_no_longer_reaches_their_works(client, setting):
+    stage, judges, mine, _theirs = setting
+    judge_client(client, judges[0])
+    remove_panel_member(stage, judges[0], by=factories.make_staff())
+
+    for name in (*ASSIGNMENT_PAGES, "judging:panel_scores"):
+        assert client.get(reverse(name, args=[mine[0].pk])).status_code == 404
+    assert client.get(reverse("judging:queue", args=[stage.pk])).status_code == 404
+    response = score_json(client, mine[0])
+    assert response.status_code == 404
+    assert not Score.objects.filter(assignment=mine[0]).exists()

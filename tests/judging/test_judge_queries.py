@@ -57,7 +57,7 @@ def test_the_entry_page(client, django_assert_num_queries, entries):
     scored(mine)
     url = reverse("judging:entry", args=[mine[0].pk])
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -81,7 +81,7 @@ def test_the_autosave_of_a_draft(client, django_assert_num_queries, entries):
 
     # Two of them are the savepoint of the test's transaction: a transaction of
     # its own under gunicorn.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = autosave(client, url, body)
 
     assert response.json()["version"] == 3
@@ -101,7 +101,7 @@ def test_the_first_save_submitted(client, django_assert_num_queries, entries):
     Score.objects.filter(assignment=mine[0]).delete()
     url = reverse("judging:score", args=[mine[0].pk])
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = autosave(client, url, body)
 
     assert response.json()["submitted"] is True
@@ -118,7 +118,7 @@ def test_the_form_post_submitted_and_on_to_the_next(
     url = reverse("judging:score", args=[mine[0].pk])
 
     # Two of them are the test's savepoint, as above.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.post(
             url, {**data, "base_version": "1", "submit": "1", "next": "1"}
         )
