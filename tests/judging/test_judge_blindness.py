@@ -1,14 +1,20 @@
 """Nothing a judge gets names the artist: every judge page of an entry full of
 its entrant's identity, every JSON answer, and every file those pages point to
-(fetched over HTTP from the store, headers and bytes) are searched for the
-entrant's names, addresses, team, guardian, original file name and the camera
-and place the photo's metadata held."""
+(fetched over HTTP from the store) are searched for the entrant's names,
+addresses, team, guardian and original file names, and for the devices and
+places the files' metadata held. The entry holds a photo with its camera and
+GPS in EXIF, a phone video whose container and track tags name the entrant and
+where it was filmed, and a PDF whose /Info, XMP and sticky note name them: the
+copies' headers and bytes are searched, and their metadata read back with the
+tools a curious judge would use (exiftool, ffprobe, pikepdf)."""
 
 import html
 import json
 import re
-from urllib.parse import unquote
+import subprocess
+from urllib.parse import unquote, urlsplit
 
+import pikepdf
 import pytest
 import requests
 from django.urls import reverse
@@ -17,35 +23,59 @@ from django.utils import timezone
 from judging.enums import StageMode, StageState, Visibility
 from judging.models import Assignment, Criterion, PanelMember, Score, Stage, StageEntry
 from judging.services.scoring import save_score
-from submissions.enums import RoundState
-from submissions.models import ArtworkFile, Entry
-from tests import factories
-from tests.blind_fixtures import DEVICE_WORDS, IDENTITY, make_identified_entry
+from submissions import storage
+from submissions.blind import JUDGING_KINDS
+from submissions.enums import DerivativeKind, MediaKind, RoundState
+from submissions.models import ArtworkFile, Derivative, Entry
+from tests import factories, media_fixtures
+from tests.judging.blind2_fixtures import (
+    IDENTITY,
+    PHONE_MODEL,
+    PLACES,
+    SECRETS,
+    make_identified_media_entry,
+)
 from tests.judging.judge_fixtures import judge_client
 
 pytestmark = pytest.mark.django_db
 
-GPS = "43.468244"
 # Where a page points to a copy: images, posters, sources and links.
 URL_ATTRIBUTE = re.compile(r'(?:src|href|poster)="(http[^"]+)"')
+# The copies the judge's pages point to: each file's thumbnail, the photo's
+# preview, the video to play and its poster frame, the PDF without its
+# metadata and its three page images. That is every copy made for judging.
+SHOWN = {
+    (MediaKind.IMAGE, DerivativeKind.THUMB): 1,
+    (MediaKind.IMAGE, DerivativeKind.PREVIEW): 1,
+    (MediaKind.VIDEO, DerivativeKind.THUMB): 1,
+    (MediaKind.VIDEO, DerivativeKind.VIDEO): 1,
+    (MediaKind.VIDEO, DerivativeKind.POSTER): 1,
+    (MediaKind.DOCUMENT, DerivativeKind.THUMB): 1,
+    (MediaKind.DOCUMENT, DerivativeKind.DOCUMENT): 1,
+    (MediaKind.DOCUMENT, DerivativeKind.PAGE): 3,
+}
 
 
 def secrets_of(entry):
-    file = ArtworkFile.objects.get(entry=entry)
+    files = ArtworkFile.objects.filter(entry=entry)
     return [
-        *IDENTITY.values(),
-        *DEVICE_WORDS,
-        GPS,
+        *SECRETS,
         "GPS",
-        file.sha256,
-        file.key,
+        *(file.sha256 for file in files),
+        *(file.key for file in files),
         "originals/",
     ]
 
 
+def readable(text):
+    """``text`` as a reader would take it in: entities and URL escapes undone
+    (twice: a name may be quoted inside a quoted URL), in lower case."""
+    return unquote(unquote(html.unescape(text))).lower()
+
+
 def found_in(text, secrets):
-    readable = unquote(html.unescape(text)).lower()
-    return [secret for secret in secrets if secret.lower() in readable]
+    text = readable(text)
+    return [secret for secret in secrets if secret.lower() in text]
 
 
 def judging_stage(entry, judges):
@@ -69,8 +99,100 @@ def judging_stage(entry, judges):
     return stage
 
 
-def test_no_judge_page_or_file_names_the_artist(client):
-    entry = make_identified_entry(client)
+def exiftool(path):
+    """Every tag exiftool reads in the file at ``path``, embedded files and
+    images included, as JSON text."""
+    result = subprocess.run(
+        ["exiftool", "-json", "-a", "-u", "-G1", "-ee", str(path)],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        text=True,
+    )
+    return json.dumps(json.loads(result.stdout))
+
+
+def pdf_metadata(path):
+    """The document information dictionary and the XMP of the PDF at ``path``,
+    as pikepdf reads them, then every object of the file: dictionaries and
+    arrays as written, streams decoded but for images' own compression."""
+    with pikepdf.open(path) as pdf:
+        info = {str(key): str(value) for key, value in pdf.docinfo.items()}
+        with pdf.open_metadata() as xmp:
+            packet = str(xmp)
+        objects = []
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                objects.append(repr(obj.stream_dict))
+                try:
+                    data = obj.read_bytes(pikepdf.StreamDecodeLevel.generalized)
+                except pikepdf.PdfError:
+                    # An image's own compression (JPEG) is kept as stored.
+                    data = obj.read_raw_bytes()
+                objects.append(data.decode("latin-1"))
+            else:
+                objects.append(repr(obj))
+    return json.dumps({"info": info, "xmp": packet, "objects": objects})
+
+
+def metadata_of(path, content_type):
+    """What the metadata tools read in the copy at ``path``: ffprobe's format,
+    streams and tags of a video or a sound, pikepdf's /Info and XMP of a PDF,
+    and exiftool's every tag of anything."""
+    read = [exiftool(path)]
+    if content_type.startswith(("video/", "audio/")):
+        description = media_fixtures.ffprobe(path)
+        read += [
+            json.dumps(description),
+            json.dumps(media_fixtures.all_tags(description)),
+        ]
+    if content_type == "application/pdf":
+        read.append(pdf_metadata(path))
+    return read
+
+
+def original_of(file):
+    return (
+        storage.client()
+        .get_object(Bucket=storage.bucket(), Key=file.key)["Body"]
+        .read()
+    )
+
+
+def assert_originals_carry_the_identity(entry, workdir):
+    """The trap is real: the tools read the camera and the place in the photo,
+    and the entrant's names, e-mail, phone model and place in the video and the
+    PDF, as uploaded."""
+    files = {file.kind: file for file in ArtworkFile.objects.filter(entry=entry)}
+    assert set(files) == {MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.DOCUMENT}
+    for kind, expected in (
+        (MediaKind.IMAGE, ["NIKON", "COOLPIX", "GPS"]),
+        (
+            MediaKind.VIDEO,
+            [
+                IDENTITY["legal_name"],
+                IDENTITY["credit_name"],
+                IDENTITY["email"],
+                PHONE_MODEL,
+                *PLACES,
+            ],
+        ),
+        (
+            MediaKind.DOCUMENT,
+            [IDENTITY["legal_name"], IDENTITY["credit_name"], IDENTITY["email"]],
+        ),
+    ):
+        path = workdir / f"original-{kind}"
+        path.write_bytes(original_of(files[kind]))
+        read = " ".join(metadata_of(path, files[kind].content_type))
+        assert [secret for secret in expected if secret not in read] == [], kind
+    assert files[MediaKind.VIDEO].original_name == "leung-ka-yan-video.mp4"
+    assert files[MediaKind.DOCUMENT].original_name == "leung-ka-yan-statement.pdf"
+
+
+def test_no_judge_page_or_file_names_the_artist(client, tmp_path):
+    entry = make_identified_media_entry(client)
+    assert_originals_carry_the_identity(entry, tmp_path)
     # Judging starts once the round is closed; the entry carries a warning.
     entry.round.__class__.objects.filter(pk=entry.round_id).update(
         state=RoundState.JUDGING
@@ -78,12 +200,20 @@ def test_no_judge_page_or_file_names_the_artist(client):
     Entry.objects.filter(pk=entry.pk).update(
         content_warning=True, content_warning_note="Shows a storm at sea."
     )
-    file = ArtworkFile.objects.get(entry=entry)
     # Facts a pipeline may learn of a device, planted so that their absence
     # shows that no judge page reads them.
-    ArtworkFile.objects.filter(pk=file.pk).update(
-        media_details={"camera": "NIKON COOLPIX P6000", "gps": "43.468244,11.880172"}
-    )
+    planted = {
+        MediaKind.IMAGE: {
+            "camera": "NIKON COOLPIX P6000",
+            "gps": "43.468244,11.880172",
+        },
+        MediaKind.VIDEO: {"model": PHONE_MODEL, "location": "+22.2783+114.1747/"},
+        MediaKind.DOCUMENT: {"author": IDENTITY["legal_name"]},
+    }
+    for file in ArtworkFile.objects.filter(entry=entry):
+        ArtworkFile.objects.filter(pk=file.pk).update(
+            media_details={**(file.media_details or {}), **planted[file.kind]}
+        )
     judge, colleague = factories.make_judge(), factories.make_judge()
     stage = judging_stage(entry, [judge, colleague])
     mine = Assignment.objects.select_related("stage").get(judge=judge)
@@ -132,27 +262,48 @@ def test_no_judge_page_or_file_names_the_artist(client):
     for url, text in [*texts.items(), *(("json", a) for a in answers)]:
         assert found_in(text, secrets) == [], url
 
-    copies = sorted(
+    shown = {
         html.unescape(url)
-        for url in {u for text in texts.values() for u in URL_ATTRIBUTE.findall(text)}
+        for text in texts.values()
+        for url in URL_ATTRIBUTE.findall(text)
         if "X-Amz-Signature" in url
-    )
-    # The preview and the thumbnail of the one photo.
-    assert len(copies) == 2
-    for url in copies:
+    }
+    copies = Derivative.objects.filter(
+        artwork_file__entry=entry, kind__in=JUDGING_KINDS
+    ).select_related("artwork_file")
+    by_key = {copy.key: copy for copy in copies}
+    # A presigned URL's path is the bucket, then the key.
+    keys = {url: unquote(urlsplit(url).path.split("/", 2)[2]) for url in shown}
+    assert [url for url, key in keys.items() if key not in by_key] == []
+    shown_copies = [by_key[keys[url]] for url in shown]
+    counts = {}
+    for copy in shown_copies:
+        kind = (copy.artwork_file.kind, copy.kind)
+        counts[kind] = counts.get(kind, 0) + 1
+    assert counts == SHOWN
+    assert len(shown_copies) == copies.count()
+    fetched = dict(zip(shown, shown_copies, strict=True))
+
+    for number, (url, copy) in enumerate(sorted(fetched.items())):
+        label = f"{copy.artwork_file.kind} {copy.kind} {copy.index}"
         response = requests.get(url, timeout=10)
-        assert response.status_code == 200, url
-        headers = json.dumps(dict(response.headers))
-        assert found_in(headers, secrets) == [], url
-        assert response.content[:2] == b"\xff\xd8"
-        # The copies are stripped: no EXIF block, no camera, no place.
-        assert b"Exif\x00\x00" not in response.content
+        assert response.status_code == 200, label
+        assert found_in(json.dumps(dict(response.headers)), secrets) == [], label
+        content_type = response.headers["Content-Type"]
+        assert content_type == copy.content_type, label
         # (Three letters may come up by chance in compressed bytes: "GPS" is
-        # looked for in the texts only; the EXIF block holds it otherwise.)
+        # looked for in the texts and the metadata only.)
         lowered = response.content.lower()
         assert [
             secret
             for secret in secrets
             if secret != "GPS" and secret.lower().encode() in lowered
-        ] == [], url
+        ] == [], label
+        path = tmp_path / f"copy-{number}"
+        path.write_bytes(response.content)
+        for read in metadata_of(path, content_type):
+            assert found_in(read, secrets) == [], label
+        if content_type == "image/jpeg":
+            # The copies are stripped: no EXIF block, no camera, no place.
+            assert b"Exif\x00\x00" not in response.content, label
     assert Score.objects.filter(assignment=mine).get().comment == "A draft"
