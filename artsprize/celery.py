@@ -42,6 +42,11 @@ def add_periodic_tasks(sender, **kwargs):
             "open and close judging stages at their times",
         ),
         (
+            settings.ROUND_CLOCK_SECONDS,
+            "judging.remind_judges_before_closing",
+            "remind judges of unscored work 48 and 6 hours before a stage closes",
+        ),
+        (
             REMINDER_SECONDS,
             "submissions.remind_unsubmitted_drafts",
             "remind entrants of unsubmitted drafts before closing",

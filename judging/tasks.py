@@ -9,6 +9,7 @@ from celery import shared_task
 
 from artsprize.common.outbox import MailTask
 from judging.services import notifications
+from judging.services.reminders import remind_judges_before_closing
 from judging.services.stages import open_and_close_due_stages
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,13 @@ def open_and_close_due_stages_task():
         logger.info("Stages opened: %s; closed: %s", opened, closed)
 
 
+@shared_task(name="judging.remind_judges_before_closing")
+def remind_judges_before_closing_task():
+    reminded = remind_judges_before_closing()
+    if any(reminded.values()):
+        logger.info("Judges reminded, by stage: %s", reminded)
+
+
 # Mails --------------------------------------------------------------------------
 
 
@@ -35,3 +43,8 @@ def mail_judge_invitation(invitation_id, token):
 @shared_task(name="judging.mail_staff_entry_short_of_judges", base=MailTask)
 def mail_staff_entry_short_of_judges(stage_id, entry_id):
     notifications.send_entry_short_of_judges(stage_id, entry_id)
+
+
+@shared_task(name="judging.mail_judge_reminder", base=MailTask)
+def mail_judge_reminder(stage_id, judge_id):
+    notifications.send_judge_reminder(stage_id, judge_id)

@@ -101,6 +101,16 @@ class Stage(TimeStampedModel):
         default=StageState.SETUP,
         db_index=True,
     )
+    # When judges with work left were last reminded: by staff (any number of
+    # times, not twice within minutes), and by beat 48 and 6 hours before the
+    # stage closes (each once; see ``judging.services.reminders``).
+    reminded_at = models.DateTimeField(_("judges last reminded by staff"), null=True)
+    reminded_48h_at = models.DateTimeField(
+        _("judges reminded 48 hours before"), null=True
+    )
+    reminded_6h_at = models.DateTimeField(
+        _("judges reminded 6 hours before"), null=True
+    )
 
     class Meta:
         verbose_name = _("stage")

@@ -6,6 +6,7 @@ again since with a new link)."""
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from artsprize.accounts.selectors import staff_to_tell
@@ -21,6 +22,7 @@ from judging.services.invitations import (
     invitation_state,
     invitation_url,
 )
+from judging.services.reminders import judges_with_work_left
 from submissions.blind import NotJudgeable, blind_entry
 
 logger = logging.getLogger(__name__)
@@ -102,3 +104,32 @@ def send_entry_short_of_judges(stage_id, entry_id):
                 "link": f"{link}?show=below",
             },
         )
+
+
+def send_judge_reminder(stage_id, judge_id):
+    """Remind a judge, in their language, of the works they have left to score
+    in an open stage (how many, and how many of them are drafts not
+    submitted), of its closing time (Hong Kong time) and of the link to their
+    list. Nothing is sent when the stage has closed or the judge has scored
+    everything since."""
+    stage = Stage.objects.select_related("round").filter(pk=stage_id).first()
+    if stage is None or stage.state != StageState.OPEN:
+        logger.info("Stage %s is not open; no reminder sent.", stage_id)
+        return
+    left, drafts = judges_with_work_left(stage_id).get(judge_id, (0, 0))
+    judge = get_user_model().objects.filter(pk=judge_id, is_active=True).first()
+    if judge is None or not left:
+        logger.info("Judge %s has nothing left to score; no reminder sent.", judge_id)
+        return
+    mail_person(
+        judge,
+        "judging/mail/judge_reminder",
+        {
+            "stage": stage,
+            "round": stage.round,
+            "left": left,
+            "drafts": drafts,
+            "link": settings.SITE_URL.rstrip("/")
+            + reverse("judging:queue", args=[stage.pk]),
+        },
+    )
