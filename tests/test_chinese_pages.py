@@ -437,6 +437,7 @@ def world():
                 "stage_close",
                 "stage_reopen",
                 "stage_finalise",
+                "stage_remind",
                 "criterion_create",
                 "stage_invitations",
                 "stage_panel",

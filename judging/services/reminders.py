@@ -12,7 +12,7 @@ has closed.
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,25 +109,34 @@ def remind_judges(stage, *, by, now=None):
             actor=by,
             verb=AuditVerb.UPDATED,
             obj=locked,
-            data={"reminded": len(judges), "reminder": "staff"},
+            data={"fields": ["reminded_at"], "judges": len(judges)},
         )
     stage.reminded_at = now
     return len(judges)
 
 
+def _not_sent(field, before):
+    """A stage whose reminder ``field`` has not left for its present closing
+    time: never, or before that time's moment (the closing time was moved
+    later since, by reopening or editing the stage)."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__lt": F("closes_at") - before}
+    )
+
+
 def remind_judges_before_closing(*, now=None):
     """Beat: remind the judges with work left of every open stage 48 hours and
-    6 hours before it closes, each reminder once per stage (claimed by a
-    conditional update, so that two beats at once send it once). Returns the
-    stage ids reminded, by field."""
+    6 hours before it closes, each reminder once per stage and closing time
+    (claimed by a conditional update, so that two beats at once send it once).
+    Returns the stage ids reminded, by field."""
     now = now or timezone.now()
     reminded = {}
     for index, (field, before) in enumerate(AUTOMATIC):
         due = Stage.objects.filter(
+            _not_sent(field, before),
             state=StageState.OPEN,
             closes_at__gt=now,
             closes_at__lte=now + before,
-            **{f"{field}__isnull": True},
         )
         if index + 1 < len(AUTOMATIC):
             due = due.filter(closes_at__gt=now + AUTOMATIC[index + 1][1])
@@ -135,7 +144,7 @@ def remind_judges_before_closing(*, now=None):
         for pk in due.order_by("pk").values_list("pk", flat=True):
             with transaction.atomic():
                 claimed = Stage.objects.filter(
-                    pk=pk, state=StageState.OPEN, **{f"{field}__isnull": True}
+                    _not_sent(field, before), pk=pk, state=StageState.OPEN
                 ).update(**{field: now})
                 if not claimed:
                     continue
@@ -149,7 +158,7 @@ def remind_judges_before_closing(*, now=None):
                     actor=None,
                     verb=AuditVerb.UPDATED,
                     obj=stage,
-                    data={"reminded": len(judges), "reminder": field},
+                    data={"fields": [field], "judges": len(judges)},
                 )
         reminded[field] = ids
     return reminded

@@ -94,7 +94,7 @@ def test_staff_remind_only_the_judges_with_work_left_in_their_language(
     assert (event.actor, event.object_id, event.data) == (
         staff,
         str(panel.stage.pk),
-        {"reminded": 2, "reminder": "staff"},
+        {"fields": ["reminded_at"], "judges": 2},
     )
     assert OutboxMessage.objects.filter(task=MAIL_TASK).count() == 2
 
@@ -278,9 +278,28 @@ def test_beat_reminds_once_48_hours_and_once_6_hours_before_closing(panel, sent)
         (event.actor, event.data)
         for event in AuditEvent.objects.filter(verb=AuditVerb.UPDATED).order_by("pk")
     ] == [
-        (None, {"reminded": 2, "reminder": "reminded_48h_at"}),
-        (None, {"reminded": 2, "reminder": "reminded_6h_at"}),
+        (None, {"fields": ["reminded_48h_at"], "judges": 2}),
+        (None, {"fields": ["reminded_6h_at"], "judges": 2}),
     ]
+
+
+def test_a_closing_time_moved_later_brings_the_reminders_again(panel, sent):
+    pk = panel.stage.pk
+    at_6 = CLOSES - 5 * HOUR
+    assert sent(lambda: remind_judges_before_closing(now=at_6)) == reminded(at_6=[pk])
+    later = CLOSES + 3 * 24 * HOUR
+    Stage.objects.filter(pk=pk).update(closes_at=later)
+
+    assert sent(lambda: remind_judges_before_closing(now=at_6)) == reminded()
+    assert sent(
+        lambda: remind_judges_before_closing(now=later - 47 * HOUR)
+    ) == reminded(at_48=[pk])
+    assert sent(lambda: remind_judges_before_closing(now=later - 5 * HOUR)) == reminded(
+        at_6=[pk]
+    )
+    assert sent(lambda: remind_judges_before_closing(now=later - HOUR)) == reminded()
+
+    assert len(mails_to(panel.english)) == 3
 
 
 def test_a_stage_opened_5_hours_before_closing_gets_only_the_6_hour_reminder(
