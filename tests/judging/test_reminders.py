@@ -16,7 +16,7 @@ from artsprize.common.models import AuditEvent, OutboxMessage
 from artsprize.common.pages import hong_kong_time
 from judging.enums import StageState
 from judging.errors import StageError
-from judging.models import Score, Stage
+from judging.models import PanelMember, Score, Stage
 from judging.services.reminders import (
     MAIL_TASK,
     judges_with_work_left,
@@ -147,6 +147,29 @@ def test_the_chinese_mail_is_in_chinese(panel, staff, sent):
         "祝好！\n"
         "香港人權藝術獎\n"
     )
+
+
+def test_the_chinese_mail_counts_the_drafts_in_chinese(panel, staff, sent):
+    second = own(panel.stage, panel.chinese)[1]
+    Score.objects.create(assignment=second, version=1, saved_at=CLOSES)
+
+    sent(lambda: remind_judges(panel.stage, by=staff))
+
+    [message] = mails_to(panel.chinese)
+    assert message.body.splitlines()[2:4] == [
+        "你在人性的色彩的「初選」尚有 2 件作品待評分。",
+        "其中 1 件的評分已儲存但尚未提交：評分須提交後才計算。",
+    ]
+
+
+def test_a_judge_off_the_panel_or_inactive_is_not_reminded(panel, staff, sent):
+    PanelMember.objects.filter(stage=panel.stage, judge=panel.english).delete()
+    panel.chinese.is_active = False
+    panel.chinese.save()
+
+    assert judges_with_work_left(panel.stage.pk) == {}
+    assert sent(lambda: remind_judges(panel.stage, by=staff)) == 0
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("state", [StageState.SETUP, StageState.CLOSED])

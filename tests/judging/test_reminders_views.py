@@ -4,18 +4,21 @@ import html
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from artsprize.common.enums import AuditVerb
 from artsprize.common.form_fields import HONG_KONG
 from artsprize.common.models import AuditEvent, OutboxMessage
 from artsprize.common.pages import hong_kong_time
 from judging.enums import StageState
-from judging.models import Stage
+from judging.models import Score, Stage
 from judging.services.reminders import MAIL_TASK
 from tests import factories
-from tests.judging.reminders_fixtures import make_panel
+from tests.judging.reminders_fixtures import make_panel, own
+from tests.judging_factories import add_to_panel, assign_everyone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -172,3 +175,41 @@ def test_the_audit_log_says_who_reminded_how_many(staff_client, staff, panel):
         'reminded by staff</dd></div><div><dt class="d-inline">Judges:</dt> '
         '<dd class="d-inline">2</dd></div>'
     ) in page
+
+
+def test_with_nothing_left_the_button_is_disabled(staff_client, panel):
+    Score.objects.filter(assignment__stage=panel.stage).update(
+        submitted_at=timezone.now()
+    )
+    for judge in (panel.english, panel.chinese):
+        for assignment in own(panel.stage, judge):
+            Score.objects.get_or_create(
+                assignment=assignment,
+                defaults={"submitted_at": timezone.now(), "saved_at": timezone.now()},
+            )
+
+    page = html.unescape(staff_client.get(detail_url(panel.stage)).content.decode())
+
+    assert '<dd class="col-sm-8" id="judges-waiting">0</dd>' in page
+    assert (
+        '<button type="submit" class="btn btn-outline-primary" disabled '
+        'data-confirm="Mail a reminder now to the 0 judges with works left to '
+        'score?">Remind judges with unscored work</button>'
+    ) in page
+
+
+def test_the_stage_page_costs_the_same_queries_whatever_the_panel(
+    staff_client, django_assert_num_queries
+):
+    small = make_panel()
+    big = make_panel()
+    judges = [factories.make_judge() for _ in range(20)]
+    add_to_panel(big.stage, *judges)
+    assign_everyone(big.stage, judges)
+    with CaptureQueriesContext(connection) as one:
+        staff_client.get(detail_url(small.stage))
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = staff_client.get(detail_url(big.stage))
+
+    assert '<dd class="col-sm-8" id="judges-waiting">22</dd>' in response.text
