@@ -162,3 +162,15 @@ def remind_judges_before_closing(*, now=None):
                 )
         reminded[field] = ids
     return reminded
+
+
+def reminder_summary(stage):
+    """What the staff stage page shows of reminders: ``waiting``, how many
+    judges of the panel have works left to score (one query); ``manual``,
+    ``before_48h``, ``before_6h``: when each reminder last left."""
+    return {
+        "waiting": len(judges_with_work_left(stage.pk)),
+        "manual": stage.reminded_at,
+        "before_48h": stage.reminded_48h_at,
+        "before_6h": stage.reminded_6h_at,
+    }

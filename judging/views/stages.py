@@ -29,6 +29,7 @@ from judging.forms_stages import (
     stage_initial,
 )
 from judging.models import Assignment, Criterion, PanelMember, Score, Stage, StageEntry
+from judging.services.reminders import reminder_summary
 from judging.services.stage_setup import (
     CRITERIA_ONLY_IN_SETUP,
     EDITABLE_AFTER_SETUP_FIELDS,
@@ -238,6 +239,7 @@ def _render_detail(request, stage, **forms):
         "problems": stage_problems(stage) if in_setup else [],
         "warnings": stage_warnings(stage),
         "now": timezone.now(),
+        "reminders": None if in_setup else reminder_summary(stage),
     }
     if state == StageState.OPEN:
         context["close_form"] = ReasonForm(prefix="close")
