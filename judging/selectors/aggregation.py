@@ -32,7 +32,8 @@ VOTE_CODES = {Vote.YES: 0, Vote.MAYBE: 1, Vote.NO: 2}
 class CountedScores:
     """A stage's entries and counted scores as arrays. Per entry (ascending
     ``entry_ids``): ``category_ids`` and ``assigned`` (assignments without a
-    conflict). Per counted, submitted score: ``entry`` (index into
+    conflict). Per judge with such an assignment (ascending ``judge_ids``):
+    ``judge_assigned``. Per counted, submitted score: ``entry`` (index into
     ``entry_ids``), ``judge`` (index into ``judge_ids``) and ``value`` (the
     total, the place — NaN for none — or the vote's code)."""
 
@@ -40,6 +41,7 @@ class CountedScores:
     category_ids: np.ndarray
     assigned: np.ndarray
     judge_ids: np.ndarray
+    judge_assigned: np.ndarray
     entry: np.ndarray
     judge: np.ndarray
     value: np.ndarray
@@ -103,14 +105,16 @@ def counted_scores(stage):
     counts = rows[:, 2] == 1
     if stage.mode == StageMode.VOTE:
         counts &= rows[:, 3] >= 0
-    judge_ids, judge = np.unique(rows[counts, 1].astype(np.int64), return_inverse=True)
+    judge_ids, judge = np.unique(rows[:, 1].astype(np.int64), return_inverse=True)
+    judge = judge.reshape(-1)
     return CountedScores(
         entry_ids=entry_ids,
         category_ids=category_ids,
         assigned=assigned,
         judge_ids=judge_ids,
+        judge_assigned=np.bincount(judge, minlength=len(judge_ids)),
         entry=position[counts],
-        judge=judge.reshape(-1),
+        judge=judge[counts],
         value=rows[counts, 3],
     )
 
@@ -335,6 +339,79 @@ def aggregate_votes(stage, *, data=None):
         )
 
     return _by_category(data, measure, make_row)
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    """One judge of a stage: their ``assigned`` entries (without a conflict),
+    counted ``scores`` and ``progress`` (scores / assigned); in a criteria
+    stage also the ``mean`` and sample ``spread`` of their totals and their
+    ``leniency`` from the calibration (None elsewhere, or without scores)."""
+
+    judge_id: int
+    assigned: int
+    scores: int
+    progress: float | None
+    mean: float | None
+    spread: float | None
+    leniency: float | None
+
+
+def judge_summaries(stage, *, damp=None, data=None):
+    """The stage's judges (``JudgeRow``), by ascending ID: how far each has
+    got and, in a criteria stage, how they score (harsh or lenient)."""
+    if data is None:
+        data = counted_scores(stage)
+    judges = len(data.judge_ids)
+    scores = np.bincount(data.judge, minlength=judges)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        progress = scores / data.judge_assigned
+    mean = spread = leniency = np.full(judges, np.nan)
+    if stage.mode == StageMode.CRITERIA:
+        mean, _count, spread = scoring_math.group_stats(data.judge, data.value, judges)
+        leniency = criteria_measures(
+            data, damp=scoring_math.DEFAULT_DAMP if damp is None else damp
+        ).calibration.leniency.copy()
+        leniency[scores == 0] = np.nan
+    return tuple(
+        JudgeRow(
+            judge_id=judge_id,
+            assigned=assigned,
+            scores=count,
+            progress=_number(share),
+            mean=_number(average),
+            spread=_number(deviation),
+            leniency=_number(bias),
+        )
+        for judge_id, assigned, count, share, average, deviation, bias in zip(
+            data.judge_ids.tolist(),
+            data.judge_assigned.tolist(),
+            scores.tolist(),
+            progress.tolist(),
+            mean.tolist(),
+            spread.tolist(),
+            leniency.tolist(),
+            strict=True,
+        )
+    )
+
+
+def score_distribution(data, *, edges):
+    """Each judge's counted values in the bins ``edges`` (ascending; a value
+    ``v`` falls in bin ``i`` when ``edges[i] <= v < edges[i + 1]``, the last
+    bin closed): ``{judge_id: [count per bin]}``, for a chart that shows a
+    harsh or a lenient judge."""
+    edges = np.asarray(edges, dtype=float)
+    bins = len(edges) - 1
+    judges = len(data.judge_ids)
+    inside = (data.value >= edges[0]) & (data.value <= edges[-1])
+    where = np.clip(
+        np.searchsorted(edges, data.value[inside], side="right") - 1, 0, bins - 1
+    )
+    counts = np.bincount(
+        data.judge[inside] * bins + where, minlength=judges * bins
+    ).reshape(judges, bins)
+    return dict(zip(data.judge_ids.tolist(), counts.tolist(), strict=True))
 
 
 def aggregate_stage(stage, **options):

@@ -15,6 +15,8 @@ from judging.selectors.aggregation import (
     aggregate_stage,
     aggregate_votes,
     counted_scores,
+    judge_summaries,
+    score_distribution,
 )
 from submissions.models import Entry
 from tests import factories
@@ -166,6 +168,47 @@ def test_an_entry_without_a_counted_score_is_listed_last_unranked():
         None,
         0,
     )
+
+
+def test_judge_summaries_of_the_hand_computed_stage(hand_stage):
+    # A: 8, 6, 4, 6; B: 7 (a draft aside); C: 5, 5, 5 (work 4 conflicted,
+    # so not assigned). Leniencies from the calibration: 8/27, 11/27, −19/27.
+    stage, _works = hand_stage
+    rows = judge_summaries(stage)
+    assert [(row.assigned, row.scores, row.progress, row.mean) for row in rows] == [
+        (4, 4, 1, 6),
+        (4, 1, 0.25, 7),
+        (3, 3, 1, 5),
+    ]
+    assert [row.spread for row in rows] == [pytest.approx(math.sqrt(8 / 3)), None, 0]
+    assert [row.leniency for row in rows] == pytest.approx([8 / 27, 11 / 27, -19 / 27])
+    assert [row.judge_id for row in rows] == sorted(row.judge_id for row in rows)
+
+
+def test_score_distribution_per_judge(hand_stage):
+    stage, _works = hand_stage
+    data = counted_scores(stage)
+    distribution = score_distribution(data, edges=[1, 4, 7, 10])
+    assert list(distribution.values()) == [[0, 3, 1], [0, 0, 1], [0, 3, 0]]
+    assert list(distribution) == data.judge_ids.tolist()
+
+
+def test_a_judge_without_a_counted_score_has_no_measures():
+    stage, (a, b), (one, two) = stage_with(entries=2, judges=2)
+    score(stage, a, one, total=7)
+    score(stage, a, two, total=6)
+    score(stage, b, one, total=9, submitted=False)
+    first, second = judge_summaries(stage)
+    assert (second.judge_id, second.assigned, second.scores, second.progress) == (
+        b.pk,
+        2,
+        0,
+        0,
+    )
+    assert (second.mean, second.spread, second.leniency) == (None, None, None)
+    assert first.leniency == 0
+    rows = rows_of(aggregate_criteria(stage))
+    assert [row.entry_id for row in rows] == [one.pk, two.pk]
 
 
 def test_categories_are_ranked_apart():
