@@ -119,6 +119,11 @@ def counted_scores(stage):
     )
 
 
+def _check_mode(stage, mode):
+    if stage.mode != mode:
+        raise ValueError(f"The stage's mode is {stage.mode}, not {mode}.")
+
+
 def _number(value):
     """A float for a dataclass: None for NaN."""
     return None if math.isnan(value) else value
@@ -204,6 +209,7 @@ def aggregate_criteria(
     first. ``disagreement_above``: flag entries whose spread is above it
     (None: flag none). ``damp``: the calibration's ridge penalty (default
     ``scoring_math.DEFAULT_DAMP``). ``data``: counted scores already read."""
+    _check_mode(stage, StageMode.CRITERIA)
     if by not in MEASURES:
         raise ValueError(f"by must be one of {MEASURES}.")
     if data is None:
@@ -266,6 +272,7 @@ class RankingRow:
 def aggregate_ranking(stage, *, data=None):
     """A ranking stage's Borda count (``scoring_math.borda``), per category:
     ``{category_id: (RankingRow, …)}``, most points first."""
+    _check_mode(stage, StageMode.RANKING)
     if data is None:
         data = counted_scores(stage)
     result = scoring_math.borda(
@@ -315,6 +322,7 @@ class VoteRow:
 def aggregate_votes(stage, *, data=None):
     """A vote stage's counts, per category: ``{category_id: (VoteRow, …)}``,
     most yes votes first, then most maybes."""
+    _check_mode(stage, StageMode.VOTE)
     if data is None:
         data = counted_scores(stage)
     counts = scoring_math.vote_counts(

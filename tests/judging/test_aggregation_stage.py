@@ -228,6 +228,14 @@ def test_the_measure_must_be_known(hand_stage):
         aggregate_criteria(stage, by="median")
 
 
+def test_each_aggregation_takes_its_own_mode_only(hand_stage):
+    stage, _works = hand_stage
+    with pytest.raises(ValueError, match="not ranking"):
+        aggregate_ranking(stage)
+    with pytest.raises(ValueError, match="not vote"):
+        aggregate_votes(stage)
+
+
 def test_ranking_stage_borda_count_with_a_conflict():
     # Judges A and B saw works 1–3: A placed 1 then 2 (2 and 1 points, work 3
     # gets (3 − 2 − 1) / 2 = 0); B placed 3 only (2 points; works 1 and 2
