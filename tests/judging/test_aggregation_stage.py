@@ -287,3 +287,12 @@ def test_aggregation_reads_in_two_queries(entries, django_assert_num_queries):
     with django_assert_num_queries(2):
         rows = rows_of(aggregate_criteria(stage))
     assert len(rows) == entries
+
+
+def test_a_stage_without_entries_aggregates_to_nothing():
+    round_ = make_judging_round(entries=1)
+    stage = make_stage(round_)
+    assert aggregate_criteria(stage) == {}
+    assert judge_summaries(stage) == ()
+    ranking = make_stage(round_, mode=StageMode.RANKING)
+    assert aggregate_stage(ranking) == {}
