@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
+from django.utils.html import format_html
 
 from judging.enums import StageMode, Vote
 from judging.models import Assignment, Criterion, CriterionScore, PanelMember
@@ -122,6 +123,11 @@ class EntryScore:
     rank: int | None
     comment: str
 
+    @property
+    def code(self):
+        """The letter as a page shows it: a code, not a word."""
+        return format_html('<code class="text-reset">{}</code>', self.label)
+
 
 def entry_scores(stage, entry_id):
     """The submitted scores of the entry in the stage, one per judge, by the
@@ -186,6 +192,11 @@ class JudgeResult:
     email: str
     summary: object
     bins: tuple
+
+    @property
+    def code(self):
+        """The letter as a page shows it: a code, not a word."""
+        return format_html('<code class="text-reset">{}</code>', self.label)
 
 
 def distribution_edges(stage):

@@ -296,7 +296,8 @@ def test_an_entrys_scores_by_judge_label(staff_client, hand):
         ("C", Decimal("2.000"), True),
     ]
     content = response.content.decode()
-    assert "Judge A" in content and "Judge C" in content
+    assert 'Judge <code class="text-reset">A</code>' in content
+    assert 'Judge <code class="text-reset">C</code>' in content
     assert "Conflict: does not count" in content
     for judge in (a, b, c):
         assert judge.email not in content
@@ -314,7 +315,7 @@ def test_names_only_when_asked(staff_client, hand):
     content = response.content.decode()
     for judge in (a, b, c):
         assert html.escape(judge.email) in content
-    assert "Judge A" not in content
+    assert 'Judge <code class="text-reset">A</code>' not in content
     assert "SECRET-NOTE-OF-B" not in content
 
 
