@@ -344,6 +344,26 @@ def test_the_judges_progress_and_distribution(staff_client, hand):
     assert rows[2]["judge"].summary.leniency > 0 > rows[0]["judge"].summary.leniency
 
 
+def test_a_vote_stages_judges_count_each_vote(staff_client):
+    round_ = make_judging_round(entries=3)
+    stage = make_stage(round_, mode=StageMode.VOTE, criteria=0)
+    judge = factories.make_judge()
+    add_to_panel(stage, judge)
+    assign_everyone(stage, [judge])
+    one, two, three = Entry.objects.filter(round=round_).order_by("id")
+    score(stage, judge, one, vote=Vote.YES)
+    score(stage, judge, two, vote=Vote.YES)
+    score(stage, judge, three, vote=Vote.NO)
+
+    response = staff_client.get(judges_url(stage))
+
+    assert response.context["bin_labels"] == ["Yes", "Maybe", "No"]
+    (row,) = response.context["rows"]
+    assert list(row["judge"].bins) == [2, 0, 1]
+    assert row["judge"].summary.leniency is None
+    assert [bar.count for bar in row["chart"].bars] == [2, 0, 1]
+
+
 # Queries ------------------------------------------------------------------------
 
 
