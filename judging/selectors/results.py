@@ -12,15 +12,25 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Sum
 from django.utils.html import format_html
 
 from judging.enums import StageMode, Vote
-from judging.models import Assignment, Criterion, CriterionScore, PanelMember
+from judging.models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    CriterionScore,
+    PanelMember,
+    StageEntry,
+)
 from judging.selectors.aggregation import (
     MEASURES,
-    aggregate_stage,
+    aggregate_criteria,
+    aggregate_ranking,
+    aggregate_votes,
     counted_scores,
     judge_summaries,
     score_distribution,
@@ -32,6 +42,49 @@ from submissions.blind import blind_entries
 PAGE_SIZE = 100
 DEFAULT_MEASURE = "calibrated"
 DEFAULT_THRESHOLD = 2.0
+# How long a stage's counted scores stay in the cache: any change to them
+# changes their fingerprint (so the cache is never stale); this only bounds
+# how long an unused copy is kept.
+CACHE_SECONDS = 600
+
+
+def _fingerprint(stage):
+    """What the counted scores of a stage depend on, in three small queries:
+    its entries, its assignments, its scores (each save of a score raises
+    its version) and the conflicts with its entries. Any change to those
+    changes the fingerprint."""
+    assignments = Assignment.objects.filter(stage_id=stage.pk).aggregate(
+        count=Count("id"),
+        last=Max("id"),
+        scores=Count("score"),
+        versions=Sum("score__version"),
+        submitted=Count("score__submitted_at"),
+    )
+    entries = StageEntry.objects.filter(stage_id=stage.pk).aggregate(
+        count=Count("id"), last=Max("id")
+    )
+    conflicts = Conflict.objects.filter(
+        entry_id__in=StageEntry.objects.filter(stage_id=stage.pk).values("entry_id")
+    ).aggregate(count=Count("id"), last=Max("id"))
+    parts = (
+        stage.mode,
+        *assignments.values(),
+        *entries.values(),
+        *conflicts.values(),
+    )
+    return ":".join(str(part) for part in parts)
+
+
+def cached_counted_scores(stage):
+    """``counted_scores(stage)``, read from the database only when the
+    stage's scores changed since it was last read (the read is most of a
+    large stage's aggregation; its fingerprint costs three small queries)."""
+    key = f"judging:counted-scores:{stage.pk}:{_fingerprint(stage)}"
+    data = cache.get(key)
+    if data is None:
+        data = counted_scores(stage)
+        cache.set(key, data, CACHE_SECONDS)
+    return data
 
 
 @dataclass(frozen=True)
@@ -76,14 +129,18 @@ def results_page(
     ``threshold`` as ``aggregate_criteria``'s (ignored in other modes);
     ``only_disagreements``: the rows flagged only. Also returns how many rows
     of the category are flagged."""
+    data = cached_counted_scores(stage)
     if stage.mode == StageMode.CRITERIA:
-        ranking = aggregate_stage(
+        ranking = aggregate_criteria(
             stage,
             by=by if by in MEASURES else DEFAULT_MEASURE,
             disagreement_above=threshold,
+            data=data,
         )
+    elif stage.mode == StageMode.RANKING:
+        ranking = aggregate_ranking(stage, data=data)
     else:
-        ranking = aggregate_stage(stage)
+        ranking = aggregate_votes(stage, data=data)
     rows = ranking.get(category_id, ())
     flagged = sum(1 for row in rows if getattr(row, "disagreement", False))
     if only_disagreements and stage.mode == StageMode.CRITERIA:
@@ -219,7 +276,7 @@ def judges_results(stage):
     """The stage's judges, by letter: their summary (``JudgeRow``) and the
     counts of their values in each bin of ``distribution_edges``. Returns
     ``(edges, judges)``."""
-    data = counted_scores(stage)
+    data = cached_counted_scores(stage)
     edges = distribution_edges(stage)
     # In a ranking stage, a place beyond the last bin goes in the last one.
     ranking = stage.mode == StageMode.RANKING

@@ -280,6 +280,35 @@ def test_a_ranking_stage_shows_borda_points(staff_client):
     ]
 
 
+def test_the_table_follows_every_change_of_the_scores(staff_client, hand):
+    stage, (a, _b, c), (one, two, three, four) = hand
+    before = staff_client.get(results_url(stage, by="raw"))
+    assert table(before)[0] == (one.pk, 1, False)
+
+    # A score saved again (its version rises, as the scoring service does).
+    changed = Score.objects.get(assignment__judge=a, assignment__entry=one)
+    changed.total = Decimal("1.000")
+    changed.version += 1
+    changed.save(update_fields=["total", "version"])
+    after_score = staff_client.get(results_url(stage, by="raw"))
+    # A new conflict: C's 10 for work 4 stops counting.
+    Conflict.objects.create(judge=c, entry=four, reason="My neighbour.")
+    after_conflict = staff_client.get(results_url(stage, by="raw"))
+
+    assert table(after_score) == [
+        (two.pk, 1, True),
+        (three.pk, 1, True),
+        (four.pk, 3, False),  # (1 + 5 + 10) / 3
+        (one.pk, 4, False),  # (1 + 7) / 2
+    ]
+    assert table(after_conflict) == [
+        (two.pk, 1, True),
+        (three.pk, 1, True),
+        (one.pk, 3, False),  # 4
+        (four.pk, 4, False),  # (1 + 5) / 2
+    ]
+
+
 # One entry's scores -------------------------------------------------------------
 
 
@@ -390,7 +419,10 @@ def test_the_pages_read_a_fixed_number_of_queries(staff_client):
     small, large = scored_stage(1), scored_stage(50)
     first_small = Entry.objects.filter(round=small.round).first()
     first_large = Entry.objects.filter(round=large.round).first()
-    count_queries(staff_client, results_url(small))  # warm the session
+    # Once each first: the session, and the stages' counted scores cached.
+    for stage, first in ((small, first_small), (large, first_large)):
+        for url in (results_url(stage), judges_url(stage), entry_url(stage, first)):
+            count_queries(staff_client, url)
 
     assert count_queries(staff_client, results_url(small)) == count_queries(
         staff_client, results_url(large)
