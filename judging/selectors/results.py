@@ -75,16 +75,44 @@ def _fingerprint(stage):
     return ":".join(str(part) for part in parts)
 
 
-def cached_counted_scores(stage):
+def _cached(key, make):
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cached_counted_scores(stage, fingerprint=None):
     """``counted_scores(stage)``, read from the database only when the
-    stage's scores changed since it was last read (the read is most of a
-    large stage's aggregation; its fingerprint costs three small queries)."""
-    key = f"judging:counted-scores:{stage.pk}:{_fingerprint(stage)}"
-    data = cache.get(key)
-    if data is None:
-        data = counted_scores(stage)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    stage's scores changed since it was last read (its fingerprint costs
+    three small queries)."""
+    fingerprint = fingerprint or _fingerprint(stage)
+    return _cached(
+        f"judging:counted-scores:{stage.pk}:{fingerprint}",
+        lambda: counted_scores(stage),
+    )
+
+
+def cached_ranking(stage, *, by, threshold):
+    """The stage's ranking (``aggregate_*`` by its mode), computed again
+    only when its scores changed: the reading and the calibration are most
+    of a large stage's page."""
+    fingerprint = _fingerprint(stage)
+
+    def make():
+        data = cached_counted_scores(stage, fingerprint)
+        if stage.mode == StageMode.CRITERIA:
+            return aggregate_criteria(
+                stage, by=by, disagreement_above=threshold, data=data
+            )
+        if stage.mode == StageMode.RANKING:
+            return aggregate_ranking(stage, data=data)
+        return aggregate_votes(stage, data=data)
+
+    if stage.mode != StageMode.CRITERIA:
+        by = threshold = None
+    return _cached(f"judging:ranking:{stage.pk}:{fingerprint}:{by}:{threshold!r}", make)
 
 
 @dataclass(frozen=True)
@@ -129,18 +157,9 @@ def results_page(
     ``threshold`` as ``aggregate_criteria``'s (ignored in other modes);
     ``only_disagreements``: the rows flagged only. Also returns how many rows
     of the category are flagged."""
-    data = cached_counted_scores(stage)
-    if stage.mode == StageMode.CRITERIA:
-        ranking = aggregate_criteria(
-            stage,
-            by=by if by in MEASURES else DEFAULT_MEASURE,
-            disagreement_above=threshold,
-            data=data,
-        )
-    elif stage.mode == StageMode.RANKING:
-        ranking = aggregate_ranking(stage, data=data)
-    else:
-        ranking = aggregate_votes(stage, data=data)
+    ranking = cached_ranking(
+        stage, by=by if by in MEASURES else DEFAULT_MEASURE, threshold=threshold
+    )
     rows = ranking.get(category_id, ())
     flagged = sum(1 for row in rows if getattr(row, "disagreement", False))
     if only_disagreements and stage.mode == StageMode.CRITERIA:
@@ -276,13 +295,17 @@ def judges_results(stage):
     """The stage's judges, by letter: their summary (``JudgeRow``) and the
     counts of their values in each bin of ``distribution_edges``. Returns
     ``(edges, judges)``."""
-    data = cached_counted_scores(stage)
+    fingerprint = _fingerprint(stage)
+    data = cached_counted_scores(stage, fingerprint)
     edges = distribution_edges(stage)
     # In a ranking stage, a place beyond the last bin goes in the last one.
     ranking = stage.mode == StageMode.RANKING
     data_edges = [*edges[:-1], math.inf] if ranking else edges
     distribution = score_distribution(data, edges=data_edges)
-    summaries = judge_summaries(stage, data=data)
+    summaries = _cached(
+        f"judging:judge-summaries:{stage.pk}:{fingerprint}",
+        lambda: judge_summaries(stage, data=data),
+    )
     labels = judge_labels(stage)
     emails = dict(
         get_user_model()

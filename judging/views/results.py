@@ -5,10 +5,11 @@ numbers in tables). They read through ``judging.selectors.results`` and change
 nothing."""
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from artsprize.accounts.permissions import lookup, permission_required
@@ -109,6 +110,10 @@ def stage_results(request, stage):
             "rows": page.object_list if page else [],
             "flagged": flagged,
             "query": query,
+            # An entry's scores are at results/<entry_id>/: one reverse() for
+            # the page rather than one per row.
+            "results_url": reverse("manage:stage_results", args=[stage.pk]),
+            "back": quote(query, safe=""),
             "page_size": PAGE_SIZE,
             "is_criteria": stage.mode == StageMode.CRITERIA,
             "is_vote": stage.mode == StageMode.VOTE,

@@ -187,6 +187,7 @@ def test_the_table_ranks_by_raw_mean_with_the_tie_stated(staff_client, hand):
     assert first.assigned == 2  # C's conflicted assignment does not count
     assert first.mean == 8.0
     assert response.context["rows"][3].row.mean == pytest.approx(16 / 3)
+    assert f'href="{entry_url(stage, one)}?back=category%3D' in content
     # The reference and title of each row, escaped.
     assert one.reference in content
     assert "&lt;b&gt;Bold&lt;/b&gt; work" in content
