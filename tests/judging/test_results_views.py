@@ -434,3 +434,30 @@ def test_the_pages_read_a_fixed_number_of_queries(staff_client):
     assert count_queries(staff_client, entry_url(small, first_small)) == (
         count_queries(staff_client, entry_url(large, first_large))
     )
+
+
+def test_each_category_has_its_own_ranking(staff_client):
+    round_ = make_judging_round(entries=2, youth=True)
+    stage = make_stage(round_)
+    judge = factories.make_judge()
+    add_to_panel(stage, judge)
+    assign_everyone(stage, [judge])
+    works = list(Entry.objects.filter(round=round_).order_by("id"))
+    for number, work in enumerate(works):
+        score(stage, judge, work, total=2 + number)
+    adult, youth = stage.categories.order_by("position", "id")
+
+    first = staff_client.get(results_url(stage))
+    chosen = staff_client.get(results_url(stage, category=youth.pk))
+    unknown = staff_client.get(results_url(stage, category="nonsense"))
+
+    def entries_of(category):
+        return sorted(work.pk for work in works if work.category_id == category.pk)
+
+    assert first.context["category"] == adult
+    assert sorted(row[0] for row in table(first)) == entries_of(adult)
+    assert chosen.context["category"] == youth
+    assert sorted(row[0] for row in table(chosen)) == entries_of(youth)
+    assert [row[1] for row in table(chosen)] == [1, 2]
+    assert unknown.context["category"] == adult
+    assert 'id="category-tabs"' in first.content.decode()
