@@ -12,6 +12,7 @@ manage_patterns = [
     path("", include("judging.urls_manage_stages")),
     path("", include("judging.urls_manage_panels")),
     path("", include("judging.urls_manage_invitations")),
+    path("", include("judging.urls_manage_results")),
 ]
 
 urlpatterns = [

@@ -467,6 +467,12 @@ def world():
             "assignment_pk": own_assignment.pk,
         },
         "manage:stage_conflict_lift": {"pk": stage.pk, "conflict_pk": conflict.pk},
+        "manage:stage_results": {"pk": stage.pk},
+        "manage:stage_result_judges": {"pk": stage.pk},
+        "manage:stage_result_entry": {
+            "pk": stage.pk,
+            "entry_id": own_assignment.entry_id,
+        },
         "judging:queue": {"pk": stage.pk},
         **{
             f"judging:{name}": {"pk": own_assignment.pk}
