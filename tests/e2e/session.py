@@ -44,5 +44,8 @@ def switch_language(page, label):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-    page.get_by_role("button", name=label).click()
+    # The button posts a form: wait for the page it leads to, not for the
+    # current one, which has long finished loading.
+    with page.expect_navigation():
+        page.get_by_role("button", name=label).click()
     page.wait_for_load_state()
