@@ -231,7 +231,7 @@ def pages(stage, assignments):
         "dashboard": "/judging/",
         "queue, first page": f"/judging/stages/{stage.pk}/",
         "queue, last page": f"/judging/stages/{stage.pk}/?page={last}",
-        "queue, to do": f"/judging/stages/{stage.pk}/?show=todo",
+        "queue, to do": f"/judging/stages/{stage.pk}/?show=unscored",
         "blind view": f"/judging/assignments/{middle.pk}/",
     }
 

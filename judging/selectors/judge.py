@@ -29,7 +29,7 @@ from submissions.enums import DerivativeKind
 PAGE_SIZE = 50
 # The stages a judge's dashboard lists: set-up ones as "not open yet".
 DASHBOARD_STATES = (StageState.SETUP, StageState.OPEN, StageState.CLOSED)
-FILTERS = ("all", "todo", "scored")
+FILTERS = ("all", "unscored", "scored")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class QueueRow:
     entry: object  # BlindEntry
     thumbnail_url: str
     content_warning: bool
-    state: str  # "todo", "draft" or "submitted"
+    state: str  # "unscored", "draft" or "submitted"
 
 
 def judge_queue(judge, stage, *, which="all", page=1):
@@ -145,7 +145,7 @@ def judge_queue(judge, stage, *, which="all", page=1):
     order: every assignment, those still to score (no submitted score), or those
     scored. Returns ``(page, rows)``. Seven queries at most."""
     assignments = own_assignments(judge.pk, stage.pk)
-    if which == "todo":
+    if which == "unscored":
         assignments = assignments.filter(
             Q(score__isnull=True) | Q(score__submitted_at__isnull=True)
         )
@@ -182,7 +182,7 @@ def judge_queue(judge, stage, *, which="all", page=1):
         elif item["score__saved_at"] is not None:
             state = "draft"
         else:
-            state = "todo"
+            state = "unscored"
         rows.append(
             QueueRow(
                 assignment_id=item["id"],

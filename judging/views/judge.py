@@ -109,7 +109,7 @@ def queue(request, stage):
     )
     filters = [
         ("all", _("All")),
-        ("todo", _("To do")),
+        ("unscored", _("To do")),
         ("scored", _("Scored")),
     ]
     return render(
@@ -123,7 +123,7 @@ def queue(request, stage):
             "filters": filters,
             "query": f"show={which}" if which != "all" else "",
             "states": {
-                "todo": _("To do"),
+                "unscored": _("To do"),
                 "draft": _("Draft"),
                 "submitted": _("Submitted"),
             },

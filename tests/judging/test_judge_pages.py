@@ -94,7 +94,7 @@ def test_the_queue_is_in_the_judge_s_order_and_filters(client):
 
     ids = [str(a.pk) for a in mine]
     assert listed() == [ids[2], ids[0], ids[1]]
-    assert listed("?show=todo") == [ids[2], ids[0]]
+    assert listed("?show=unscored") == [ids[2], ids[0]]
     assert listed("?show=scored") == [ids[1]]
     assert listed("?show=nonsense") == [ids[2], ids[0], ids[1]]
 
