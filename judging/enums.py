@@ -28,6 +28,14 @@ class Visibility(models.TextChoices):
     AFTER_CLOSE = "after_close", _("After the stage closes")
 
 
+class StageOutcome(models.TextChoices):
+    """What being chosen for a stage that takes the entries advanced from
+    another records for an entry."""
+
+    LONGLISTED = "longlisted", _("Longlisted")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+
+
 class AssignmentMode(models.TextChoices):
     ALL = "all", _("Every judge scores every entry")
     BALANCED = "balanced", _("Balanced: each entry gets a set number of judges")

@@ -16,8 +16,9 @@ from artsprize.common.form_fields import (
     text_input,
     textarea,
 )
-from judging.enums import StageMode
+from judging.enums import StageMode, StageOutcome
 from judging.models import Criterion, Stage
+from judging.services.decisions import NOTE_MAX_LENGTH
 from judging.services.stage_setup import (
     DATES_OUT_OF_ORDER,
     HIGHEST_SCALE,
@@ -60,6 +61,7 @@ class StageForm(PlainTextForm):
         required=False,
         empty_label=_("None: a first stage, judging the eligible entries"),
     )
+    outcome = model_field(Stage, "outcome", widget=forms.RadioSelect, required=False)
     mode = forms.ChoiceField(
         label=_("Mode"),
         choices=StageMode.choices,
@@ -138,6 +140,10 @@ class StageForm(PlainTextForm):
                 if name not in editable:
                     del self.fields[name]
 
+    def clean_outcome(self):
+        # Only a stage that follows another uses it; left out, the default.
+        return self.cleaned_data.get("outcome") or StageOutcome.SHORTLISTED
+
     def clean(self):
         cleaned_data = super().clean()
         for name in ("opens_at", "closes_at"):
@@ -164,6 +170,7 @@ def stage_initial(stage):
         for field in (
             "name_en",
             "name_zh_hant",
+            "outcome",
             "mode",
             "ranking_size",
             "blind",
@@ -257,3 +264,19 @@ class ReopenForm(PlainTextForm):
     )
 
     single_line_fields = ("reason",)
+
+
+class DecisionNoteForm(PlainTextForm):
+    """A decision of the panel, as the chair or staff write it down."""
+
+    text = forms.CharField(
+        label=_("Decision"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_(
+            "What the panel decided, and why, in a few lines. Notes are kept as "
+            "written and listed in the audit log; correct one with a further note."
+        ),
+    )
+
+    multi_line_fields = ("text",)

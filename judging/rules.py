@@ -7,7 +7,11 @@ session that passed two-factor sign-in (``artsprize.accounts.rules``).
 A judge reaches a stage they sit on while it is open or closed, and an entry
 through their own assignment of it while they sit on its panel, unless they have
 a conflict with the entry.
-Other judges' scores appear as the stage's ``visibility`` allows.
+Other judges' scores appear as the stage's ``visibility`` allows; so does the
+panel's ranking of the judge's own works, once the stage has closed. The chair
+of a closed stage sees its whole ranked list to lead the deliberation (works
+they have a conflict with withheld) and, with staff, records the panel's
+decisions while it is closed.
 """
 
 import rules
@@ -24,12 +28,24 @@ def _stage_of(obj):
     return getattr(obj, "stage", obj)
 
 
+def _annotated(stage, user, name):
+    """What a stage read for ``user`` carries about them (``viewer_on_panel``,
+    ``viewer_is_chair``; see ``judging.selectors.judge.judge_dashboard``), or
+    None when it was not read for them."""
+    if getattr(stage, "viewer_id", None) != user.pk:
+        return None
+    return getattr(stage, name, None)
+
+
 @rules.predicate
 def sits_on_panel(user, obj):
     """A member of the panel of the stage (or of an assignment's stage)."""
     stage = _stage_of(obj)
     if stage is None:
         return False
+    annotated = _annotated(stage, user, "viewer_on_panel")
+    if annotated is not None:
+        return annotated
     return PanelMember.objects.filter(stage_id=stage.pk, judge_id=user.pk).exists()
 
 
@@ -106,6 +122,34 @@ def panel_scores_shown(user, assignment):
     return False
 
 
+@rules.predicate
+def chairs_panel(user, stage):
+    """The chair of the stage's panel."""
+    stage = _stage_of(stage)
+    if stage is None:
+        return False
+    annotated = _annotated(stage, user, "viewer_is_chair")
+    if annotated is not None:
+        return annotated
+    return PanelMember.objects.filter(
+        stage_id=stage.pk, judge_id=user.pk, is_chair=True
+    ).exists()
+
+
+@rules.predicate
+def ranking_shown_to_panel(user, stage):
+    """The stage's rule lets its judges see how the panel ranked their works:
+    once it has closed, unless its judges never see the others' scores."""
+    stage = _stage_of(stage)
+    return stage.visibility != Visibility.NEVER and stage_has_closed(user, stage)
+
+
+@rules.predicate
+def stage_is_closed(user, stage):
+    stage = _stage_of(stage)
+    return stage is not None and stage.state == StageState.CLOSED
+
+
 judges_assignment = (
     is_judge
     & is_own_assignment
@@ -127,4 +171,20 @@ rules.add_perm(
 rules.add_perm(
     "judging.view_panel_scores",
     is_staff_member | (judges_assignment & panel_scores_shown),
+)
+
+# The deliberation page: staff and, once the stage has closed, its chair see
+# the whole ranked list; other judges of the panel see the panel's ranking of
+# their own works as the stage's rule allows.
+chairs_closed_stage = is_judge & sits_on_panel & chairs_panel & stage_has_closed
+rules.add_perm(
+    "judging.view_deliberation",
+    is_staff_member
+    | chairs_closed_stage
+    | (is_judge & sits_on_panel & ranking_shown_to_panel),
+)
+rules.add_perm("judging.view_whole_ranking", is_staff_member | chairs_closed_stage)
+rules.add_perm(
+    "judging.note_decision",
+    (is_staff_member | (is_judge & sits_on_panel & chairs_panel)) & stage_is_closed,
 )

@@ -3,7 +3,7 @@ namespace, at /manage/)."""
 
 from django.urls import path
 
-from judging.views import reminders, stages
+from judging.views import advancing, reminders, stages
 
 urlpatterns = [
     path("rounds/<int:pk>/stages/", stages.round_stages, name="round_stages"),
@@ -14,6 +14,11 @@ urlpatterns = [
     path("stages/<int:pk>/close/", stages.stage_close, name="stage_close"),
     path("stages/<int:pk>/reopen/", stages.stage_reopen, name="stage_reopen"),
     path("stages/<int:pk>/finalise/", stages.stage_finalise, name="stage_finalise"),
+    path(
+        "stages/<int:pk>/selection/",
+        advancing.stage_selection,
+        name="stage_selection",
+    ),
     path("stages/<int:pk>/remind/", reminders.stage_remind, name="stage_remind"),
     path(
         "stages/<int:pk>/criteria/new/",

@@ -3,11 +3,20 @@
 
 import datetime
 import itertools
+from decimal import Decimal
 
 from django.utils import timezone
 
 from judging.enums import AssignmentMode, StageMode, StageState
-from judging.models import Assignment, Criterion, PanelMember, Stage, StageEntry
+from judging.models import (
+    Assignment,
+    Criterion,
+    CriterionScore,
+    PanelMember,
+    Score,
+    Stage,
+    StageEntry,
+)
 from submissions.enums import EntryState, RoundState, ScreeningState
 from submissions.models import Entry
 from tests import factories
@@ -126,3 +135,25 @@ def make_open_stage(*, entries=3, judges=2, **fields):
     add_to_panel(stage, *panel, chair=panel[0])
     assign_everyone(stage, panel)
     return stage, panel
+
+
+def score(stage, judge, entry, *, total=None, comment="", note="", **values):
+    """A submitted score of ``judge`` for ``entry``: every criterion at
+    ``total`` in a criteria stage; ``values`` (a vote, a rank) as they are."""
+    assignment = Assignment.objects.get(stage=stage, judge=judge, entry=entry)
+    made = Score.objects.create(
+        assignment=assignment,
+        submitted_at=timezone.now(),
+        saved_at=timezone.now(),
+        version=1,
+        total=None if total is None else Decimal(str(total)),
+        comment=comment,
+        private_note=note,
+        **values,
+    )
+    if total is not None:
+        for criterion in stage.criteria.all():
+            CriterionScore.objects.create(
+                score=made, criterion=criterion, value=Decimal(str(total))
+            )
+    return made

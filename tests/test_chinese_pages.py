@@ -32,6 +32,7 @@ from artsprize.accounts.enums import Language
 from judging.enums import StageState
 from judging.models import Assignment
 from judging.services.conflicts import set_conflict
+from judging.services.decisions import note_decision
 from judging.services.invitations import invite_judge
 from submissions.enums import FileState, RoundState
 from submissions.models import DataArchive, Derivative, ScreeningReason
@@ -334,6 +335,33 @@ def world():
         stage, email="new.judge@example.org", language=Language.CHINESE, by=staff
     )
     own_assignment = Assignment.objects.filter(stage=stage, judge=judge).first()
+    # A closed stage the judge chairs, its works scored with a decision noted,
+    # and the stage after it in set-up.
+    closed_stage = judging_factories.make_stage(
+        judging_round,
+        state=StageState.CLOSED,
+        name_en="Closed stage",
+        name_zh_hant="已截止階段",
+        position=1,
+    )
+    judging_factories.add_to_panel(closed_stage, judge, colleague_judge, chair=judge)
+    judging_factories.assign_everyone(closed_stage, [judge, colleague_judge])
+    for assignment in Assignment.objects.filter(stage=closed_stage):
+        judging_factories.score(
+            closed_stage,
+            assignment.judge,
+            assignment.entry,
+            total=7,
+            comment="構圖有力。",
+        )
+    note_decision(closed_stage, text="評審團一致同意。", by=staff)
+    later_stage = judging_factories.make_stage(
+        judging_round,
+        previous=closed_stage,
+        name_en="Final",
+        name_zh_hant="決選",
+        position=2,
+    )
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()
@@ -474,6 +502,8 @@ def world():
             "entry_id": own_assignment.entry_id,
         },
         "judging:queue": {"pk": stage.pk},
+        "judging:deliberation": {"pk": closed_stage.pk},
+        "manage:stage_selection": {"pk": later_stage.pk},
         **{
             f"judging:{name}": {"pk": own_assignment.pk}
             for name in ("entry", "score", "conflict", "panel_scores")

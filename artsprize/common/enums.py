@@ -37,3 +37,6 @@ class AuditVerb(models.TextChoices):
     CONFLICT_DECLARED = "conflict_declared", _("declared a conflict of interest")
     CONFLICT_LIFTED = "conflict_lifted", _("lifted a conflict of interest")
     SCORE_SUBMITTED = "score_submitted", _("submitted a score")
+    SELECTION_SAVED = "selection_saved", _("chose the entries advancing to a stage")
+    SELECTION_CLOSED = "selection_closed", _("closed the choice of a stage's entries")
+    DECISION_NOTED = "decision_noted", _("recorded a decision of the panel")

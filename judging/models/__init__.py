@@ -1,12 +1,19 @@
 from judging.models.assignments import Assignment, Conflict, CriterionScore, Score
 from judging.models.invitations import JudgeInvitation
-from judging.models.stages import Criterion, PanelMember, Stage, StageEntry
+from judging.models.stages import (
+    Criterion,
+    DecisionNote,
+    PanelMember,
+    Stage,
+    StageEntry,
+)
 
 __all__ = [
     "Assignment",
     "Conflict",
     "Criterion",
     "CriterionScore",
+    "DecisionNote",
     "JudgeInvitation",
     "PanelMember",
     "Score",

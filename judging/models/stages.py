@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.i18n import localized
 from artsprize.common.models import TimeStampedModel
-from judging.enums import AssignmentMode, StageMode, StageState, Visibility
+from judging.enums import (
+    AssignmentMode,
+    StageMode,
+    StageOutcome,
+    StageState,
+    Visibility,
+)
 
 
 def new_seed():
@@ -40,6 +46,21 @@ class Stage(TimeStampedModel):
             "Empty for a first stage, which judges the eligible entries of its "
             "categories."
         ),
+    )
+    outcome = models.CharField(
+        _("entries chosen for this stage are"),
+        max_length=16,
+        choices=StageOutcome.choices,
+        default=StageOutcome.SHORTLISTED,
+        help_text=_(
+            "For a stage that takes the entries advanced from another: what "
+            "being chosen for it records for an entry."
+        ),
+    )
+    # When staff closed the choice of the entries advanced to this stage from
+    # the one before (``judging.services.advancing``); None while it is open.
+    selection_closed_at = models.DateTimeField(
+        _("selection of entries closed"), null=True, blank=True
     )
     categories = models.ManyToManyField(
         "submissions.Category",
@@ -263,3 +284,34 @@ class StageEntry(models.Model):
 
     def __str__(self):
         return f"{self.stage_id}: {self.entry_id}"
+
+
+class DecisionNote(models.Model):
+    """What a panel decided, as the chair or staff wrote it down during the
+    deliberation of a stage. Notes are kept as written: a correction is a
+    further note."""
+
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        related_name="decision_notes",
+        verbose_name=_("stage"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    by_chair = models.BooleanField(_("written by the chair"), default=False)
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision note")
+        verbose_name_plural = _("decision notes")
+        ordering = ("stage_id", "created_at", "id")
+
+    def __str__(self):
+        return f"{self.stage_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 
 from judging.enums import StageState
 from judging.models import (
@@ -79,10 +79,22 @@ def own_assignments(judge_id, stage_id):
 
 def judge_dashboard(judge):
     """The judge's stages (set up, open, closed), newest round first, with what
-    they scored (submitted), drafted and have left. Two queries."""
+    they scored (submitted), drafted and have left, each carrying what the
+    rules ask of the judge on it (``viewer_on_panel``, ``viewer_is_chair``).
+    Two queries."""
     stages = list(
         Stage.objects.filter(panel__judge_id=judge.pk, state__in=DASHBOARD_STATES)
         .select_related("round")
+        # What ``judging.rules`` asks of the judge on each stage, read here.
+        .annotate(
+            viewer_id=Value(judge.pk),
+            viewer_on_panel=Value(True),
+            viewer_is_chair=Exists(
+                PanelMember.objects.filter(
+                    stage_id=OuterRef("pk"), judge_id=judge.pk, is_chair=True
+                )
+            ),
+        )
         .order_by("-round_id", "position", "id")
         .only(
             "id",
@@ -95,6 +107,7 @@ def judge_dashboard(judge):
             "name_zh_hant",
             "state",
             "mode",
+            "visibility",
             "opens_at",
             "closes_at",
         )

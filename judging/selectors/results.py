@@ -118,26 +118,33 @@ def cached_ranking(stage, *, by, threshold):
 @dataclass(frozen=True)
 class ResultRow:
     """A row of the ranked table: the aggregation's ``row`` with the entry's
-    blind ``reference`` and ``title``."""
+    blind ``reference`` and ``title``; ``outcomes``, where the entry advanced
+    (``(next stage, outcome label)``), when the page asks."""
 
     row: object
     reference: str
     title: str
+    outcomes: tuple = ()
+
+
+def blind_titles(round_id, entry_ids):
+    """``{entry_id: (reference, title)}`` of judgeable entries, blind (a
+    fixed number of queries; none without IDs)."""
+    if not entry_ids:
+        return {}
+    return {
+        entry.id: (entry.reference, entry.title)
+        for entry in blind_entries(round_id=round_id, entry_ids=entry_ids)
+    }
 
 
 def _blind_rows(stage, rows):
-    entry_ids = [row.entry_id for row in rows]
-    blind = {}
-    if entry_ids:
-        blind = {
-            entry.id: entry
-            for entry in blind_entries(round_id=stage.round_id, entry_ids=entry_ids)
-        }
+    titles = blind_titles(stage.round_id, [row.entry_id for row in rows])
     return [
         ResultRow(
             row=row,
-            reference=blind[row.entry_id].reference if row.entry_id in blind else "",
-            title=blind[row.entry_id].title if row.entry_id in blind else "",
+            reference=titles.get(row.entry_id, ("", ""))[0],
+            title=titles.get(row.entry_id, ("", ""))[1],
         )
         for row in rows
     ]
@@ -205,12 +212,13 @@ class EntryScore:
         return format_html('<code class="text-reset">{}</code>', self.label)
 
 
-def entry_scores(stage, entry_id):
-    """The submitted scores of the entry in the stage, one per judge, by the
-    judge's letter: each criterion's value (in the order of ``criteria``),
-    the total, the vote or the place, the comment for the panel and the time
-    it was submitted; ``conflicted`` scores do not count. Returns
-    ``(criteria, scores)``; four queries."""
+def scores_of_entries(stage, entry_ids):
+    """The submitted scores of ``entry_ids`` in the stage, one per judge, by
+    the judge's letter: each criterion's value (in the order of
+    ``criteria``), the total, the vote or the place, the comment for the
+    panel and the time it was submitted; ``conflicted`` scores do not count.
+    Never a private note. Returns ``(criteria, {entry_id: [EntryScore, …]})``,
+    each list by letter; four queries however many entries."""
     criteria = list(
         Criterion.objects.filter(stage_id=stage.pk).order_by("position", "id")
     )
@@ -218,12 +226,13 @@ def entry_scores(stage, entry_id):
     assignments = list(
         Assignment.objects.filter(
             stage_id=stage.pk,
-            entry_id=entry_id,
+            entry_id__in=list(entry_ids),
             score__submitted_at__isnull=False,
         )
         .annotate(is_conflicted=conflicted())
         .order_by("id")
         .values(
+            "entry_id",
             "judge_id",
             "judge__email",
             "is_conflicted",
@@ -241,25 +250,34 @@ def entry_scores(stage, entry_id):
     ).values_list("score_id", "criterion_id", "value"):
         values[(score_id, criterion_id)] = value
     votes = dict(Vote.choices)
-    scores = [
-        EntryScore(
-            label=_label(labels, row["judge_id"]),
-            email=row["judge__email"] or "",
-            conflicted=row["is_conflicted"],
-            submitted_at=row["score__submitted_at"],
-            values=tuple(
-                values.get((row["score__id"], criterion.pk)) for criterion in criteria
-            ),
-            total=row["score__total"],
-            vote=row["score__vote"],
-            vote_display=votes.get(row["score__vote"], ""),
-            rank=row["score__rank"],
-            comment=row["score__comment"],
+    found = {}
+    for row in assignments:
+        found.setdefault(row["entry_id"], []).append(
+            EntryScore(
+                label=_label(labels, row["judge_id"]),
+                email=row["judge__email"] or "",
+                conflicted=row["is_conflicted"],
+                submitted_at=row["score__submitted_at"],
+                values=tuple(
+                    values.get((row["score__id"], criterion.pk))
+                    for criterion in criteria
+                ),
+                total=row["score__total"],
+                vote=row["score__vote"],
+                vote_display=votes.get(row["score__vote"], ""),
+                rank=row["score__rank"],
+                comment=row["score__comment"],
+            )
         )
-        for row in assignments
-    ]
-    scores.sort(key=lambda score: (len(score.label), score.label))
-    return criteria, scores
+    for scores in found.values():
+        scores.sort(key=lambda score: (len(score.label), score.label))
+    return criteria, found
+
+
+def entry_scores(stage, entry_id):
+    """``scores_of_entries`` of one entry: ``(criteria, scores)``."""
+    criteria, found = scores_of_entries(stage, [entry_id])
+    return criteria, found.get(entry_id, [])
 
 
 @dataclass(frozen=True)

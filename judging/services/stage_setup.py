@@ -20,6 +20,7 @@ from judging.enums import AssignmentMode, StageMode, StageState
 from judging.errors import StageError
 from judging.models import Criterion, Stage
 from judging.models.stages import new_seed
+from judging.services.advancing import settings_changed
 from judging.services.stages import STAGES, set_stage_state
 
 # The fields of a stage that ``create_stage`` and ``update_stage`` set, besides
@@ -28,6 +29,7 @@ STAGE_FIELDS = (
     "name_en",
     "name_zh_hant",
     "previous",
+    "outcome",
     "mode",
     "ranking_size",
     "blind",
@@ -285,6 +287,8 @@ def update_stage(stage, *, data, by, now=None):
         )
         if "categories" in changed:
             locked.categories.set(categories)
+        if {"previous", "categories", "outcome"} & set(changed):
+            settings_changed(locked, by=by)
         record_event(
             actor=by,
             verb=AuditVerb.UPDATED,

@@ -59,7 +59,14 @@ def stage_problems(stage, *, now=None):
         problems.append(_("Add the criteria judges score."))
     if not PanelMember.objects.filter(stage=stage).exists():
         problems.append(_("Add judges to the panel."))
-    if not Assignment.objects.filter(stage=stage).exists():
+    if stage.previous_id is not None and stage.selection_closed_at is None:
+        problems.append(
+            _(
+                "Choose the entries advanced from “%(previous)s” and close the selection."
+            )
+            % {"previous": stage.previous.name}
+        )
+    elif not Assignment.objects.filter(stage=stage).exists():
         problems.append(_("Assign the entries to the judges."))
     if stage.closes_at is not None and stage.closes_at <= now:
         problems.append(_("The closing time has passed: set a later one."))

@@ -4,7 +4,7 @@ progress and score distributions (charts drawn on the server, with their
 numbers in tables). They read through ``judging.selectors.results`` and change
 nothing."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
 from django.http import Http404
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from artsprize.accounts.permissions import lookup, permission_required
 from judging.enums import StageMode, Vote
 from judging.models import Stage, StageEntry
+from judging.selectors.advancing import stage_outcomes
 from judging.selectors.aggregation import VOTE_CODES
 from judging.selectors.results import (
     DEFAULT_MEASURE,
@@ -85,6 +86,12 @@ def stage_results(request, stage):
             only_disagreements=only,
             page=_page_number(request.GET.get("page")),
         )
+    next_stages = list(stage.next_stages.order_by("position", "id"))
+    outcomes = {}
+    if page is not None and next_stages:
+        outcomes = stage_outcomes(
+            stage, [item.row.entry_id for item in page.object_list]
+        )
     kept = {"category": category.pk if category else "", "by": by}
     kept["above"] = request.GET.get("above", "") if bad_threshold else threshold
     if only:
@@ -107,7 +114,11 @@ def stage_results(request, stage):
             "bad_threshold": bad_threshold,
             "only": only,
             "page": page,
-            "rows": page.object_list if page else [],
+            "rows": [
+                replace(item, outcomes=tuple(outcomes.get(item.row.entry_id, ())))
+                for item in (page.object_list if page else [])
+            ],
+            "next_stages": next_stages,
             "flagged": flagged,
             "query": query,
             # An entry's scores are at results/<entry_id>/: one reverse() for

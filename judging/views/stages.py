@@ -351,6 +351,9 @@ def stage_finalise(request, stage):
         done_message=lambda s: _("The stage is finalised."),
         already_message=_("The stage is already finalised."),
     )
+    if request.POST.get("from") == "deliberation":
+        # Staff finalising at the end of a meeting stay on its page.
+        return redirect("judging:deliberation", pk=stage.pk)
     if not done:
         return _render_detail(request, stage, finalise_form=form)
     return redirect("manage:stage_detail", pk=stage.pk)

@@ -229,7 +229,22 @@ def build_judging(staff, judge):
     invitation = invite_judge(
         stage, email=INVITED_JUDGE_EMAIL, language=Language.ENGLISH, by=staff
     )
-    ids = {round_.pk, stage.pk, scored.pk, conflicted.pk}
+    # A closed stage whose chair the walking judge becomes (its deliberation
+    # page shows the chair every score), and the stage after it in set-up
+    # (the staff's choice of its entries).
+    closed = judging_factories.make_stage(
+        round_, state=StageState.CLOSED, name_en="Closed stage", position=1
+    )
+    judging_factories.add_to_panel(closed, judge)
+    judging_factories.assign_everyone(closed, [judge])
+    for assignment in Assignment.objects.filter(stage=closed):
+        judging_factories.score(
+            closed, judge, assignment.entry, total=6, comment=PANEL_COMMENT
+        )
+    later = judging_factories.make_stage(
+        round_, previous=closed, name_en="Final", position=2
+    )
+    ids = {round_.pk, stage.pk, closed.pk, later.pk, scored.pk, conflicted.pk}
     ids.update(stage.criteria.values_list("pk", flat=True))
     # The second number of a judging URL names an object of the stage: walked
     # with those alone (and one that does not exist), not with every ID.
@@ -239,12 +254,16 @@ def build_judging(staff, judge):
         "int:assignment_pk": [scored.pk, conflicted.pk, 0],
         "int:conflict_pk": [conflict.pk, 0],
     }
-    return stage, ids, seconds
+    return (stage, closed), ids, seconds
 
 
-def seat_on_panel(judge, stage, values):
-    """Put the walking ``judge`` on the stage's panel with every entry assigned,
-    so that their judging pages would show the works if a guard let them."""
+def seat_on_panel(judge, stages, values):
+    """Put the walking ``judge`` on the stages' panels with every entry
+    assigned, chairing the closed one, so that their judging pages would show
+    the works and the panel's scores if a guard let them."""
+    stage, closed = stages
+    judging_factories.add_to_panel(closed, judge, chair=judge)
+    judging_factories.assign_everyone(closed, [judge])
     judging_factories.add_to_panel(stage, judge)
     judging_factories.assign_everyone(
         stage,

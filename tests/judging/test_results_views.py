@@ -10,10 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from judging.enums import StageMode, Vote
-from judging.models import Assignment, Conflict, CriterionScore, Score
+from judging.models import Conflict, Score
 from judging.selectors.aggregation import aggregate_criteria
 from submissions.models import Entry
 from tests import factories
@@ -22,29 +21,10 @@ from tests.judging_factories import (
     assign_everyone,
     make_judging_round,
     make_stage,
+    score,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
-
-
-def score(stage, judge, entry, *, total=None, comment="", note="", **values):
-    assignment = Assignment.objects.get(stage=stage, judge=judge, entry=entry)
-    made = Score.objects.create(
-        assignment=assignment,
-        submitted_at=timezone.now(),
-        saved_at=timezone.now(),
-        version=1,
-        total=None if total is None else Decimal(str(total)),
-        comment=comment,
-        private_note=note,
-        **values,
-    )
-    if total is not None:
-        for criterion in stage.criteria.all():
-            CriterionScore.objects.create(
-                score=made, criterion=criterion, value=Decimal(str(total))
-            )
-    return made
 
 
 @pytest.fixture
