@@ -9,3 +9,10 @@ class JudgingConfig(AppConfig):
     def ready(self):
         # The permissions of judging (``rules.add_perm``).
         from judging import rules  # noqa: F401
+        from judging.dashboard import round_dashboard_section
+        from submissions.signals import round_dashboard_sections
+
+        # The progress of the round's stages, on the round's staff dashboard.
+        round_dashboard_sections.connect(
+            round_dashboard_section, dispatch_uid="judging.round_dashboard_section"
+        )

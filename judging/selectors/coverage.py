@@ -51,12 +51,23 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _counted_assignments(stage):
-    """The stage's assignments whose judge has no conflict with the entry,
-    correlated with a stage entry of the outer query."""
+def _counted_assignments():
+    """The assignments whose judge has no conflict with the entry, correlated
+    with a stage entry of the outer query (its stage and its entry)."""
     return Assignment.objects.filter(
-        stage_id=stage.pk, entry_id=OuterRef("entry_id")
+        stage_id=OuterRef("stage_id"), entry_id=OuterRef("entry_id")
     ).exclude(conflicted())
+
+
+def below_minimum(stage_entries, min_judges):
+    """``stage_entries`` (a query of ``StageEntry``) narrowed to those with
+    fewer judges whose scores count than ``min_judges``: a stage's minimum, or
+    ``OuterRef("min_judges")`` when the entries are a subquery of a query of
+    stages (the round dashboard's progress counts them for every stage at
+    once)."""
+    return stage_entries.annotate(counted=_count(_counted_assignments())).filter(
+        counted__lt=min_judges
+    )
 
 
 def _judges_of_stage(stage):
@@ -72,7 +83,7 @@ def covered_entries(stage, *, show="all"):
     of the stage's judges with the entry), in the order they entered the stage.
     ``show``: "all", "below" (fewer counted judges than the stage's minimum) or
     "conflicts" (with at least one)."""
-    counted = _counted_assignments(stage)
+    counted = _counted_assignments()
     entries = StageEntry.objects.filter(stage_id=stage.pk).annotate(
         counted=_count(counted),
         submitted=_count(
@@ -100,12 +111,9 @@ def covered_entries(stage, *, show="all"):
 def entries_below_minimum(stage):
     """How many entries of the stage have fewer judges whose scores count than
     the stage's minimum (one query)."""
-    return (
-        StageEntry.objects.filter(stage_id=stage.pk)
-        .annotate(counted=_count(_counted_assignments(stage)))
-        .filter(counted__lt=stage.min_judges)
-        .count()
-    )
+    return below_minimum(
+        StageEntry.objects.filter(stage_id=stage.pk), stage.min_judges
+    ).count()
 
 
 def coverage_page(stage, *, show="all", page=None):

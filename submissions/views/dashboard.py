@@ -1,10 +1,13 @@
 """The staff dashboard of a round: its entries, its submissions over time, the
 drafts left near the deadline, the files processing could not finish and the
 storage its files take. The numbers come from ``submissions.selectors.dashboard``;
-this module draws the charts."""
+this module draws the charts. Apps above submissions add sections of their own
+through ``submissions.signals.round_dashboard_sections`` (judging: the progress
+of the round's stages)."""
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 from django.shortcuts import render
 from django.utils import dateformat, formats, timezone
@@ -26,6 +29,7 @@ from submissions.selectors.dashboard import (
     submissions_by_hour,
 )
 from submissions.services.refusals import rejection_message
+from submissions.signals import round_dashboard_sections
 
 of_round = permission_required(
     "submissions.manage_rounds", obj=lookup(Round.objects.all()), hidden=False
@@ -123,6 +127,17 @@ def _short_hour(point):
     return dateformat.format(point.start, "H:i")
 
 
+def other_sections(request, round_):
+    """The sections other apps add to the round's dashboard (HTML fragments), in
+    the order their receivers were connected. The page's template asks for them
+    where it shows them, so that the page renders first and its sections within
+    it."""
+    replies = round_dashboard_sections.send(
+        sender=Round, round_=round_, request=request
+    )
+    return [fragment for _receiver, fragment in replies if fragment]
+
+
 @of_round
 def round_dashboard(request, round_):
     now = timezone.now()
@@ -161,5 +176,6 @@ def round_dashboard(request, round_):
             "originals_total": originals_total,
             "copies": copies,
             "copies_total": copies_total,
+            "other_sections": partial(other_sections, request, round_),
         },
     )

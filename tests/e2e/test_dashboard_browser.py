@@ -1,8 +1,8 @@
 """Staff open a round's dashboard in Traditional Chinese, on a laptop and on a
 390 px phone: it fits the screen, its charts are pictures with a name, their
-numbers are in a table behind a disclosure, and a failed file is retried with the
-keyboard alone, back on the dashboard. axe-core checks each state (the ``page``
-fixture)."""
+numbers are in a table behind a disclosure, judging's section shows a stage's
+progress, and a failed file is retried with the keyboard alone, back on the
+dashboard. axe-core checks each state (the ``page`` fixture)."""
 
 import re
 
@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from artsprize.accounts.enums import Language
 from artsprize.common.models import AuditEvent
+from submissions.enums import EntryState
 from tests import factories
 from tests.dashboard_fixtures import seed_round
 from tests.e2e.session import share_session, use_language
+from tests.judging_factories import add_to_panel, assign_everyone, make_stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +24,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_staff_read_the_dashboard_in_chinese_and_retry_a_file(live_server, page):
     seeded = seed_round()
     round_ = seeded["round"]
+    # A stage in set-up, its judge given the submitted entries: the section of
+    # judging progress, with its bar, is on the page that axe checks.
+    stage = make_stage(round_)
+    judge = factories.make_judge()
+    add_to_panel(stage, judge, chair=judge)
+    assign_everyone(
+        stage, [judge], entries=round_.entries.filter(state=EntryState.SUBMITTED)
+    )
     staff = factories.make_staff(language=Language.CHINESE)
     share_session(page, live_server, factories.sign_in_with_two_factor(Client(), staff))
     use_language(page, live_server, "zh-hant")
@@ -51,6 +61,12 @@ def test_staff_read_the_dashboard_in_chinese_and_retry_a_file(live_server, page)
     page.keyboard.press("Enter")
     assert table.is_visible()
     assert table.locator("tbody tr").nth(2).inner_text().split() == ["03月3日", "2"]
+    assert page.get_by_role("heading", name="評審工作進度").is_visible()
+    progress = page.locator("#judging-progress").get_by_role(
+        "progressbar", name="初選 的進度"
+    )
+    assert progress.get_attribute("max") == "4"
+    assert progress.get_attribute("value") == "0"
     page.check_accessibility()
 
     failed = seeded["failed"]

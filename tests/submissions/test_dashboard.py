@@ -356,8 +356,10 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(client):
 # roles; the entries by category, the categories, the entries in all; the failed
 # and rejected files; the originals by kind and in all, the copies by kind and in
 # all; submissions per day and per hour; the failed and rejected files counted;
-# the user's and their groups' permissions, which the menu asks.
-DASHBOARD_QUERIES = 17
+# the user's and their groups' permissions, which the menu asks; judging's
+# section, the round's stages with their progress
+# (tests/judging/test_round_dashboard_progress.py adds stages).
+DASHBOARD_QUERIES = 18
 
 
 @pytest.mark.parametrize("entries", [1, 50])
