@@ -44,6 +44,9 @@ def switch_language(page, label):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        # While the menu slides open its buttons are partly hidden and a click
+        # may land beside them: wait until it is open.
+        page.locator(".navbar-collapse.show").wait_for()
     # The button posts a form: wait for the page it leads to, not for the
     # current one, which has long finished loading.
     with page.expect_navigation():
