@@ -368,6 +368,8 @@ def world():
 
     # What people typed: shown as typed, in whatever language they wrote it.
     data = {
+        # The audit log names a stage as it was named when it was recorded.
+        "Closed stage",
         "Chan Tai Man",
         "Tai",
         "Maria Santos",

@@ -71,6 +71,12 @@ DETAILS = {
     "short": (_("entries with fewer judges than asked"), {}),
     "entries_added": (_("entries added"), {}),
     "entries_removed": (_("entries removed"), {}),
+    "from_stage": (_("from stage (ID)"), {}),
+    "chosen": (_("entries added (IDs)"), {}),
+    "dropped": (_("entries removed (IDs)"), {}),
+    "reopened": (_("selection opened again"), {}),
+    "note": (_("decision note (ID)"), {}),
+    "text": (_("text"), {}),
 }
 
 

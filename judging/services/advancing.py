@@ -114,8 +114,8 @@ def settings_changed(locked, *, by):
         obj=locked,
         data={
             "from_stage": locked.previous_id,
-            "added": [],
-            "removed": sorted(gone),
+            "chosen": [],
+            "dropped": sorted(gone),
             "reopened": was_closed,
         },
     )
@@ -163,8 +163,8 @@ def save_selection(stage, entry_ids, *, by):
         obj=locked,
         data={
             "from_stage": locked.previous_id,
-            "added": sorted(added),
-            "removed": sorted(removed),
+            "chosen": sorted(added),
+            "dropped": sorted(removed),
             "entries": len(wanted),
             "reopened": was_closed,
         },

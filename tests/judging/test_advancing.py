@@ -147,8 +147,8 @@ def test_saving_makes_the_stages_entries_and_tells_no_entrant(staff):
     event = (
         AuditEvent.objects.filter(verb=AuditVerb.SELECTION_SAVED).order_by("id").last()
     )
-    assert event.data["added"] == [works[4].pk]
-    assert sorted(event.data["removed"]) == sorted([works[1].pk, works[2].pk])
+    assert event.data["chosen"] == [works[4].pk]
+    assert sorted(event.data["dropped"]) == sorted([works[1].pk, works[2].pk])
     assert mail.outbox == []
     assert OutboxMessage.objects.count() == outbox_before
     assert "Choose the entries advanced" in " ".join(
