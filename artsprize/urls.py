@@ -13,6 +13,7 @@ manage_patterns = [
     path("", include("judging.urls_manage_panels")),
     path("", include("judging.urls_manage_invitations")),
     path("", include("judging.urls_manage_results")),
+    path("", include("judging.urls_manage_exports")),
 ]
 
 urlpatterns = [

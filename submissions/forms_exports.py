@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.common.exports import CSV, XLSX
 from artsprize.common.form_fields import PlainTextFormMixin
-from submissions.services.exports import CSV, XLSX
 from submissions.services.identity import REASON_MAX_LENGTH
 
 

@@ -499,6 +499,11 @@ def world():
         "manage:stage_conflict_lift": {"pk": stage.pk, "conflict_pk": conflict.pk},
         "manage:stage_results": {"pk": stage.pk},
         "manage:stage_result_judges": {"pk": stage.pk},
+        "manage:stage_export": {
+            "pk": stage.pk,
+            "kind": "rankings",
+            "file_format": "csv",
+        },
         "manage:stage_result_entry": {
             "pk": stage.pk,
             "entry_id": own_assignment.entry_id,

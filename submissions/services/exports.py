@@ -8,35 +8,27 @@ reads who made the entries through the reader of ``services.identity``, only
 after its event is written.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from artsprize.common import exports
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.exports import FORMATS
 from submissions.errors import ExportError
 from submissions.selectors import exports as rows
 from submissions.services.identity import check_reason, read_identities
 
-CSV = "csv"
-XLSX = "xlsx"
-FORMATS = (CSV, XLSX)
-
 
 @dataclass(frozen=True)
-class Export:
-    """An export ready to be written: its headings, its rows a chunk at a time
-    (a generator: read it once), how many rows it had when it was audited, and
-    the name of its file (``HRAP-2026-entries.csv``)."""
+class Export(exports.Export):
+    """An export of a round (``artsprize.common.exports.Export``) with its
+    ``kind`` and how many rows it had when it was audited."""
 
     kind: str
-    file_format: str
-    columns: tuple[str, ...]
-    chunks: Iterator[list[tuple]]
     row_count: int
-    filename: str
 
 
 def export_round(round_, *, by, kind, file_format, reason=""):
@@ -84,4 +76,5 @@ def export_round(round_, *, by, kind, file_format, reason=""):
         chunks=rows.export_chunks(round_, kind, identities=identities),
         row_count=count,
         filename=f"HRAP-{round_.year}-{kind}.{file_format}",
+        sheet=str(_("Files") if kind == rows.FILES else _("Entries")),
     )

@@ -197,9 +197,10 @@ def build_world():
         "url": ["x"],
         "key": ["x"],
         "uidb36": ["x"],
-        # The exports of a round (a pattern of regular expressions).
+        # The exports of a round and of a stage (patterns of regular
+        # expressions).
         "pk": [str(pk) for pk in sorted(ids)],
-        "kind": ["entries", "files"],
+        "kind": ["entries", "files", "scores", "rankings"],
         "file_format": ["csv", "xlsx"],
     }
 

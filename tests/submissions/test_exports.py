@@ -17,13 +17,13 @@ from django.urls import reverse
 
 from artsprize.accounts.models import EntrantProfile
 from artsprize.common.enums import AuditVerb
+from artsprize.common.exports import plain_cell
 from artsprize.common.models import AuditEvent
 from submissions.enums import ConsentMethod, Credit, DerivativeKind, FileState
 from submissions.models import ArtworkFile, Derivative, Entry
 from submissions.selectors import exports as export_rows
 from submissions.services.entries import set_team_members, submit_entry
 from submissions.services.identity import REASON_MAX_LENGTH
-from submissions.views.exports import plain_cell
 from tests import factories
 from tests.entry_factories import (
     COMPLETE,
