@@ -14,12 +14,12 @@ from judging.models import Stage
 from submissions.models import Entry
 from tests import factories
 from tests.e2e.session import share_session, switch_language
-from tests.judging.test_results_views import score
 from tests.judging_factories import (
     add_to_panel,
     assign_everyone,
     make_judging_round,
     make_stage,
+    score,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
