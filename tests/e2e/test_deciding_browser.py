@@ -105,8 +105,8 @@ def test_the_chair_deliberates_and_staff_advance_the_top_three(
     page.keyboard.press("Control+A")
     page.keyboard.type("3")
     page.keyboard.press("Tab")
-    page.keyboard.press("ArrowUp")  # Calibrated → normalised → raw mean, upwards.
-    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")  # Calibrated → normalised → raw mean.
+    page.keyboard.press("ArrowDown")
     assert page.locator("#prefill-by").input_value() == "raw"
     page.keyboard.press("Tab")
     with page.expect_navigation():
