@@ -301,7 +301,9 @@ def test_load_judging_demo_opens_a_stage_for_the_demo_judges():
     out = io.StringIO()
     call_command("load_judging_demo", stdout=out)
 
-    stage = Stage.objects.get()
+    stage, final = Stage.objects.order_by("position", "id")
+    assert final.previous == stage and final.state == StageState.SETUP
+    assert final.panel.filter(is_chair=True).get().judge.email == "judge1@example.org"
     assert stage.state == StageState.OPEN
     assert stage.round.state == RoundState.JUDGING
     assert sorted(stage.panel.values_list("judge__email", "is_chair")) == [
@@ -316,7 +318,7 @@ def test_load_judging_demo_opens_a_stage_for_the_demo_judges():
 
     events = AuditEvent.objects.count()
     call_command("load_judging_demo", stdout=io.StringIO())
-    assert Stage.objects.count() == 1
+    assert Stage.objects.count() == 2
     assert AuditEvent.objects.count() == events
 
 

@@ -89,6 +89,20 @@ def _drop_assignments(stage):
     Assignment.objects.filter(stage_id=stage.pk).delete()
 
 
+def _record_selection(locked, *, by, added, removed, reopened):
+    record_event(
+        actor=by,
+        verb=AuditVerb.SELECTION_SAVED,
+        obj=locked,
+        data={
+            "from_stage": locked.previous_id,
+            "chosen": sorted(added),
+            "dropped": sorted(removed),
+            "reopened": reopened,
+        },
+    )
+
+
 def settings_changed(locked, *, by):
     """After a change of a stage's ``previous``, categories or outcome in
     set-up (``stage_setup.update_stage``, under its lock): entries no longer
@@ -108,17 +122,7 @@ def settings_changed(locked, *, by):
     was_closed = locked.selection_closed_at is not None
     locked.selection_closed_at = None
     locked.save(update_fields=["selection_closed_at", "updated_at"])
-    record_event(
-        actor=by,
-        verb=AuditVerb.SELECTION_SAVED,
-        obj=locked,
-        data={
-            "from_stage": locked.previous_id,
-            "chosen": [],
-            "dropped": sorted(gone),
-            "reopened": was_closed,
-        },
-    )
+    _record_selection(locked, by=by, added=(), removed=gone, reopened=was_closed)
 
 
 @transaction.atomic
@@ -157,18 +161,7 @@ def save_selection(stage, entry_ids, *, by):
     if was_closed:
         locked.selection_closed_at = None
         locked.save(update_fields=["selection_closed_at", "updated_at"])
-    record_event(
-        actor=by,
-        verb=AuditVerb.SELECTION_SAVED,
-        obj=locked,
-        data={
-            "from_stage": locked.previous_id,
-            "chosen": sorted(added),
-            "dropped": sorted(removed),
-            "entries": len(wanted),
-            "reopened": was_closed,
-        },
-    )
+    _record_selection(locked, by=by, added=added, removed=removed, reopened=was_closed)
     return len(added), len(removed)
 
 

@@ -13,29 +13,11 @@ import pytest
 from judging.enums import StageState
 from judging.models import Assignment, DecisionNote, PanelMember, Stage, StageEntry
 from tests import factories
+from tests.e2e.keyboard import assert_fits_the_screen, tab_to
 from tests.e2e.session import share_session, switch_language
-from tests.judging.test_advancing import make_two_stages
+from tests.judging.advancing_fixtures import make_two_stages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def focus_by_tab(page, selector, *, presses=120):
-    """Press Tab until ``selector`` has the focus, as a keyboard user would."""
-    target = page.locator(selector)
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"{selector} was not reached with Tab")
-
-
-def assert_fits_the_screen(page):
-    if page.viewport_name != "phone":
-        return
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]"
-    )
-    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide on the phone"
 
 
 def test_the_chair_deliberates_and_staff_advance_the_top_three(
@@ -78,7 +60,7 @@ def test_the_chair_deliberates_and_staff_advance_the_top_three(
     assert_fits_the_screen(page)
 
     # A decision, typed and recorded with the keyboard alone.
-    focus_by_tab(page, "#id_text")
+    tab_to(page, "#id_text")
     page.keyboard.type("評審團同意第三名並列的兩件作品由職員決定。")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.type") == "submit"
@@ -101,7 +83,7 @@ def test_the_chair_deliberates_and_staff_advance_the_top_three(
     page.wait_for_url(re.compile(rf"/manage/stages/{second.pk}/selection/$"))
 
     # Pre-fill with the top 3, by the keyboard: the tie at the cut is shown.
-    focus_by_tab(page, "#prefill-top")
+    tab_to(page, "#prefill-top")
     page.keyboard.press("Control+A")
     page.keyboard.type("3")
     page.keyboard.press("Tab")
@@ -125,7 +107,7 @@ def test_the_chair_deliberates_and_staff_advance_the_top_three(
     assert_fits_the_screen(page)
 
     # Keep the second tied work out: Space on its box, reached by Tab.
-    focus_by_tab(page, f"#entry-{works[3].pk}")
+    tab_to(page, f"#entry-{works[3].pk}")
     page.keyboard.press("Space")
     assert checked.count() == 3
     page.get_by_role("button", name="儲存並確定名單").click()

@@ -13,6 +13,7 @@ from judging.enums import StageState
 from judging.models import Stage
 from submissions.models import Entry
 from tests import factories
+from tests.e2e.keyboard import assert_fits_the_screen, tab_to
 from tests.e2e.session import share_session, switch_language
 from tests.judging_factories import (
     add_to_panel,
@@ -52,28 +53,6 @@ def closed_stage():
                 score(stage, judge, work, total=total, comment=f"{letter} 的評語")
     Stage.objects.filter(pk=stage.pk).update(state=StageState.CLOSED)
     return stage, judges, adult, youth
-
-
-def tab_to(page, selector, *, presses=80):
-    """Press Tab until the element ``selector`` has the focus: it is reached
-    by the keyboard, as a person without a mouse would."""
-    target = page.locator(selector)
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"{selector} was not reached with Tab")
-
-
-def assert_fits_the_screen(page):
-    """On the phone the page never scrolls sideways; a wide table scrolls in its
-    own region instead."""
-    if page.viewport_name != "phone":
-        return
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]"
-    )
-    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide on the phone"
 
 
 def ranked(page):

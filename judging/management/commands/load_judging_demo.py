@@ -1,7 +1,9 @@
 """The judging of the demo edition: the first stage of the demo's round of
 written works, with criteria, the two demo judges on its panel (judge1 chairs),
-every work assigned to both, opened for scoring. Run after ``load_demo``, which
-makes the round; running it again changes nothing.
+every work assigned to both, opened for scoring; and the final after it, in
+set-up with the same panel, a ranking of each judge's top three, waiting for
+staff to choose its entries once the first stage has closed. Run after
+``load_demo``, which makes the round; running it again changes nothing.
 
 It refuses to run unless DEMO_DATA_ALLOWED is set, as ``load_demo`` does.
 """
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from judging.enums import AssignmentMode, StageMode, Visibility
+from judging.enums import AssignmentMode, StageMode, StageOutcome, Visibility
 from judging.models import Stage
 from judging.services.assignment import make_assignments
 from judging.services.panels import add_panel_member
@@ -78,11 +80,37 @@ class Command(BaseCommand):
                 )
             make_assignments(stage, by=staff)
             open_stage_now(stage, by=staff)
+            final = self._final(round_, stage, by=staff)
+            for email in JUDGES:
+                add_panel_member(
+                    final, people[email], by=staff, chair=email == JUDGES[0]
+                )
         round_.refresh_from_db()
         assert round_.state == RoundState.JUDGING
         self.stdout.write(
             f"Demo judging: “{stage.name_en}” is open for {', '.join(JUDGES)} — "
             f"http://127.0.0.1:{settings.PORT}/judging/"
+        )
+
+    def _final(self, round_, first, *, by):
+        return create_stage(
+            round_,
+            data={
+                "name_en": "Final",
+                "name_zh_hant": "決選",
+                "categories": list(round_.categories.all()),
+                "previous": first,
+                "outcome": StageOutcome.SHORTLISTED,
+                "mode": StageMode.RANKING,
+                "ranking_size": 3,
+                "blind": True,
+                "visibility": Visibility.AFTER_CLOSE,
+                "min_judges": 2,
+                "assignment_mode": AssignmentMode.ALL,
+                "judges_per_entry": 2,
+                "closes_at": timezone.now() + datetime.timedelta(days=28),
+            },
+            by=by,
         )
 
     def _stage(self, round_, *, by):
