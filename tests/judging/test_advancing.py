@@ -21,7 +21,13 @@ from judging.services.stages import stage_problems
 from submissions.models import Entry
 from tests import factories
 from tests.judging.advancing_fixtures import make_two_stages
-from tests.judging_factories import make_judging_round
+from tests.judging_factories import (
+    add_to_panel,
+    assign_everyone,
+    make_judging_round,
+    make_stage,
+    score,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -315,3 +321,24 @@ def test_the_page_reads_a_fixed_number_of_queries(mfa_client, staff):
     assert count_queries(client, selection_url(small, top=3)) == count_queries(
         client, selection_url(large, top=3)
     )
+
+
+def test_a_vote_stage_advances_its_yes_votes(mfa_client, staff):
+    round_ = make_judging_round(entries=3)
+    first = make_stage(round_, state=StageState.CLOSED, mode="vote")
+    judge = factories.make_judge()
+    add_to_panel(first, judge)
+    assign_everyone(first, [judge])
+    works = list(Entry.objects.filter(round=round_).order_by("id"))
+    for work, vote in zip(works, ("no", "yes", "maybe"), strict=True):
+        score(first, judge, work, vote=vote)
+    second = make_stage(round_, previous=first, position=1)
+    page = mfa_client(staff).get(selection_url(second, top=1))
+    assert page.status_code == 200
+    (adult,) = page.context["categories"]
+    assert [c.row.entry_id for c in adult.candidates if c.chosen] == [works[1].pk]
+    assert [c.row.entry_id for c in adult.candidates] == [
+        works[1].pk,
+        works[2].pk,
+        works[0].pk,
+    ]

@@ -259,3 +259,25 @@ def test_the_page_reads_a_fixed_number_of_queries(mfa_client):
         count(client, url(stage))
         figures.append(count(client, url(stage)))
     assert figures[0] == figures[1]
+
+
+@pytest.mark.parametrize(
+    ("mode", "values"),
+    [("vote", [{"vote": "yes"}, {"vote": "no"}]), ("ranking", [{"rank": 1}, {}])],
+)
+def test_a_vote_or_ranking_stage_deliberates_too(mfa_client, mode, values):
+    round_ = make_judging_round(entries=2)
+    stage = make_stage(round_, state=StageState.CLOSED, mode=mode, ranking_size=1)
+    chair, other = factories.make_judge(), factories.make_judge()
+    add_to_panel(stage, chair, other, chair=chair)
+    assign_everyone(stage, [chair, other])
+    works = list(Entry.objects.filter(round=round_).order_by("id"))
+    for judge in (chair, other):
+        for work, value in zip(works, values, strict=True):
+            score(stage, judge, work, comment=f"{mode} comment", **value)
+    answer = mfa_client(chair).get(url(stage))
+    assert answer.status_code == 200
+    rows = answer.context["rows"]
+    assert [item.row.entry_id for item in rows] == [work.pk for work in works]
+    assert [len(item.scores) for item in rows] == [2, 2]
+    assert f"{mode} comment" in answer.content.decode()
