@@ -1,4 +1,4 @@
-from submissions.models.derivatives import Derivative
+from submissions.models.derivatives import Derivative, PublicCopy
 from submissions.models.entries import (
     ArtworkFile,
     Entry,
@@ -16,6 +16,7 @@ __all__ = [
     "Derivative",
     "Entry",
     "FileMatch",
+    "PublicCopy",
     "ReferenceCounter",
     "Round",
     "ScreeningReason",

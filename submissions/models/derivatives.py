@@ -48,3 +48,34 @@ class Derivative(TimeStampedModel):
     def key_for(artwork_file, kind, extension, index=0):
         name = f"{kind}-{index}" if index else kind
         return f"derivatives/{artwork_file.pk}/{name}.{extension}"
+
+
+class PublicCopy(TimeStampedModel):
+    """A copy of a work's image in the public location, for the gallery and the
+    results post: made from a derivative (already without metadata) and encoded
+    again, at one width, under a name that tells nothing of the work or the
+    artist. Deleted with its object when the work leaves public view."""
+
+    artwork_file = models.ForeignKey(
+        ArtworkFile,
+        on_delete=models.CASCADE,
+        related_name="public_copies",
+        verbose_name=_("artwork file"),
+    )
+    key = models.CharField(_("object key"), max_length=300, unique=True)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveBigIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("public copy")
+        verbose_name_plural = _("public copies")
+        ordering = ["artwork_file_id", "width"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["artwork_file", "width"], name="one_public_copy_per_width"
+            )
+        ]
+
+    def __str__(self):
+        return self.key

@@ -1,0 +1,154 @@
+"""The public face of entries: what the public may see of a work once results
+are published, and the one module of entries that publishing reads besides
+``blind``.
+
+A ``PublicWork`` carries the work's titles, medium, year, dimensions, its
+category, the credit the artist chose (``selectors.credits.public_credit``: the
+legal name, a credit name or pseudonym, or "Anonymous" — never the legal name
+behind a pseudonym), the team's names and roles (none for an anonymous work),
+whether it may be shown at all (``shown``: submitted, and the artist agreed to
+the website — a work without that agreement is listed without its image, or
+not at all, as the page decides), and its images: the public copies made by
+``services.public_copies`` with their widths and the artist's description of
+each image for people who cannot see it. Nothing else: no contact, no date of
+birth, no file name, no original.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from artsprize.common.i18n import localized
+from submissions.enums import Credit, EntryState, FileState
+from submissions.models import ArtworkFile, Entry, PublicCopy, TeamMember
+from submissions.selectors.credits import public_credit
+from submissions.services.public_copies import may_be_public, public_storage
+
+
+@dataclass(frozen=True, slots=True)
+class PublicImage:
+    width: int
+    height: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicFile:
+    """One image of a work, at its widths (ascending)."""
+
+    description: str
+    images: tuple[PublicImage, ...]
+
+    @property
+    def largest(self):
+        return self.images[-1]
+
+    @property
+    def srcset(self):
+        return ", ".join(f"{image.url} {image.width}w" for image in self.images)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCredit:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublicWork:
+    id: int
+    reference: str
+    round_id: int
+    category_id: int
+    category_name_en: str
+    category_name_zh_hant: str
+    title_en: str
+    title_zh_hant: str
+    medium: str
+    year_made: int | None
+    dimensions: str
+    text_work: str
+    credit: str
+    team: tuple[PublicCredit, ...]
+    shown: bool
+    files: tuple[PublicFile, ...]
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def category_name(self):
+        return localized(self, "category_name")
+
+
+def _files(entry, storage):
+    files = []
+    for file in entry.files.all():
+        copies = sorted(file.public_copies.all(), key=lambda copy: copy.width)
+        if not copies:
+            continue
+        files.append(
+            PublicFile(
+                description=file.alt_text,
+                images=tuple(
+                    PublicImage(
+                        width=copy.width, height=copy.height, url=storage.url(copy.key)
+                    )
+                    for copy in copies
+                ),
+            )
+        )
+    return tuple(files)
+
+
+def public_works(*, round_id, entry_ids):
+    """The submitted entries of ``round_id`` among ``entry_ids`` as the public
+    may see them, in the order of ``entry_ids``; four queries however many."""
+    entries = (
+        Entry.objects.filter(
+            round_id=round_id, pk__in=list(entry_ids), state=EntryState.SUBMITTED
+        )
+        .select_related("category", "entrant__profile")
+        .prefetch_related(
+            Prefetch(
+                "team_members", queryset=TeamMember.objects.order_by("position", "id")
+            ),
+            Prefetch(
+                "files",
+                queryset=ArtworkFile.objects.filter(state=FileState.READY)
+                .order_by("position", "id")
+                .only("id", "entry_id", "alt_text", "position"),
+            ),
+            Prefetch("files__public_copies", queryset=PublicCopy.objects.all()),
+        )
+    )
+    storage = public_storage()
+    found = {}
+    for entry in entries:
+        anonymous = entry.credit == Credit.ANONYMOUS
+        shown = may_be_public(entry)
+        found[entry.pk] = PublicWork(
+            id=entry.pk,
+            reference=entry.reference,
+            round_id=entry.round_id,
+            category_id=entry.category_id,
+            category_name_en=entry.category.name_en,
+            category_name_zh_hant=entry.category.name_zh_hant,
+            title_en=entry.title_en,
+            title_zh_hant=entry.title_zh_hant,
+            medium=entry.medium,
+            year_made=entry.year_made,
+            dimensions=entry.dimensions,
+            text_work=entry.text_work,
+            credit=public_credit(entry),
+            team=()
+            if anonymous
+            else tuple(
+                PublicCredit(name=member.name, role=member.role)
+                for member in entry.team_members.all()
+            ),
+            shown=shown,
+            files=_files(entry, storage) if shown else (),
+        )
+    return [found[entry_id] for entry_id in entry_ids if entry_id in found]
