@@ -27,5 +27,5 @@ def make_decidable_round(*, entries=3, state=StageState.FINALISED):
     youth_works = list(Entry.objects.filter(category=youth).order_by("id"))
     for works in (adult_works, youth_works):
         for number, work in enumerate(works):
-            score(stage, judge, work, total=9 - number)
+            score(stage, judge, work, total=10 - number * 0.25)
     return round_, stage, adult_works, youth_works
