@@ -65,19 +65,25 @@ def finalised_final_stages(round_id):
     }
 
 
-def awardable_entries(round_id, *, category_id=None):
+def awardable_entries(round_id, *, category_id=None, entry_ids=None):
     """``{entry_id: category_id}``: the entries of the finalised final stages,
-    of one category or of all (three queries)."""
+    of one category or of all, and of ``entry_ids`` only when given (three
+    queries)."""
     finals = finalised_final_stages(round_id)
     if category_id is not None:
         finals = {k: v for k, v in finals.items() if k == category_id}
     if not finals:
         return {}
-    found = {}
-    for stage_id, category, entry_id in StageEntry.objects.filter(
+    rows = StageEntry.objects.filter(
         stage_id__in={stage.pk for stage in finals.values()},
         category_id__in=list(finals),
-    ).values_list("stage_id", "category_id", "entry_id"):
+    )
+    if entry_ids is not None:
+        rows = rows.filter(entry_id__in=list(entry_ids))
+    found = {}
+    for stage_id, category, entry_id in rows.values_list(
+        "stage_id", "category_id", "entry_id"
+    ):
         if finals[category].pk == stage_id:
             found[entry_id] = category
     return found
@@ -175,12 +181,17 @@ def awards_page(round_):
     categories = round_categories(round_)
     finals = category_final_stages(round_.pk)
     shown = []
+    rankings_of = {}
     for category in categories:
         stage = finals.get(category.pk)
         if stage is None:
             shown.append((category, None, [], 0))
             continue
-        ranking = cached_ranking(stage, by=DEFAULT_MEASURE, threshold=DEFAULT_THRESHOLD)
+        if stage.pk not in rankings_of:
+            rankings_of[stage.pk] = cached_ranking(
+                stage, by=DEFAULT_MEASURE, threshold=DEFAULT_THRESHOLD
+            )
+        ranking = rankings_of[stage.pk]
         rows = list(ranking.get(category.pk, ()))
         listed = [
             row

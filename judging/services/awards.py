@@ -164,7 +164,11 @@ def update_award_type(award_type, *, data, by):
             FEWER_PLACES_THAN_GIVEN % {"count": len(given)}, code="places_below_given"
         )
     if award_type.category_id is not None and given:
-        of_category = awardable_entries(locked.pk, category_id=award_type.category_id)
+        of_category = awardable_entries(
+            locked.pk,
+            category_id=award_type.category_id,
+            entry_ids=[entry_id for (entry_id,) in given],
+        )
         if any(entry_id not in of_category for (entry_id,) in given):
             raise AwardError(GIVEN_OUTSIDE_CATEGORY, code="given_outside_category")
     award_type.save(update_fields=[*changed, "updated_at"])
@@ -245,7 +249,9 @@ def give_award(award_type, entry_id, *, by, citation_en="", citation_zh_hant="")
     existing = Award.objects.filter(award_type=award_type, entry_id=entry_id).first()
     if existing is not None:
         return existing, False
-    awardable = awardable_entries(locked.pk, category_id=award_type.category_id)
+    awardable = awardable_entries(
+        locked.pk, category_id=award_type.category_id, entry_ids=[entry_id]
+    )
     if entry_id not in awardable:
         if award_type.category_id is not None:
             raise AwardError(
@@ -378,5 +384,4 @@ def decide_round(round_, *, by):
             problems=[str(problem) for problem in problems],
         )
     set_round_state(locked, RoundState.DECIDED, by=by)
-    round_.state = locked.state
     return True
