@@ -3,10 +3,12 @@ forms that keep what was typed when refused, citations shown escaped, deciding
 the round, and its fixed number of queries."""
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from artsprize.accounts.enums import Language
 from artsprize.common.models import AuditEvent
 from judging.enums import AwardKind, StageState
 from judging.models import Award, AwardType
@@ -416,3 +418,18 @@ def page_queries(client, staff, entries):
 
 def test_the_page_costs_the_same_queries_for_1_and_20_entries(staff_client, staff):
     assert page_queries(staff_client, staff, 1) == page_queries(staff_client, staff, 20)
+
+
+def test_the_problems_are_listed_in_the_staff_language(client, mfa_client):
+    round_, *_rest = make_decidable_round(entries=1)
+    mfa_client(factories.make_staff(language=Language.CHINESE))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+
+    response = client.post(reverse("manage:round_decide", args=[round_.pk]))
+
+    assert response.status_code == 409
+    (message,) = shown_messages(response)
+    assert (
+        message
+        == '本屆暫時未能決定結果。<ul class="mb-0 mt-2"><li>本屆尚未有獎項。</li></ul>'
+    )
