@@ -14,6 +14,7 @@ manage_patterns = [
     path("", include("judging.urls_manage_invitations")),
     path("", include("judging.urls_manage_results")),
     path("", include("judging.urls_manage_exports")),
+    path("", include("judging.urls_manage_awards")),
 ]
 
 urlpatterns = [

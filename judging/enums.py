@@ -45,3 +45,14 @@ class Vote(models.TextChoices):
     YES = "yes", _("Yes")
     MAYBE = "maybe", _("Maybe")
     NO = "no", _("No")
+
+
+class AwardKind(models.TextChoices):
+    """What an award of a round is: a category's winner or runner-up, an
+    honourable mention, or a special award (given by judges or staff, for one
+    category or for all)."""
+
+    CATEGORY_WINNER = "winner", _("Category winner")
+    RUNNER_UP = "runner_up", _("Runner-up")
+    HONOURABLE_MENTION = "honourable_mention", _("Honourable mention")
+    SPECIAL = "special", _("Special award")

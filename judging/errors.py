@@ -19,3 +19,7 @@ class ScoreError(JudgingError):
 
 class InvitationError(JudgingError):
     """A judge's invitation cannot be sent or accepted as asked."""
+
+
+class AwardError(JudgingError):
+    """An award, or the round's decision, cannot be made or changed as asked."""

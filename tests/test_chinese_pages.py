@@ -30,7 +30,7 @@ from django.utils import timezone
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from judging.enums import StageState
-from judging.models import Assignment
+from judging.models import Assignment, Award, AwardType
 from judging.services.conflicts import set_conflict
 from judging.services.decisions import note_decision
 from judging.services.invitations import invite_judge
@@ -84,6 +84,9 @@ OWN_PAGES = {
         "manage:stage_assignments",
         "manage:stage_conflicts",
         "manage:stage_invitations",
+        "manage:round_awards",
+        "manage:award_type_edit",
+        "manage:award_citation",
         "manage:people",
         "manage:person",
         "manage:entry_detail",
@@ -362,6 +365,19 @@ def world():
         name_zh_hant="決選",
         position=2,
     )
+    # The round's awards: a special award given with its citations.
+    award_type = AwardType.objects.create(
+        round=judging_round,
+        name_en="Justice Centre Choice",
+        name_zh_hant="公義中心之選",
+        prize_zh_hant="港幣一萬元",
+    )
+    award = Award.objects.create(
+        award_type=award_type,
+        entry=own_assignment.entry,
+        citation_en="A brave work.",
+        citation_zh_hant="勇敢的作品。",
+    )
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()
@@ -392,6 +408,9 @@ def world():
         "Originality",
         "Craft",
         "How the work speaks to the theme.",
+        # The round's award and its citation as staff typed them.
+        "Justice Centre Choice",
+        "A brave work.",
         # The name of the prize in the authenticator app, and the staff group.
         settings.MFA_TOTP_ISSUER,
         group.name,
@@ -511,6 +530,23 @@ def world():
         "judging:queue": {"pk": stage.pk},
         "judging:deliberation": {"pk": closed_stage.pk},
         "manage:stage_selection": {"pk": later_stage.pk},
+        **{
+            f"manage:{name}": {"pk": judging_round.pk}
+            for name in ("round_awards", "award_type_create", "round_decide")
+        },
+        **{
+            f"manage:{name}": {"pk": award_type.pk}
+            for name in (
+                "award_type_edit",
+                "award_type_delete",
+                "award_type_move",
+                "award_give",
+            )
+        },
+        **{
+            f"manage:{name}": {"pk": award.pk}
+            for name in ("award_citation", "award_take_back")
+        },
         **{
             f"judging:{name}": {"pk": own_assignment.pk}
             for name in ("entry", "score", "conflict", "panel_scores")

@@ -1,4 +1,5 @@
 from judging.models.assignments import Assignment, Conflict, CriterionScore, Score
+from judging.models.awards import Award, AwardType
 from judging.models.invitations import JudgeInvitation
 from judging.models.stages import (
     Criterion,
@@ -10,6 +11,8 @@ from judging.models.stages import (
 
 __all__ = [
     "Assignment",
+    "Award",
+    "AwardType",
     "Conflict",
     "Criterion",
     "CriterionScore",

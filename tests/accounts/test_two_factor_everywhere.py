@@ -29,7 +29,7 @@ from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.accounts.permissions import permission_required
 from judging.enums import StageState, Visibility
-from judging.models import Assignment
+from judging.models import Assignment, Award, AwardType
 from judging.services.conflicts import set_conflict
 from judging.services.invitations import invite_judge
 from judging.services.scoring import save_score
@@ -245,7 +245,15 @@ def build_judging(staff, judge):
     later = judging_factories.make_stage(
         round_, previous=closed, name_en="Final", position=2
     )
+    # An award of the round, given with its citation (the awards page).
+    award_type = AwardType.objects.create(
+        round=round_, name_en="Jury Award", name_zh_hant="評審團獎"
+    )
+    award = Award.objects.create(
+        award_type=award_type, entry=scored.entry, citation_en=PANEL_COMMENT
+    )
     ids = {round_.pk, stage.pk, closed.pk, later.pk, scored.pk, conflicted.pk}
+    ids.update({award_type.pk, award.pk})
     ids.update(stage.criteria.values_list("pk", flat=True))
     # The second number of a judging URL names an object of the stage: walked
     # with those alone (and one that does not exist), not with every ID.
