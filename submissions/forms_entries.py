@@ -437,6 +437,26 @@ TeamFormSet = forms.formset_factory(
 )
 
 
+class PublicUseForm(forms.Form):
+    """What the prize may do with a submitted work in public."""
+
+    consent_website = forms.BooleanField(
+        label=_("The prize may show this work on its website."),
+        required=False,
+        help_text=_(
+            "Untick it and the work leaves the public gallery and the results "
+            "post within a minute."
+        ),
+    )
+    consent_social = forms.BooleanField(
+        label=_("The prize may show this work on social media."), required=False
+    )
+    consent_press = forms.BooleanField(
+        label=_("The prize may give images of this work to the press."),
+        required=False,
+    )
+
+
 class WithdrawForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),

@@ -1,5 +1,5 @@
 """The extension points that submissions fires explicitly, for the apps above
-it (which it may not import) to add to its pages.
+it (which it may not import) to add to its pages or follow its changes.
 
 ``round_dashboard_sections``: the staff dashboard of a round
 (``views/dashboard.py``) asks for more sections, each drawn by an app that
@@ -21,3 +21,10 @@ dashboard's own code would, rather than leaving a section silently missing.
 from django.dispatch import Signal
 
 round_dashboard_sections = Signal()
+
+# ``public_use_changed``: an artist changed the public uses of a submitted work
+# (``services/public_use.py``), sent after the change is committed with
+# ``sender=Entry`` and the keyword arguments ``entry_id`` and ``website`` (whether
+# the work may now be shown on the website). The apps that show works in public
+# follow it: a work withdrawn from the website leaves their pages.
+public_use_changed = Signal()

@@ -8,7 +8,13 @@ import logging
 from celery import shared_task
 
 from artsprize.common.outbox import MailTask, OutboxTask
-from submissions.services import duplicates, notifications, privacy, processing
+from submissions.services import (
+    duplicates,
+    notifications,
+    privacy,
+    processing,
+    public_copies,
+)
 from submissions.services.cleanup import clean_up_uploads, drop_uploads_after_grace
 from submissions.services.reminders import remind_unsubmitted_drafts
 from submissions.services.retention import purge_files_after_retention
@@ -89,6 +95,11 @@ def build_data_archive_task(archive_id):
 @shared_task(name="submissions.delete_entries_waiting_for_publication", base=OutboxTask)
 def delete_entries_waiting_for_publication_task(round_id):
     privacy.delete_entries_waiting_for_publication(round_id)
+
+
+@shared_task(name="submissions.remove_public_copies", base=OutboxTask)
+def remove_public_copies_task(entry_id):
+    public_copies.remove_public_copies(entry_id)
 
 
 # Mails --------------------------------------------------------------------------

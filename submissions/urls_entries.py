@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/submit/", entries.entry_submit, name="entry_submit"),
     path("<int:pk>/withdraw/", entries.entry_withdraw, name="entry_withdraw"),
     path("<int:pk>/receipt/", entries.entry_receipt, name="entry_receipt"),
+    path("<int:pk>/public-use/", entries.entry_public_use, name="entry_public_use"),
     path(
         "<int:pk>/guardian/resend/",
         entries.entry_guardian_resend,

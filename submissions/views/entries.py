@@ -29,6 +29,7 @@ from submissions.forms_entries import (
     CONSENT_FIELDS,
     ENTRY_FIELDS,
     EntryForm,
+    PublicUseForm,
     TeamFormSet,
     WithdrawForm,
     team_initial,
@@ -54,6 +55,11 @@ from submissions.services.entries import (
 )
 from submissions.services.file_types import accepted_types
 from submissions.services.guardians import resend_guardian_mail
+from submissions.services.public_use import (
+    NOT_SUBMITTED,
+    PUBLIC_USE_FIELDS,
+    set_public_uses,
+)
 from submissions.services.uploads import MIN_PART_SIZE
 from submissions.views.files import ROUND_TEXTS, prepare_files
 
@@ -516,6 +522,31 @@ def entry_withdraw(request, entry):
     return render(
         request,
         "submissions/entries/withdraw.html",
+        {"entry": entry, "artist": _artist_of(request, entry), "form": form},
+    )
+
+
+@permission_required("submissions.change_entry", obj=_entry_in_url)
+def entry_public_use(request, entry):
+    if entry.state != EntryState.SUBMITTED:
+        messages.info(request, str(NOT_SUBMITTED))
+        return redirect("entry_edit", pk=entry.pk)
+    initial = {name: getattr(entry, name) for name in PUBLIC_USE_FIELDS}
+    form = PublicUseForm(posted(request), initial=initial)
+    if form.is_valid():
+        try:
+            changed = set_public_uses(entry, data=form.cleaned_data, by=request.user)
+        except EntryError as error:
+            messages.error(request, error.message)
+        else:
+            if changed:
+                messages.success(request, _("The public use of the work is saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return _entries_page(request, entry)
+    return render(
+        request,
+        "submissions/entries/public_use.html",
         {"entry": entry, "artist": _artist_of(request, entry), "form": form},
     )
 
