@@ -34,6 +34,15 @@ class EntryState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ResultOutcome(models.TextChoices):
+    """What a judged entry came to, as its entrant learns it when the results
+    are published."""
+
+    AWARDED = "awarded", _("Awarded")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    NOT_SELECTED = "not_selected", _("Not selected this time")
+
+
 class ScreeningState(models.TextChoices):
     """Staff's check of a submitted entry against the round's rules, between the
     deadline and judging. Entrants learn it when staff release the results."""

@@ -145,6 +145,11 @@ def mail_account_deleted(address, language, deleted, waiting):
     notifications.send_account_deleted(address, language, deleted, waiting)
 
 
+@shared_task(name="submissions.mail_results", base=MailTask)
+def mail_results(round_id, entrant_id):
+    notifications.send_results(round_id, entrant_id)
+
+
 @shared_task(name="submissions.mail_screening_results", base=MailTask)
 def mail_screening_results(round_id, entrant_id):
     notifications.send_screening_results(round_id, entrant_id)

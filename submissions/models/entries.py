@@ -13,6 +13,7 @@ from submissions.enums import (
     GuardianState,
     MatchKind,
     MediaKind,
+    ResultOutcome,
     ScreeningState,
 )
 
@@ -149,6 +150,12 @@ class Entry(TimeStampedModel):
     # Judging's outcome that keeps the files past the round's retention
     # (services.rounds.mark_shortlisted).
     shortlisted_at = models.DateTimeField(_("shortlisted at"), null=True, blank=True)
+    # What the entry came to, set when its round's results are published
+    # (services.results), with the names of its awards in both languages.
+    result = models.CharField(
+        _("result"), max_length=16, choices=ResultOutcome.choices, blank=True
+    )
+    result_awards = models.JSONField(_("awards"), default=list, blank=True)
     # The entrant deleted their account: the entry, withdrawn, is deleted when
     # its round's results are published (services.privacy).
     delete_when_published = models.BooleanField(

@@ -82,6 +82,11 @@ class Round(TimeStampedModel, RulesModel):
     published_at = models.DateTimeField(
         _("results published"), null=True, blank=True, editable=False
     )
+    # Where the public reads the results (the results post), given when they
+    # are published: the round's page and the results mails link to it.
+    results_url = models.CharField(
+        _("address of the results"), max_length=500, blank=True, editable=False
+    )
     retention_months = models.PositiveSmallIntegerField(
         _("keep the files of entries not shortlisted (months)"),
         null=True,

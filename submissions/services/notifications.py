@@ -294,3 +294,37 @@ def send_screening_changed(entry_id):
             "submissions/mail/screening_changed",
             {"entry": entry, "entries_url": _entries_url()},
         )
+
+
+def send_results(round_id, entrant_id):
+    """Tell an entrant the results of a round for all their submitted entries:
+    each one awarded (and which awards), shortlisted, not selected, or not
+    eligible (as screening said)."""
+    round_ = Round.objects.filter(pk=round_id, state=RoundState.PUBLISHED).first()
+    if round_ is None:
+        logger.info("Round %s: no results published.", round_id)
+        return
+    entries = list(
+        Entry.objects.filter(
+            round=round_, entrant_id=entrant_id, state=EntryState.SUBMITTED
+        )
+        .select_related("round", "entrant", "filed_by")
+        .order_by("reference")
+    )
+    if not entries:
+        logger.info("Round %s, entrant %s: no submitted entry.", round_id, entrant_id)
+        return
+    entrant = entries[0].entrant
+    for person, theirs in _screening_recipients(entrant, entries):
+        mail_person(
+            person,
+            "submissions/mail/results",
+            {
+                "round": round_,
+                "entries": theirs,
+                "filed_for": public_credit(entries[0]) if person != entrant else "",
+                "any_awarded": any(entry.result == "awarded" for entry in theirs),
+                "results_url": round_.results_url,
+                "entries_url": _entries_url(),
+            },
+        )
