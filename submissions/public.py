@@ -6,9 +6,10 @@ A ``PublicWork`` carries the work's titles, medium, year, dimensions, its
 category, the credit the artist chose (``selectors.credits.public_credit``: the
 legal name, a credit name or pseudonym, or "Anonymous" — never the legal name
 behind a pseudonym), the team's names and roles (none for an anonymous work),
-whether it may be shown at all (``shown``: submitted, and the artist agreed to
-the website — a work without that agreement is listed without its image, or
-not at all, as the page decides), and its images: the public copies made by
+whether its images may be shown (``shown``: submitted, and the artist agreed
+to the website) and whether it may be named at all (``listed``: a work whose
+artist never agreed to the website is listed without its images; one whose
+artist took the agreement back is not listed), and its images: the public copies made by
 ``services.public_copies`` with their widths and the artist's description of
 each image for people who cannot see it. Nothing else: no contact, no date of
 birth, no file name, no original.
@@ -71,6 +72,7 @@ class PublicWork:
     credit: str
     team: tuple[PublicCredit, ...]
     shown: bool
+    listed: bool
     files: tuple[PublicFile, ...]
 
     @property
@@ -149,6 +151,7 @@ def public_works(*, round_id, entry_ids):
                 for member in entry.team_members.all()
             ),
             shown=shown,
+            listed=shown or entry.public_use_withdrawn_at is None,
             files=_files(entry, storage) if shown else (),
         )
     return [found[entry_id] for entry_id in entry_ids if entry_id in found]

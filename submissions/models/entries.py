@@ -156,6 +156,12 @@ class Entry(TimeStampedModel):
         _("result"), max_length=16, choices=ResultOutcome.choices, blank=True
     )
     result_awards = models.JSONField(_("awards"), default=list, blank=True)
+    # When the artist took back, after submitting, their agreement to the
+    # website (services.public_use): the work is then not listed in public at
+    # all, where a work never agreed to is listed without its images.
+    public_use_withdrawn_at = models.DateTimeField(
+        _("withdrawn from the website"), null=True, blank=True
+    )
     # The entrant deleted their account: the entry, withdrawn, is deleted when
     # its round's results are published (services.privacy).
     delete_when_published = models.BooleanField(

@@ -2,13 +2,15 @@
 on the website, on social media, give it to the press — changed at any time
 after submitting, also after the results are published.
 
-Withdrawing the website takes the work out of public view: its public copies
-are deleted (``submissions.remove_public_copies``, sent after the commit) and
+Withdrawing the website takes the work out of public view — it is then not
+listed at all, where a work never agreed to is listed without its images —: its
+public copies are deleted (``submissions.remove_public_copies``, sent after the commit) and
 ``signals.public_use_changed`` tells the apps above, which show the work (the
 gallery and the results post), to follow.
 """
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
@@ -43,7 +45,14 @@ def set_public_uses(entry, *, data, by):
             return []
         for name, value in changed.items():
             setattr(locked, name, value)
-        locked.save(update_fields=[*changed, "updated_at"])
+        fields = [*changed]
+        if "consent_website" in changed:
+            # Withdrawn: not listed at all; agreed again: shown again.
+            locked.public_use_withdrawn_at = (
+                None if locked.consent_website else timezone.now()
+            )
+            fields.append("public_use_withdrawn_at")
+        locked.save(update_fields=[*fields, "updated_at"])
         record_event(
             actor=by,
             verb=AuditVerb.UPDATED,

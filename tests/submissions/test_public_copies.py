@@ -10,7 +10,7 @@ import re
 import subprocess
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from submissions.enums import Credit
@@ -112,8 +112,12 @@ def test_the_public_face_names_the_chosen_credit_and_nothing_else(entry):
     # Without the artist's agreement to the website: listed without images.
     Entry.objects.filter(pk=entry.pk).update(consent_website=False)
     (work,) = public_works(round_id=entry.round_id, entry_ids=[entry.pk])
-    assert not work.shown
+    assert not work.shown and work.listed
     assert work.files == ()
+    # Taken back after submitting: not listed at all.
+    Entry.objects.filter(pk=entry.pk).update(public_use_withdrawn_at=timezone.now())
+    (work,) = public_works(round_id=entry.round_id, entry_ids=[entry.pk])
+    assert not work.listed
 
 
 def test_an_anonymous_work_shows_no_name_in_either_language(entry):

@@ -67,6 +67,7 @@ def test_withdrawing_the_website_takes_the_copies_down(
     assert answer.status_code == 302
     submitted.refresh_from_db()
     assert not submitted.consent_website and submitted.consent_social
+    assert submitted.public_use_withdrawn_at is not None
     assert not public_storage().exists(key)
     assert not PublicCopy.objects.exists()
     assert heard == [
@@ -74,6 +75,10 @@ def test_withdrawing_the_website_takes_the_copies_down(
     ]
     event = AuditEvent.objects.filter(verb=AuditVerb.UPDATED).order_by("id").last()
     assert event.data == {"fields": ["consent_website"], "consent_website": False}
+    # Agreeing again shows the work again.
+    set_public_uses(submitted, data={"consent_website": True}, by=submitted.entrant)
+    submitted.refresh_from_db()
+    assert submitted.consent_website and submitted.public_use_withdrawn_at is None
 
 
 def test_saving_the_same_changes_nothing(client, submitted, heard):
