@@ -109,8 +109,10 @@ def make_cover(data):
 
 
 def _widths(original_width):
-    widths = [width for width in WIDTHS if width <= original_width]
-    return widths or [original_width]
+    """The widths made: each of ``WIDTHS`` narrower than the original, then the
+    original's own width up to the largest (never enlarged)."""
+    largest = min(original_width, WIDTHS[-1])
+    return [width for width in WIDTHS if width < largest] + [largest]
 
 
 def _upright_srgb(original):
