@@ -15,27 +15,26 @@ FEED_LENGTH = 20
 
 
 class NewsFeed(Feed):
-    """Subclassed per language (``language``: a language code of the site) and
-    type (``feed_type``)."""
+    """Subclassed per language (``site_language``: a language code of the site;
+    ``language``: the feed's own tag) and type (``feed_type``)."""
 
-    language = "en"
+    site_language = "en"
+    language = "en-GB"
     feed_type = Rss201rev2Feed
 
     def __call__(self, request, *args, **kwargs):
-        with translation.override(self.language):
+        with translation.override(self.site_language):
             return super().__call__(request, *args, **kwargs)
 
     def title(self):
-        return _("News · Hong Kong Human Rights Arts Prize")
+        # As the pages' titles say it: the page's name, then the prize's.
+        return f"{_('News')} · {_('Hong Kong Human Rights Arts Prize')}"
 
     def description(self):
         return _("News of the Hong Kong Human Rights Arts Prize.")
 
     def link(self):
         return reverse("news:list")
-
-    def feed_extra_kwargs(self, obj):
-        return {"language": "zh-HK" if self.language == "zh-hant" else "en-GB"}
 
     def items(self):
         return selectors.post_list()[:FEED_LENGTH]
@@ -64,19 +63,21 @@ class AtomFeed(NewsFeed):
 
 
 class EnglishRss(NewsFeed):
-    language = "en"
+    pass
 
 
 class EnglishAtom(AtomFeed):
-    language = "en"
+    pass
 
 
 class ChineseRss(NewsFeed):
-    language = "zh-hant"
+    site_language = "zh-hant"
+    language = "zh-HK"
 
 
 class ChineseAtom(AtomFeed):
-    language = "zh-hant"
+    site_language = "zh-hant"
+    language = "zh-HK"
 
 
 # The feeds' URL names, by language and type (for the pages' <link> tags).
