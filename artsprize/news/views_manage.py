@@ -121,8 +121,11 @@ def post_detail(request, post):
 @of_post
 def post_preview(request, post):
     """The post as the public will read it, in the language asked for
-    (``?language=zh-hant``), whatever its state."""
-    language = "zh-hant" if request.GET.get("language") == "zh-hant" else "en"
+    (``?language=en`` or ``zh-hant``; the reader's own by default), whatever
+    its state."""
+    language = request.GET.get("language")
+    if language not in ("en", "zh-hant"):
+        language = request.LANGUAGE_CODE
     with translation.override(language):
         request.LANGUAGE_CODE = language
         response = render(
