@@ -209,3 +209,17 @@ def test_the_staff_menu_links_to_the_news(staff_client):
 
     assert f'href="{reverse("manage:news")}"' in html
     assert f'href="{reverse("news:list")}"' in html
+
+
+def test_a_bad_cover_is_explained_in_chinese_to_chinese_staff(client):
+    factories.sign_in_with_two_factor(client, factories.make_staff())
+    client.cookies["django_language"] = "zh-hant"
+
+    response = client.post(
+        reverse("manage:news_create"),
+        {**FORM, "cover": SimpleUploadedFile("notes.jpg", b"%PDF-1.4 a document")},
+    )
+
+    assert response.status_code == 200
+    assert "這不是 JPEG、PNG、WebP 或 HEIC 圖片。" in response.text
+    assert 'value="Winners announced"' in response.text
