@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
+from artsprize.news.services import update_post
 from judging.enums import StageState
 from judging.models import Assignment
 from judging.services.conflicts import set_conflict
@@ -383,6 +384,14 @@ def world():
         cover_alt_zh_hant="藍色方塊",
     )
     news_draft = news_factories.make_post(by=staff, title_en="", slug="draft-news")
+    # A correction of the published post, with a new cover (the audit log names
+    # the fields changed).
+    update_post(
+        news_post,
+        data={"title_zh_hant": "得獎名單已公布", "cover": news_factories.png_bytes()},
+        by=staff,
+        note="更正標題。",
+    )
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()

@@ -44,7 +44,7 @@ class NewsPost(TimeStampedModel):
     # The cover: the key of its largest web size in the public storage, that
     # size's pixels, and every size made, as [{"width", "height", "key"}],
     # smallest first.
-    cover_key = models.CharField(max_length=200, blank=True)
+    cover_key = models.CharField(_("cover"), max_length=200, blank=True)
     cover_width = models.PositiveIntegerField(null=True, blank=True)
     cover_height = models.PositiveIntegerField(null=True, blank=True)
     cover_sizes = models.JSONField(default=list, blank=True)

@@ -2,6 +2,7 @@
 list."""
 
 from django.core.files.storage import storages
+from django.db.models import Case, Value, When
 
 from artsprize.common.i18n import localized
 from artsprize.news.enums import PostState
@@ -45,8 +46,14 @@ def latest_posts(count=3):
 
 
 def posts_for_staff():
-    """Every post, the drafts and scheduled first, then by their latest change."""
-    return NewsPost.objects.order_by("state", "-updated_at", "-pk").only(
+    """Every post: drafts, then scheduled, then published posts, each by their
+    latest change."""
+    order = Case(
+        When(state=PostState.DRAFT, then=Value(0)),
+        When(state=PostState.SCHEDULED, then=Value(1)),
+        default=Value(2),
+    )
+    return NewsPost.objects.order_by(order, "-updated_at", "-pk").only(
         *LIST_FIELDS, "publish_at", "updated_at"
     )
 

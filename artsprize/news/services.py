@@ -356,9 +356,10 @@ def update_post(post, *, data, by, note="", now=None):
     """Change ``post``'s texts, address and cover from ``data`` (as
     ``create_post`` takes it; ``remove_cover=True`` removes the cover).
 
-    A change of a published post is a correction: ``corrected_at`` is set, the
-    audit event names the fields changed, and ``note`` (what was corrected) is
-    its reason. Returns the names of the fields changed.
+    Every change is audited with the names of the fields changed. A change of a
+    published post is a correction: ``corrected_at`` is set and ``note`` (what
+    was corrected) is the event's reason. Returns the names of the fields
+    changed (``cover_key`` for the cover).
     """
     now = now or timezone.now()
     texts = _texts(data)
@@ -389,9 +390,10 @@ def update_post(post, *, data, by, note="", now=None):
             raise NewsError(
                 _("Give the post a title in English or in Chinese."), code="no_title"
             )
+        # The cover's fields change together: the audit log names the cover once.
         fields = sorted(
             {
-                "cover" if name.startswith("cover_") and "alt" not in name else name
+                "cover_key" if name.startswith("cover_") and "alt" not in name else name
                 for name in changes
             }
         )
@@ -406,7 +408,7 @@ def update_post(post, *, data, by, note="", now=None):
             verb=AuditVerb.UPDATED,
             obj=locked,
             reason=note if is_correction else "",
-            data={"fields": fields, "correction": is_correction},
+            data={"fields": fields},
         )
         _delete_later(old_keys)
     return fields

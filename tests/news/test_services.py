@@ -216,7 +216,7 @@ def test_a_change_of_a_published_post_is_an_audited_correction(staff_user):
     assert (event.verb, event.reason, event.data) == (
         AuditVerb.UPDATED,
         "The title missed a word.",
-        {"fields": ["body_zh_hant", "title_en"], "correction": True},
+        {"fields": ["body_zh_hant", "title_en"]},
     )
 
 
