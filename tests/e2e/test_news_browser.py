@@ -1,14 +1,19 @@
 """A visitor reads the news in the browser (laptop and 390 px phone), in English
 then in Traditional Chinese: the list with its covers, a post reached with the
 keyboard alone, its cover loaded at a web size, and no page wider than the
-phone's screen. Every page visited is checked with axe-core
+phone's screen. Staff write a post with a phone photo as its cover, preview it in
+Chinese and publish it. Every page visited is checked with axe-core
 (tests/e2e/conftest.py)."""
 
 import pytest
+from django.test import Client
 
+from artsprize.news.enums import PostState
+from artsprize.news.models import NewsPost
+from tests import factories
 from tests.e2e.keyboard import assert_fits_the_screen, tab_to
-from tests.e2e.session import switch_language
-from tests.news_factories import make_post, png_bytes
+from tests.e2e.session import share_session, switch_language
+from tests.news_factories import GPS_PHOTO, make_post, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,3 +95,48 @@ def test_a_visitor_reads_the_news_in_both_languages(live_server, page, browser_u
         page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "徵集作品開始"
     assert_fits_the_screen(page)
+
+
+def test_staff_write_preview_and_publish_a_post(live_server, page, browser_uploads):
+    staff = factories.make_staff()
+    client = Client()
+    factories.sign_in_with_two_factor(client, staff)
+    share_session(page, live_server, client)
+
+    page.goto(f"{live_server.url}/manage/news/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="New post").click()
+    page.get_by_label("title (English)").fill("Shortlist announced")
+    page.get_by_label("title (Chinese)").fill("入圍名單公布")
+    page.get_by_label("text (English)").fill("Ten works are on the **shortlist**.")
+    page.get_by_label("text (Chinese)").fill("十件作品入圍。")
+    page.get_by_label("Cover image").set_input_files(str(GPS_PHOTO))
+    page.get_by_label("cover description (English)").fill("A street at night")
+    page.get_by_label("cover description (Chinese)").fill("夜晚的街道")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the draft").click()
+    assert page.locator("#post-state").inner_text() == "draft"
+    assert_fits_the_screen(page)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Preview in Chinese").click()
+    assert page.locator("h1").inner_text() == "入圍名單公布"
+    assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
+    assert page.locator("article.news-post img").get_attribute("alt") == "夜晚的街道"
+    page.go_back()
+
+    asked = []
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish now").click()
+    assert asked == ["Publish this post now? Everyone can read it at once."]
+    assert page.locator("#post-state").inner_text() == "published"
+    post = NewsPost.objects.get()
+    assert post.state == PostState.PUBLISHED
+    page.goto(f"{live_server.url}/news/{post.slug}/")
+    assert page.locator("h1").inner_text() == "Shortlist announced"

@@ -385,3 +385,13 @@ def test_a_post_is_made_by_the_api_of_other_apps_and_published():
         "results-of-the-2026-prize",
         800,
     )
+
+
+def test_a_cover_of_too_many_pixels_is_refused_from_its_header():
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(buffer, "PNG")
+
+    with pytest.raises(CoverError) as refused:
+        images.make_cover(buffer.getvalue())
+
+    assert refused.value.code == "too_many_pixels"
