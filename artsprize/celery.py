@@ -43,6 +43,11 @@ def add_periodic_tasks(sender, **kwargs):
         ),
         (
             settings.ROUND_CLOCK_SECONDS,
+            "news.publish_due_posts",
+            "publish scheduled news posts at their times",
+        ),
+        (
+            settings.ROUND_CLOCK_SECONDS,
             "judging.remind_judges_before_closing",
             "remind judges of unscored work 48 and 6 hours before a stage closes",
         ),

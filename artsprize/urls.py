@@ -14,12 +14,17 @@ manage_patterns = [
     path("", include("judging.urls_manage_invitations")),
     path("", include("judging.urls_manage_results")),
     path("", include("judging.urls_manage_exports")),
+<<<<<<< HEAD
     path("", include("judging.urls_manage_awards")),
+=======
+    path("news/", include("artsprize.news.urls_manage")),
+>>>>>>> news
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("news/", include("artsprize.news.urls")),
     path("terms/", views.terms, name="terms"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

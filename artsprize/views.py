@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from artsprize.common.health import check_services
+from artsprize.news.selectors import latest_posts
 from submissions.selectors import open_rounds, upcoming_rounds
 
 
@@ -18,6 +19,7 @@ def home(request):
         {
             "open_rounds": open_rounds(now=now),
             "upcoming_rounds": upcoming_rounds(now=now),
+            "latest_posts": latest_posts(),
             "now": now,
         },
     )

@@ -51,6 +51,9 @@ ALLOWED_WORDS = {
     "Django",
     "JavaScript",
     "FreeOTP",
+    "Markdown",
+    "RSS",
+    "Atom",
 }
 
 # Placeholders, e-mail addresses, addresses of pages, HTML tags and dotted codes

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
+from artsprize.news.services import update_post
 from judging.enums import StageState
 from judging.models import Assignment, Award, AwardType
 from judging.services.conflicts import set_conflict
@@ -39,7 +40,7 @@ from submissions.models import DataArchive, Derivative, ScreeningReason
 from submissions.services.entries import submit_entry, update_entry
 from submissions.services.guardians import guardian_token
 from submissions.services.rounds import close_round_now, extend_deadline
-from tests import entry_factories, factories, judging_factories
+from tests import entry_factories, factories, judging_factories, news_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,14 @@ ROLES = ("anonymous", "entrant", "caseworker", "judge", "staff")
 # Pages each kind of person must have opened themselves (answered 200 at the
 # address asked for), so that the walk reads their own pages, not only refusals.
 OWN_PAGES = {
-    "anonymous": {"home", "round_detail", "account_login", "account_signup"},
+    "anonymous": {
+        "home",
+        "round_detail",
+        "account_login",
+        "account_signup",
+        "news:list",
+        "news:detail",
+    },
     "entrant": {
         "my_entries",
         "entry_edit",
@@ -94,6 +102,11 @@ OWN_PAGES = {
         "manage:caseworkers",
         "manage:caseworker_detail",
         "manage:audit_log",
+        "manage:news",
+        "manage:news_create",
+        "manage:news_detail",
+        "manage:news_edit",
+        "manage:news_preview",
         "mfa_index",
         "admin:index",
     },
@@ -379,6 +392,23 @@ def world():
         citation_en="A brave work.",
         citation_zh_hant="勇敢的作品。",
     )
+    # A published news post with a cover, and a draft.
+    news_post = news_factories.make_post(
+        by=staff,
+        published=True,
+        cover=news_factories.png_bytes(),
+        cover_alt_en="A blue square",
+        cover_alt_zh_hant="藍色方塊",
+    )
+    news_draft = news_factories.make_post(by=staff, title_en="", slug="draft-news")
+    # A correction of the published post, with a new cover (the audit log names
+    # the fields changed).
+    update_post(
+        news_post,
+        data={"title_zh_hant": "得獎名單已公布", "cover": news_factories.png_bytes()},
+        by=staff,
+        note="更正標題。",
+    )
     address = EmailAddress.objects.get(user=newcomer)
     group = Group.objects.first()
     authenticator = Authenticator.objects.filter(user=staff).first()
@@ -412,6 +442,10 @@ def world():
         # The round's award and its citation as staff typed them.
         "Justice Centre Choice",
         "A brave work.",
+        # A news post's texts in English, in the staff's form (on one line, as
+        # the page's text is read).
+        *(" ".join(value.split()) for value in news_factories.TEXTS.values()),
+        "A blue square",
         # The name of the prize in the authenticator app, and the staff group.
         settings.MFA_TOTP_ISSUER,
         group.name,
@@ -477,6 +511,15 @@ def world():
         "manage:person_role": {"pk": judge.pk},
         "manage:person_reset_two_factor": {"pk": judge.pk},
         "judge_invitation": {"token": "not-a-token"},
+        "news:detail": {"slug": news_post.slug},
+        **{
+            f"manage:{name}": {"pk": news_post.pk}
+            for name in ("news_detail", "news_edit", "news_preview", "news_unpublish")
+        },
+        **{
+            f"manage:{name}": {"pk": news_draft.pk}
+            for name in ("news_publish", "news_schedule")
+        },
         "manage:round_stages": {"pk": judging_round.pk},
         "manage:stage_create": {"pk": judging_round.pk},
         **{

@@ -37,7 +37,7 @@ from submissions.enums import DerivativeKind, FileState, MediaKind, RoundState
 from submissions.models import DataArchive, Derivative
 from submissions.services.entries import update_entry
 from submissions.services.guardians import guardian_token
-from tests import entry_factories, factories, judging_factories
+from tests import entry_factories, factories, judging_factories, news_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ MINOR = {"email": "ho.ka.yan@example.org", "legal_name": "Ho Ka Yan Legal"}
 GUARDIAN = {"name": "Ho Guardian Parent", "email": "ho.parent@example.org"}
 ARTIST = {"legal_name": "Amina Yusuf Filed", "email": "amina.filed@example.org"}
 DRAFT_ROUND_TITLE = "Unannounced Edition Draft"
+DRAFT_NEWS_TITLE = "Unannounced Winners News Draft"
 # Judging: what only the panel (after the stage's rule allows) and staff read.
 PANEL_COMMENT = "Panel Comment Kept Among Judges"
 PRIVATE_NOTE = "Private Note Of Another Judge"
@@ -68,6 +69,7 @@ SECRETS = [
     *GUARDIAN.values(),
     *ARTIST.values(),
     DRAFT_ROUND_TITLE,
+    DRAFT_NEWS_TITLE,
     PANEL_COMMENT,
     PRIVATE_NOTE,
     CONFLICT_REASON,
@@ -159,6 +161,11 @@ def build_world():
     ]
 
     stage, judging_ids, judging_seconds = build_judging(colleague, judge)
+    # A draft news post (its public page and the staff's) and a published one.
+    news_draft = news_factories.make_post(title_en=DRAFT_NEWS_TITLE, by=colleague)
+    news_published = news_factories.make_post(
+        title_en="Published news", published=True, by=colleague
+    )
 
     ids = {
         *judging_ids,
@@ -182,6 +189,8 @@ def build_world():
                 filed,
                 colleague,
                 judge,
+                news_draft,
+                news_published,
             )
         ),
     }
@@ -191,6 +200,7 @@ def build_world():
         "int": sorted(ids),
         "token": [guardian_token(minor_entry), "not-a-token"],
         "uuid": [str(archive.uuid) for archive in archives],
+        "slug": [news_draft.slug, news_published.slug, "no-such-post"],
         "name": ["thumb", "preview", "page-0"],
         "path": [str(pk) for pk in sorted(ids)],
         "app_label": sorted({model._meta.app_label for model in admin.site._registry}),
