@@ -14,11 +14,8 @@ manage_patterns = [
     path("", include("judging.urls_manage_invitations")),
     path("", include("judging.urls_manage_results")),
     path("", include("judging.urls_manage_exports")),
-<<<<<<< HEAD
     path("", include("judging.urls_manage_awards")),
-=======
     path("news/", include("artsprize.news.urls_manage")),
->>>>>>> news
 ]
 
 urlpatterns = [
