@@ -15,6 +15,7 @@ manage_patterns = [
     path("", include("judging.urls_manage_results")),
     path("", include("judging.urls_manage_exports")),
     path("", include("judging.urls_manage_awards")),
+    path("", include("judging.urls_manage_publication")),
     path("news/", include("artsprize.news.urls_manage")),
 ]
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/data/", include("submissions.urls_privacy")),
     path("rounds/", include("submissions.urls")),
+    path("rounds/", include("judging.urls_public")),
     path("entries/", include("submissions.urls_entries")),
     path("uploads/", include("submissions.urls_uploads")),
     path("caseworker/", include("submissions.urls_caseworker")),

@@ -280,3 +280,53 @@ class DecisionNoteForm(PlainTextForm):
     )
 
     multi_line_fields = ("text",)
+
+
+class PublicationTextsForm(PlainTextForm):
+    """The staff's texts of a round's results post; the winners, citations and
+    shortlists are added to them."""
+
+    title_en = forms.CharField(
+        label=_("Title (English)"),
+        max_length=200,
+        required=False,
+        widget=text_input("en"),
+    )
+    title_zh_hant = forms.CharField(
+        label=_("Title (Chinese)"),
+        max_length=200,
+        required=False,
+        widget=text_input("zh-Hant"),
+    )
+    summary_en = forms.CharField(
+        label=_("Summary (English)"),
+        max_length=500,
+        required=False,
+        widget=textarea("en", 2),
+        help_text=_("A sentence or two: shown in lists, feeds and shared links."),
+    )
+    summary_zh_hant = forms.CharField(
+        label=_("Summary (Chinese)"),
+        max_length=500,
+        required=False,
+        widget=textarea("zh-Hant", 2),
+    )
+    intro_en = forms.CharField(
+        label=_("Introduction (English)"),
+        max_length=10000,
+        required=False,
+        widget=textarea("en", 5),
+        help_text=_(
+            "Optional, in Markdown: it comes before the awards, which the post "
+            "lists by itself."
+        ),
+    )
+    intro_zh_hant = forms.CharField(
+        label=_("Introduction (Chinese)"),
+        max_length=10000,
+        required=False,
+        widget=textarea("zh-Hant", 5),
+    )
+
+    single_line_fields = ("title_en", "title_zh_hant")
+    multi_line_fields = ("summary_en", "summary_zh_hant", "intro_en", "intro_zh_hant")

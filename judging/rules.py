@@ -19,6 +19,7 @@ import rules
 from artsprize.accounts.rules import is_judge, is_staff_member
 from judging.enums import StageState, Visibility
 from judging.models import Conflict, PanelMember, Score
+from submissions.enums import RoundState
 
 # Stages whose entries their judges may open: scoring, or scored and kept.
 JUDGE_VISIBLE_STATES = frozenset({StageState.OPEN, StageState.CLOSED})
@@ -188,3 +189,19 @@ rules.add_perm(
     "judging.note_decision",
     (is_staff_member | (is_judge & sits_on_panel & chairs_panel)) & stage_is_closed,
 )
+
+
+@rules.predicate
+def gallery_is_open(user, round_):
+    """A round's public gallery, once its results are published."""
+    publication = getattr(round_, "publication", None)
+    return (
+        round_ is not None
+        and round_.state == RoundState.PUBLISHED
+        and publication is not None
+        and publication.gallery_opened_at is not None
+    )
+
+
+rules.add_perm("judging.view_gallery", gallery_is_open)
+rules.add_perm("judging.publish_results", is_staff_member)

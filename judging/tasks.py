@@ -7,8 +7,8 @@ import logging
 
 from celery import shared_task
 
-from artsprize.common.outbox import MailTask
-from judging.services import notifications
+from artsprize.common.outbox import MailTask, OutboxTask
+from judging.services import notifications, publishing
 from judging.services.reminders import remind_judges_before_closing
 from judging.services.stages import open_and_close_due_stages
 
@@ -30,6 +30,20 @@ def remind_judges_before_closing_task():
     reminded = remind_judges_before_closing()
     if any(reminded.values()):
         logger.info("Judges reminded, by stage: %s", reminded)
+
+
+# Publishing ---------------------------------------------------------------------
+
+
+@shared_task(name="judging.publish_round", base=OutboxTask)
+def publish_round_task(round_id):
+    if publishing.publish_round(round_id):
+        logger.info("Round %s: results published.", round_id)
+
+
+@shared_task(name="judging.refresh_publication", base=OutboxTask)
+def refresh_publication_task(round_id):
+    publishing.refresh_publication(round_id)
 
 
 # Mails --------------------------------------------------------------------------

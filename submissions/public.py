@@ -20,10 +20,24 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from artsprize.common.i18n import localized
-from submissions.enums import Credit, EntryState, FileState
-from submissions.models import ArtworkFile, Entry, PublicCopy, TeamMember
+from submissions import storage
+from submissions.enums import (
+    Credit,
+    DerivativeKind,
+    EntryState,
+    FileState,
+    GuardianState,
+    MediaKind,
+)
+from submissions.models import ArtworkFile, Derivative, Entry, PublicCopy, TeamMember
 from submissions.selectors.credits import public_credit
-from submissions.services.public_copies import may_be_public, public_storage
+from submissions.services.public_copies import (
+    SOURCES,
+    make_public_copies,
+    may_be_public,
+    public_storage,
+    remove_public_copies,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,8 @@ class PublicImage:
     width: int
     height: int
     url: str
+    # The object's key in the public location (empty for a staff preview).
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +89,12 @@ class PublicWork:
     team: tuple[PublicCredit, ...]
     shown: bool
     listed: bool
+    # The guardian confirmed (for a minor) and every team member agreed (with
+    # their guardian, for a minor): without that, nothing of it is published.
+    consents_complete: bool
+    # Images (and posters, pages) whose artist gave no description for people
+    # who cannot see them.
+    undescribed: int
     files: tuple[PublicFile, ...]
 
     @property
@@ -95,7 +117,10 @@ def _files(entry, storage):
                 description=file.alt_text,
                 images=tuple(
                     PublicImage(
-                        width=copy.width, height=copy.height, url=storage.url(copy.key)
+                        width=copy.width,
+                        height=copy.height,
+                        url=storage.url(copy.key),
+                        key=copy.key,
                     )
                     for copy in copies
                 ),
@@ -104,9 +129,59 @@ def _files(entry, storage):
     return tuple(files)
 
 
-def public_works(*, round_id, entry_ids):
+def _preview_files(entry):
+    """The images of ``entry`` as its public copies will show them, for staff
+    reviewing a publication before any copy is made: the derivatives they are
+    made from, through short-lived URLs."""
+    files = []
+    for file in entry.files.all():
+        if file.kind not in SOURCES:
+            continue
+        kind, index = SOURCES[file.kind]
+        wanted = {(kind, index)}
+        if file.kind == MediaKind.IMAGE:
+            wanted.add((DerivativeKind.THUMB, 0))
+        copies = sorted(
+            (
+                derivative
+                for derivative in file.derivatives.all()
+                if (derivative.kind, derivative.index) in wanted and derivative.width
+            ),
+            key=lambda derivative: derivative.width,
+        )
+        if copies:
+            files.append(
+                PublicFile(
+                    description=file.alt_text,
+                    images=tuple(
+                        PublicImage(
+                            width=copy.width,
+                            height=copy.height or copy.width,
+                            url=storage.presign_view(
+                                copy.key, content_type=copy.content_type
+                            ),
+                        )
+                        for copy in copies
+                    ),
+                )
+            )
+    return tuple(files)
+
+
+def _consents_complete(entry):
+    if entry.guardian_state == GuardianState.PENDING:
+        return False
+    return all(
+        member.agreed and (member.guardian_agreed or not member.is_minor)
+        for member in entry.team_members.all()
+    )
+
+
+def public_works(*, round_id, entry_ids, preview=False):
     """The submitted entries of ``round_id`` among ``entry_ids`` as the public
-    may see them, in the order of ``entry_ids``; four queries however many."""
+    may see them, in the order of ``entry_ids``; four queries however many
+    (five with ``preview``: the images are then the derivatives the public
+    copies will be made of, for staff to review before they are)."""
     entries = (
         Entry.objects.filter(
             round_id=round_id, pk__in=list(entry_ids), state=EntryState.SUBMITTED
@@ -120,12 +195,17 @@ def public_works(*, round_id, entry_ids):
                 "files",
                 queryset=ArtworkFile.objects.filter(state=FileState.READY)
                 .order_by("position", "id")
-                .only("id", "entry_id", "alt_text", "position"),
+                .only("id", "entry_id", "alt_text", "position", "kind"),
             ),
             Prefetch("files__public_copies", queryset=PublicCopy.objects.all()),
+            *(
+                [Prefetch("files__derivatives", queryset=Derivative.objects.all())]
+                if preview
+                else []
+            ),
         )
     )
-    storage = public_storage()
+    public = public_storage()
     found = {}
     for entry in entries:
         anonymous = entry.credit == Credit.ANONYMOUS
@@ -152,6 +232,26 @@ def public_works(*, round_id, entry_ids):
             ),
             shown=shown,
             listed=shown or entry.public_use_withdrawn_at is None,
-            files=_files(entry, storage) if shown else (),
+            consents_complete=_consents_complete(entry),
+            undescribed=sum(
+                1
+                for file in entry.files.all()
+                if file.kind in SOURCES and not file.alt_text.strip()
+            ),
+            files=(_preview_files(entry) if preview else _files(entry, public))
+            if shown
+            else (),
         )
     return [found[entry_id] for entry_id in entry_ids if entry_id in found]
+
+
+def make_public(entry_ids):
+    """Copy the images of the works of ``entry_ids`` that may be shown to the
+    public location (``services.public_copies``; each work once)."""
+    for entry_id in entry_ids:
+        make_public_copies(entry_id)
+
+
+def remove_public(entry_id):
+    """Take a work's images out of the public location."""
+    return remove_public_copies(entry_id)

@@ -24,7 +24,7 @@ round_dashboard_sections = Signal()
 
 # ``public_use_changed``: an artist changed the public uses of a submitted work
 # (``services/public_use.py``), sent after the change is committed with
-# ``sender=Entry`` and the keyword arguments ``entry_id`` and ``website`` (whether
-# the work may now be shown on the website). The apps that show works in public
+# ``sender=Entry`` and the keyword arguments ``entry_id``, ``round_id`` and
+# ``website`` (whether the work may now be shown on the website). The apps that show works in public
 # follow it: a work withdrawn from the website leaves their pages.
 public_use_changed = Signal()

@@ -1,6 +1,7 @@
 from judging.models.assignments import Assignment, Conflict, CriterionScore, Score
 from judging.models.awards import Award, AwardType
 from judging.models.invitations import JudgeInvitation
+from judging.models.publications import Publication
 from judging.models.stages import (
     Criterion,
     DecisionNote,
@@ -19,6 +20,7 @@ __all__ = [
     "DecisionNote",
     "JudgeInvitation",
     "PanelMember",
+    "Publication",
     "Score",
     "Stage",
     "StageEntry",

@@ -61,10 +61,10 @@ def set_public_uses(entry, *, data, by):
         )
         if changed.get("consent_website") is False:
             enqueue("submissions.remove_public_copies", locked.pk)
-        website = locked.consent_website
+        website, round_id = locked.consent_website, locked.round_id
         transaction.on_commit(
             lambda: public_use_changed.send(
-                sender=Entry, entry_id=locked.pk, website=website
+                sender=Entry, entry_id=locked.pk, round_id=round_id, website=website
             )
         )
     for name, value in changed.items():

@@ -71,7 +71,12 @@ def test_withdrawing_the_website_takes_the_copies_down(
     assert not public_storage().exists(key)
     assert not PublicCopy.objects.exists()
     assert heard == [
-        {"signal": public_use_changed, "entry_id": submitted.pk, "website": False}
+        {
+            "signal": public_use_changed,
+            "entry_id": submitted.pk,
+            "round_id": submitted.round_id,
+            "website": False,
+        }
     ]
     event = AuditEvent.objects.filter(verb=AuditVerb.UPDATED).order_by("id").last()
     assert event.data == {"fields": ["consent_website"], "consent_website": False}
