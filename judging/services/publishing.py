@@ -112,7 +112,8 @@ def post_body(outline, publication, language, *, gallery_url):
             for group in category.awards:
                 lines += _award_lines(group, language)
             if category.shortlisted or category.not_shown:
-                lines.append(f"**{_('Shortlisted')}**")
+                shortlisted = _("Shortlisted")
+                lines.append(f"**{shortlisted}**")
                 lines.append("")
                 for place in category.shortlisted:
                     lines.append(f"- {_work_line(place.work, language)}")
@@ -129,10 +130,12 @@ def post_body(outline, publication, language, *, gallery_url):
                     )
                 lines.append("")
         if outline.special:
-            lines += [f"## {_('Special awards')}", ""]
+            special = _("Special awards")
+            lines += [f"## {special}", ""]
             for group in outline.special:
                 lines += _award_lines(group, language)
-        lines.append(f"[{_('See the works in the gallery')}]({gallery_url})")
+        link = _("See the works in the gallery")
+        lines.append(f"[{link}]({gallery_url})")
     return "\n".join(lines).strip() + "\n"
 
 
