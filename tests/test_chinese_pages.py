@@ -31,7 +31,7 @@ from artsprize.accounts.caseworkers import register_artist
 from artsprize.accounts.enums import Language
 from artsprize.news.services import update_post
 from judging.enums import StageState
-from judging.models import Assignment, Award, AwardType
+from judging.models import Assignment, Award, AwardType, Publication
 from judging.services.conflicts import set_conflict
 from judging.services.decisions import note_decision
 from judging.services.invitations import invite_judge
@@ -56,6 +56,7 @@ OWN_PAGES = {
         "account_signup",
         "news:list",
         "news:detail",
+        "round_gallery",
     },
     "entrant": {
         "my_entries",
@@ -94,6 +95,7 @@ OWN_PAGES = {
         "manage:stage_conflicts",
         "manage:stage_invitations",
         "manage:round_awards",
+        "manage:round_publication",
         "manage:award_type_edit",
         "manage:award_citation",
         "manage:people",
@@ -164,18 +166,46 @@ BUTTON_INPUTS = {"submit", "button", "reset"}
 
 
 class VisibleText(HTMLParser):
-    """The text of a page a person reads, without scripts, styles and tags, and
-    without what the page shows as a code (``<code>``)."""
+    """The text of a page a person reads, without scripts, styles and tags,
+    without what the page shows as a code (``<code>``), and without a part the
+    page declares English (``lang="en"``: the English version of a text that
+    staff review beside the Chinese one)."""
 
     HIDDEN = {"script", "style", "template", "code", "kbd", "samp"}
+    # Elements without an end tag: an English one holds no text to skip.
+    VOID = {
+        "area",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "wbr",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self._hidden = 0
+        # The element declared English that the parser is inside, and how
+        # deep in elements of its name.
+        self._english = None
+        self._english_depth = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._english is not None:
+            if tag == self._english:
+                self._english_depth += 1
+            return
+        if (attrs.get("lang") or "").lower().startswith("en"):
+            if tag not in self.VOID:
+                self._english, self._english_depth = tag, 1
+            return
         if tag in self.HIDDEN:
             self._hidden += 1
         for name in READ_ATTRIBUTES:
@@ -185,11 +215,17 @@ class VisibleText(HTMLParser):
             self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
+        if self._english is not None:
+            if tag == self._english:
+                self._english_depth -= 1
+                if not self._english_depth:
+                    self._english = None
+            return
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):
-        if not self._hidden:
+        if not self._hidden and self._english is None:
             self.parts.append(data)
 
 
@@ -392,6 +428,11 @@ def world():
         citation_en="A brave work.",
         citation_zh_hant="勇敢的作品。",
     )
+    # A round whose results are published, its gallery open.
+    published_round = judging_factories.make_judging_round(
+        entries=1, state=RoundState.PUBLISHED
+    )
+    Publication.objects.create(round=published_round, gallery_opened_at=now)
     # A published news post with a cover, and a draft.
     news_post = news_factories.make_post(
         by=staff,
@@ -577,8 +618,15 @@ def world():
         "manage:stage_selection": {"pk": later_stage.pk},
         **{
             f"manage:{name}": {"pk": judging_round.pk}
-            for name in ("round_awards", "award_type_create", "round_decide")
+            for name in (
+                "round_awards",
+                "award_type_create",
+                "round_decide",
+                "round_publication",
+                "round_publish",
+            )
         },
+        "round_gallery": {"pk": published_round.pk},
         **{
             f"manage:{name}": {"pk": award_type.pk}
             for name in (
