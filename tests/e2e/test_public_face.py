@@ -80,9 +80,7 @@ def _assert_the_prize_look(page, language, color_scheme):
     )
 
 
-def test_the_home_page_wears_the_prize_look(
-    live_server, page, language, color_scheme
-):
+def test_the_home_page_wears_the_prize_look(live_server, page, language, color_scheme):
     round_ = entry_factories.make_open_round()
     use_language(page, live_server, language)
 
