@@ -7,10 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from artsprize.common.health import check_services
+from artsprize.common.pages import public_page
 from artsprize.news.selectors import latest_posts
 from submissions.selectors import open_rounds, upcoming_rounds
 
 
+@public_page
 def home(request):
     now = timezone.now()
     return render(
@@ -25,10 +27,12 @@ def home(request):
     )
 
 
+@public_page
 def privacy(request):
     return render(request, "artsprize/privacy.html")
 
 
+@public_page
 def terms(request):
     return render(request, "artsprize/terms.html")
 

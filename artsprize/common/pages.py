@@ -1,5 +1,8 @@
 """Small helpers every app's pages share: the data a form was posted with, a
-moment in Hong Kong time, and a domain error with its problems as a message."""
+moment in Hong Kong time, a domain error with its problems as a message, and the
+mark of a public page."""
+
+import functools
 
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -26,3 +29,21 @@ def error_message(error):
         error.message,
         format_html_join("", "<li>{}</li>", ((problem,) for problem in error.problems)),
     )
+
+
+def public_page(view):
+    """Give the pages of ``view`` the public look: the prize's header and footer,
+    with the organiser's credit, and static/css/public.css (docs/DESIGN.md).
+
+    The public face of the prize (home, a round's call, news, the gallery, privacy
+    and terms) wears it; the pages of entrants, judges and staff keep the plain
+    look of their work. Error pages raised inside ``view`` wear it too. A class-based
+    view takes it as ``method_decorator(public_page, name="dispatch")``.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.public_page = True
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -325,6 +325,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Who runs the prize, credited in the footer of the public pages, in each language.
+PRIZE_ORGANISER_EN = env("PRIZE_ORGANISER_EN", default="Justice Centre Hong Kong")
+PRIZE_ORGANISER_ZH_HANT = env("PRIZE_ORGANISER_ZH_HANT", default="公義中心")
+
 # The version of the Personal Information Collection Statement shown at sign-up.
 PICS_VERSION = "2026-11"
 # Demo data prints passwords: only allowed where this is True.

@@ -2,12 +2,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.pages import public_page
 from submissions.enums import RoundState
 from submissions.models import Round
 from submissions.rules import round_takes_entries
 from submissions.selectors import with_categories
 
 
+@public_page
 @permission_required(
     "submissions.view_round",
     obj=lookup(with_categories(Round.objects.all())),

@@ -46,6 +46,9 @@ def chromium():
 def page(request, chromium):
     """A fresh browser context: a laptop-sized window, and a 390 px phone.
 
+    The browser prefers a light colour scheme, or the scheme a test's own
+    ``color_scheme`` fixture names ("light" or "dark").
+
     A test fails at its end when the page logged an error or when axe-core found
     an accessibility problem on any page it visited (tests/e2e/axe.py), the state
     it ends in included; ``page.check_accessibility()`` checks a state on the way.
@@ -55,7 +58,14 @@ def page(request, chromium):
         if request.param == "phone"
         else {"width": 1280, "height": 900}
     )
-    context = chromium.new_context(viewport=viewport, locale="en-GB")
+    scheme = (
+        request.getfixturevalue("color_scheme")
+        if "color_scheme" in request.fixturenames
+        else "light"
+    )
+    context = chromium.new_context(
+        viewport=viewport, locale="en-GB", color_scheme=scheme
+    )
     context.set_default_timeout(15000)
     axe = Axe()
     axe.install(context)
