@@ -68,6 +68,8 @@ def test_home_says_so_when_no_call_is_open(client):
 
     assert list(response.context["open_rounds"]) == []
     assert "No call for entries is open at the moment." in response.text
+    title = response.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Open calls · Hong Kong Human Rights Arts Prize"
 
 
 def test_home_shows_a_round_in_chinese(client, staff_user):
