@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.pages import public_page
 from artsprize.news import selectors
 from artsprize.news.models import NewsPost
 
@@ -31,6 +32,7 @@ def share_tags(request, *, post=None):
     }
 
 
+@public_page
 def news_list(request):
     """Published posts, newest first, twelve a page."""
     page = Paginator(selectors.post_list(), POSTS_PER_PAGE).get_page(
@@ -43,6 +45,7 @@ def news_list(request):
     )
 
 
+@public_page
 @permission_required(
     "news.view_post",
     obj=lookup(NewsPost.objects.all(), url_kwarg="slug", field="slug"),

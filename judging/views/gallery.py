@@ -8,12 +8,14 @@ without script, each work's largest image is a link)."""
 from django.shortcuts import render
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.pages import public_page
 from judging.models import Stage
 from judging.selectors.publication import results_outline
 
 ROUND = Stage._meta.get_field("round").related_model
 
 
+@public_page
 @permission_required(
     "judging.view_gallery",
     obj=lookup(ROUND.objects.select_related("publication")),
