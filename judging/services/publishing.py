@@ -108,7 +108,8 @@ def post_body(outline, publication, language, *, gallery_url):
         lines += [intro, ""]
     with translation.override(language):
         for category in outline.categories:
-            lines += [f"## {_plain(category.category.name)}", ""]
+            # News makes "#" the post's second level (its title is the first).
+            lines += [f"# {_plain(category.category.name)}", ""]
             for group in category.awards:
                 lines += _award_lines(group, language)
             if category.shortlisted or category.not_shown:
@@ -131,7 +132,7 @@ def post_body(outline, publication, language, *, gallery_url):
                 lines.append("")
         if outline.special:
             special = _("Special awards")
-            lines += [f"## {special}", ""]
+            lines += [f"# {special}", ""]
             for group in outline.special:
                 lines += _award_lines(group, language)
         link = _("See the works in the gallery")
@@ -143,7 +144,7 @@ def _award_lines(group, language):
     suffix = _suffix(language)
     name = getattr(group.award_type, f"name_{suffix}") or group.award_type.name
     prize = getattr(group.award_type, f"prize_{suffix}")
-    lines = [f"### {_plain(name)}", ""]
+    lines = [f"## {_plain(name)}", ""]
     if prize:
         lines += [_plain(prize), ""]
     for place in group.places:
