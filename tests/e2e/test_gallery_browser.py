@@ -41,7 +41,7 @@ def published(
 
 
 def test_the_public_reads_the_results_and_the_gallery(live_server, page, published):
-    round_, works = published
+    _round, works = published
     post = NewsPost.objects.get()
 
     page.goto(live_server.url + reverse("news:list"))
