@@ -627,6 +627,10 @@ def world():
             )
         },
         "round_gallery": {"pk": published_round.pk},
+        "manage:round_results_export": {
+            "pk": published_round.pk,
+            "file_format": "csv",
+        },
         **{
             f"manage:{name}": {"pk": award_type.pk}
             for name in (

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
+from artsprize.common.exports import FORMATS, Export
 from artsprize.common.outbox import enqueue
 from artsprize.news.services import create_post, publish_post_now, update_post
 from judging.errors import JudgingError
@@ -302,3 +303,76 @@ def follow_public_use(sender, *, round_id, **kwargs):
         round_id=round_id, published_at__isnull=False
     ).exists():
         enqueue("judging.refresh_publication", round_id)
+
+
+RESULT_COLUMNS = (
+    _("Reference"),
+    _("Category (English)"),
+    _("Category (Chinese)"),
+    _("Title (English)"),
+    _("Title (Chinese)"),
+    _("Credit as published"),
+    _("Team"),
+    _("Result"),
+    _("Awards (English)"),
+    _("Awards (Chinese)"),
+    _("Citations (English)"),
+    _("Citations (Chinese)"),
+    _("Shown on the website"),
+)
+
+
+def _result_rows(outline):
+    yes, no = str(_("yes")), str(_("no"))
+    rows = []
+    for place in outline.places.values():
+        work = place.work
+        with translation.override("en"):
+            credit = str(work.credit)
+        rows.append(
+            (
+                work.reference,
+                work.category_name_en,
+                work.category_name_zh_hant,
+                work.title_en,
+                work.title_zh_hant,
+                credit if work.shown else "",
+                "; ".join(
+                    f"{member.name} ({member.role})" if member.role else member.name
+                    for member in work.team
+                )
+                if work.shown
+                else "",
+                str(_("Awarded") if place.awards else _("Shortlisted")),
+                "; ".join(item.award_type.name_en for item in place.awards),
+                "; ".join(item.award_type.name_zh_hant for item in place.awards),
+                "\n".join(item.citation_en for item in place.awards),
+                "\n".join(item.citation_zh_hant for item in place.awards),
+                yes if work.shown else no,
+            )
+        )
+    rows.sort(key=lambda row: (len(row[0]), row[0]))
+    return rows
+
+
+def export_results(round_, *, by, file_format):
+    """A round's results for staff, as published: each awarded and
+    shortlisted work with the credit printed with it (empty for a work not
+    shown), its awards and citations; audited. Returns an ``Export``."""
+    if file_format not in FORMATS:
+        raise JudgingError(_("There is no such export."), code="unknown_export")
+    outline = results_outline(round_)
+    rows = _result_rows(outline)
+    record_event(
+        actor=by,
+        verb=AuditVerb.EXPORTED,
+        obj=round_,
+        data={"kind": "results", "format": file_format, "rows": len(rows)},
+    )
+    return Export(
+        file_format=file_format,
+        columns=tuple(str(column) for column in RESULT_COLUMNS),
+        chunks=iter([rows]),
+        filename=f"HRAP-{round_.year}-results.{file_format}",
+        sheet=str(_("Results")),
+    )

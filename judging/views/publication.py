@@ -4,10 +4,12 @@ the public will get them, in both languages, what blocks them, the post's
 texts, and the one action that publishes (``judging.services.publishing``)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
+from artsprize.common.exports import export_response
 from artsprize.common.pages import error_message, posted
 from artsprize.news.markdown import render_markdown
 from judging.errors import JudgingError
@@ -16,6 +18,7 @@ from judging.models import Stage
 from judging.selectors.publication import publication_problems, results_outline
 from judging.services.publishing import (
     TEXT_FIELDS,
+    export_results,
     gallery_url,
     post_body,
     publication_for,
@@ -105,3 +108,15 @@ def round_publish(request, round_):
     else:
         messages.info(request, _("Publishing was already asked for."))
     return redirect("manage:round_publication", pk=round_.pk)
+
+
+@of_round
+def round_results_export(request, round_, file_format):
+    """The round's published results as ``file_format`` (CSV or XLSX)."""
+    if round_.state != RoundState.PUBLISHED:
+        raise Http404
+    try:
+        export = export_results(round_, by=request.user, file_format=file_format)
+    except JudgingError as error:
+        raise Http404 from error
+    return export_response(export)

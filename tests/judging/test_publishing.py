@@ -73,7 +73,9 @@ def test_the_review_blocks_until_the_texts_are_written(decided):
     assert not Publication.objects.filter(requested_at__isnull=False).exists()
 
 
-def test_publishing_end_to_end(client, decided, django_capture_on_commit_callbacks):
+def test_publishing_end_to_end(
+    client, mfa_client, decided, django_capture_on_commit_callbacks
+):
     round_, staff, works = decided
     save_texts(publication_for(round_), data=TEXTS, by=staff)
     mail.outbox.clear()
@@ -140,6 +142,26 @@ def test_publishing_end_to_end(client, decided, django_capture_on_commit_callbac
     artist = Entry.objects.get(pk=works["a"].pk).entrant
     chinese = next(message for message in mail.outbox if message.to == [artist.email])
     assert "公義中心之選" in chinese.body and "評選結果" in chinese.subject
+
+    # The round's page leads to the post; staff export the results as
+    # published.
+    round_page = client.get(reverse("round_detail", args=[round_.pk])).content
+    assert reverse("news:detail", args=[post.slug]).encode() in round_page
+    client.force_login(staff)
+    export = client.get(reverse("manage:round_results_export", args=[round_.pk, "csv"]))
+    assert export.status_code == 302  # A second factor first.
+    exported = b"".join(
+        mfa_client(staff)
+        .get(reverse("manage:round_results_export", args=[round_.pk, "csv"]))
+        .streaming_content
+    ).decode("utf-8-sig")
+    lines = exported.splitlines()
+    assert lines[0].startswith("Reference,")
+    assert any(PSEUDONYM in line and "Justice Centre Choice" in line for line in lines)
+    assert LEGAL not in exported
+    b_line = next(line for line in lines if works["b"].reference in line)
+    assert "Winner" in b_line and b_line.endswith(",no")
+    client.logout()
 
     # A's artist withdraws the website: A leaves the gallery, the post (its
     # cover too) and the public location.
