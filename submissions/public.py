@@ -15,8 +15,10 @@ each image for people who cannot see it. Nothing else: no contact, no date of
 birth, no file name, no original.
 """
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from artsprize.common.i18n import localized
@@ -84,7 +86,6 @@ class PublicWork:
     medium: str
     year_made: int | None
     dimensions: str
-    text_work: str
     credit: str
     team: tuple[PublicCredit, ...]
     shown: bool
@@ -106,7 +107,34 @@ class PublicWork:
         return localized(self, "category_name")
 
 
-def _files(entry, storage):
+# Without S3_PUBLIC_BASE_URL a public copy's address is presigned for seven
+# days, and signing the hundreds of a gallery costs more than the page: the
+# addresses of a set of copies are kept together for a day (well within their
+# life), one entry of the cache for one page.
+URL_CACHE_SECONDS = 24 * 3600
+
+
+def public_urls(keys):
+    """``{key: address}`` of public copies."""
+    storage = public_storage()
+    if not storage.querystring_auth:
+        return {key: storage.url(key) for key in keys}
+    if not keys:
+        return {}
+    digest = hashlib.sha256(
+        "\n".join(
+            [storage.endpoint_url or "", storage.bucket_name, *sorted(keys)]
+        ).encode()
+    ).hexdigest()
+    name = f"public-urls:{digest}"
+    urls = cache.get(name)
+    if urls is None:
+        urls = {key: storage.url(key) for key in keys}
+        cache.set(name, urls, URL_CACHE_SECONDS)
+    return urls
+
+
+def _files(entry, urls):
     files = []
     for file in entry.files.all():
         copies = sorted(file.public_copies.all(), key=lambda copy: copy.width)
@@ -119,7 +147,7 @@ def _files(entry, storage):
                     PublicImage(
                         width=copy.width,
                         height=copy.height,
-                        url=storage.url(copy.key),
+                        url=urls[copy.key],
                         key=copy.key,
                     )
                     for copy in copies
@@ -187,9 +215,40 @@ def public_works(*, round_id, entry_ids, preview=False):
             round_id=round_id, pk__in=list(entry_ids), state=EntryState.SUBMITTED
         )
         .select_related("category", "entrant__profile")
+        .only(
+            "id",
+            "reference",
+            "round_id",
+            "state",
+            "credit",
+            "consent_website",
+            "public_use_withdrawn_at",
+            "guardian_state",
+            "title_en",
+            "title_zh_hant",
+            "medium",
+            "year_made",
+            "dimensions",
+            "category__id",
+            "category__name_en",
+            "category__name_zh_hant",
+            "entrant__id",
+            "entrant__profile__id",
+            "entrant__profile__legal_name",
+            "entrant__profile__credit_name",
+        )
         .prefetch_related(
             Prefetch(
-                "team_members", queryset=TeamMember.objects.order_by("position", "id")
+                "team_members",
+                queryset=TeamMember.objects.order_by("position", "id").only(
+                    "id",
+                    "entry_id",
+                    "name",
+                    "role",
+                    "agreed",
+                    "is_minor",
+                    "guardian_agreed",
+                ),
             ),
             Prefetch(
                 "files",
@@ -197,7 +256,12 @@ def public_works(*, round_id, entry_ids, preview=False):
                 .order_by("position", "id")
                 .only("id", "entry_id", "alt_text", "position", "kind"),
             ),
-            Prefetch("files__public_copies", queryset=PublicCopy.objects.all()),
+            Prefetch(
+                "files__public_copies",
+                queryset=PublicCopy.objects.only(
+                    "id", "artwork_file_id", "key", "width", "height"
+                ),
+            ),
             *(
                 [Prefetch("files__derivatives", queryset=Derivative.objects.all())]
                 if preview
@@ -205,7 +269,16 @@ def public_works(*, round_id, entry_ids, preview=False):
             ),
         )
     )
-    public = public_storage()
+    entries = list(entries)
+    urls = public_urls(
+        [
+            copy.key
+            for entry in entries
+            if may_be_public(entry)
+            for file in entry.files.all()
+            for copy in file.public_copies.all()
+        ]
+    )
     found = {}
     for entry in entries:
         anonymous = entry.credit == Credit.ANONYMOUS
@@ -222,7 +295,6 @@ def public_works(*, round_id, entry_ids, preview=False):
             medium=entry.medium,
             year_made=entry.year_made,
             dimensions=entry.dimensions,
-            text_work=entry.text_work,
             credit=public_credit(entry),
             team=()
             if anonymous
@@ -238,7 +310,7 @@ def public_works(*, round_id, entry_ids, preview=False):
                 for file in entry.files.all()
                 if file.kind in SOURCES and not file.alt_text.strip()
             ),
-            files=(_preview_files(entry) if preview else _files(entry, public))
+            files=(_preview_files(entry) if preview else _files(entry, urls))
             if shown
             else (),
         )
