@@ -93,5 +93,4 @@ def publish_results(round_, *, outcomes, results_url, by, now=None):
             .distinct()
         ):
             enqueue("submissions.mail_results", locked.pk, entrant_id)
-    round_.state = RoundState.PUBLISHED
     return True
