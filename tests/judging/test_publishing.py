@@ -12,13 +12,16 @@ import feedparser
 import pytest
 from django.core import mail
 from django.core.files.storage import storages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from artsprize.news.enums import PostState
 from artsprize.news.models import NewsPost
+from judging.enums import StageState
 from judging.errors import JudgingError
-from judging.models import Publication
+from judging.models import Publication, StageEntry
 from judging.services.publishing import (
     publication_for,
     publish_round,
@@ -26,9 +29,10 @@ from judging.services.publishing import (
     save_texts,
 )
 from submissions.enums import ResultOutcome, RoundState
-from submissions.models import Entry
+from submissions.models import Entry, PublicCopy
 from submissions.services.public_use import set_public_uses
 from tests import factories
+from tests.entry_factories import add_file
 from tests.judging.publishing_fixtures import (
     LEGAL,
     PSEUDONYM,
@@ -37,6 +41,7 @@ from tests.judging.publishing_fixtures import (
     make_decided_round,
     public_keys,
 )
+from tests.judging_factories import make_judging_round, make_stage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -205,3 +210,44 @@ def test_only_staff_review_and_publish(client, mfa_client, decided):
     assert "Justice Centre Choice" in body and "公義中心之選" in body
     assert works["c"].title_en in body
     assert LEGAL not in body
+
+
+def published_gallery(works):
+    """A round whose gallery is open, with ``works`` shortlisted works shown
+    (rows only: the pages read no object)."""
+    round_ = make_judging_round(entries=works, state=RoundState.PUBLISHED)
+    category = round_.categories.get()
+    entries = list(Entry.objects.filter(round=round_))
+    Entry.objects.filter(round=round_).update(consent_website=True)
+    first = make_stage(round_, state=StageState.FINALISED)
+    final = make_stage(round_, previous=first, position=1, state=StageState.FINALISED)
+    for entry in entries:
+        for stage in (first, final):
+            StageEntry.objects.create(stage=stage, entry=entry, category=category)
+        file = add_file(entry)
+        for width in (480, 960):
+            PublicCopy.objects.create(
+                artwork_file=file,
+                key=f"works/t{file.pk}-{width}.jpg",
+                width=width,
+                height=width,
+                size=1,
+            )
+    Publication.objects.create(
+        round=round_, gallery_opened_at=round_.closes_at, published_at=round_.closes_at
+    )
+    return round_
+
+
+def test_the_gallery_reads_a_fixed_number_of_queries(client):
+    counts = []
+    for works in (1, 20):
+        round_ = published_gallery(works)
+        url = reverse("round_gallery", args=[round_.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        assert page.content.decode().count("data-work") == works
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
