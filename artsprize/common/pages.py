@@ -1,11 +1,13 @@
 """Small helpers every app's pages share: the data a form was posted with, a
-moment in Hong Kong time, a domain error with its problems as a message, and the
-mark of a public page."""
+moment in Hong Kong time, a domain error with its problems as a message, the
+mark of a public page, and moving an item of an ordered list."""
 
 import functools
 
+from django.contrib import messages
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from artsprize.common.form_fields import HONG_KONG
 
@@ -47,3 +49,23 @@ def public_page(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def move_up_or_down(request, move, *, name, errors):
+    """Move an item of an ordered list (a criterion, an award) up or down as
+    the form asks (``direction``): ``move(up=…)`` is the service, returning
+    whether it moved; a refusal (one of ``errors``) or an item already at the
+    end is told to the person."""
+    up = request.POST.get("direction") != "down"
+    try:
+        moved = move(up=up)
+    except errors as error:
+        messages.error(request, error_message(error))
+        return
+    if not moved:
+        text = (
+            _("“%(name)s” is already first.")
+            if up
+            else _("“%(name)s” is already last.")
+        )
+        messages.info(request, text % {"name": name})

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
-from artsprize.common.pages import error_message, posted
+from artsprize.common.pages import error_message, move_up_or_down, posted
 from judging.errors import AwardError
 from judging.forms_awards import (
     AwardTypeForm,
@@ -207,19 +207,12 @@ def award_type_delete(request, award_type):
 @of_award_type
 @post_only
 def award_type_move(request, award_type):
-    up = request.POST.get("direction") != "down"
-    try:
-        moved = move_award_type(award_type, up=up, by=request.user)
-    except AwardError as error:
-        messages.error(request, error_message(error))
-    else:
-        if not moved:
-            text = (
-                _("“%(name)s” is already first.")
-                if up
-                else _("“%(name)s” is already last.")
-            )
-            messages.info(request, text % {"name": award_type.name})
+    move_up_or_down(
+        request,
+        lambda up: move_award_type(award_type, up=up, by=request.user),
+        name=award_type.name,
+        errors=AwardError,
+    )
     return redirect("manage:round_awards", pk=award_type.round_id)
 
 

@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from artsprize.accounts.permissions import lookup, permission_required
-from artsprize.common.pages import error_message, hong_kong_time, posted
+from artsprize.common.pages import (
+    error_message,
+    hong_kong_time,
+    move_up_or_down,
+    posted,
+)
 from judging.enums import StageMode, StageState
 from judging.errors import StageError
 from judging.forms_stages import (
@@ -438,17 +443,10 @@ def criterion_delete(request, pk):
 
 @criterion_action
 def criterion_move(request, criterion):
-    up = request.POST.get("direction") != "down"
-    try:
-        moved = move_criterion(criterion, up=up, by=request.user)
-    except StageError as error:
-        messages.error(request, error_message(error))
-    else:
-        if not moved:
-            text = (
-                _("“%(name)s” is already first.")
-                if up
-                else _("“%(name)s” is already last.")
-            )
-            messages.info(request, text % {"name": criterion.name})
+    move_up_or_down(
+        request,
+        lambda up: move_criterion(criterion, up=up, by=request.user),
+        name=criterion.name,
+        errors=StageError,
+    )
     return redirect("manage:stage_detail", pk=criterion.stage_id)
