@@ -275,6 +275,9 @@ def refresh_publication(round_id):
     if publication is None or publication.post is None:
         return []
     outline = results_outline(publication.round)
+    # A work its artist agreed to show again gets its public copies back.
+    make_public([place.work.id for place in outline.gallery()])
+    outline = results_outline(publication.round)
     data, cover = post_data(outline, publication)
     texts = {key: data[key] for key in ("body_en", "body_zh_hant")}
     cover_id = cover.work.id if cover else None

@@ -188,6 +188,15 @@ def test_publishing_end_to_end(
         .public_copies.values_list("key", flat=True)
     )
 
+    # Agreeing again brings the work back, with its images.
+    with django_capture_on_commit_callbacks(execute=True):
+        set_public_uses(a, data={"consent_website": True}, by=a.entrant)
+    gallery = client.get(reverse("round_gallery", args=[round_.pk])).content.decode()
+    assert PSEUDONYM in gallery
+    assert Entry.objects.filter(pk=a.pk, files__public_copies__isnull=False).exists()
+    post.refresh_from_db()
+    assert post.cover_key
+
 
 def test_the_gallery_is_not_found_before_publication(client, decided):
     round_, _staff, _works = decided
