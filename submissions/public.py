@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.i18n import localized
 from submissions import storage
@@ -134,6 +137,21 @@ def public_urls(keys):
     return urls
 
 
+def _description(entry, file):
+    """What people who cannot see a file's image read: the artist's
+    description, or for the frame of a video or the page of a document (which
+    the artist was not asked to describe) what it is a picture of."""
+    if file.alt_text.strip():
+        return file.alt_text
+    # Read in the language of whoever reads it, as the message around it.
+    title = lazy(localized, str)(entry, "title")
+    if file.kind == MediaKind.VIDEO:
+        return format_lazy(_("A frame of the video “{title}”"), title=title)
+    if file.kind == MediaKind.DOCUMENT:
+        return format_lazy(_("The first page of “{title}”"), title=title)
+    return ""
+
+
 def _files(entry, urls):
     files = []
     for file in entry.files.all():
@@ -142,7 +160,7 @@ def _files(entry, urls):
             continue
         files.append(
             PublicFile(
-                description=file.alt_text,
+                description=_description(entry, file),
                 images=tuple(
                     PublicImage(
                         width=copy.width,
@@ -180,7 +198,7 @@ def _preview_files(entry):
         if copies:
             files.append(
                 PublicFile(
-                    description=file.alt_text,
+                    description=_description(entry, file),
                     images=tuple(
                         PublicImage(
                             width=copy.width,
@@ -308,7 +326,7 @@ def public_works(*, round_id, entry_ids, preview=False):
             undescribed=sum(
                 1
                 for file in entry.files.all()
-                if file.kind in SOURCES and not file.alt_text.strip()
+                if file.kind in SOURCES and not str(_description(entry, file)).strip()
             ),
             files=(_preview_files(entry) if preview else _files(entry, urls))
             if shown

@@ -193,8 +193,9 @@ def post_data(outline, publication):
     if place is not None:
         first = place.work.files[0]
         data["cover_key"] = first.largest.key
-        data["cover_alt_en"] = first.description
-        data["cover_alt_zh_hant"] = first.description
+        for language, suffix in (("en", "en"), ("zh-hant", "zh_hant")):
+            with translation.override(language):
+                data[f"cover_alt_{suffix}"] = str(first.description)
     return data, place
 
 

@@ -128,3 +128,20 @@ def test_an_anonymous_work_shows_no_name_in_either_language(entry):
     with translation.override("zh-hant"):
         assert str(work.credit) != "Anonymous"
     assert IDENTITY["credit_name"] not in repr(work)
+
+
+def test_a_video_frame_without_a_description_is_described_in_each_language():
+    from types import SimpleNamespace
+
+    from submissions.enums import MediaKind
+    from submissions.public import _description
+
+    entry = SimpleNamespace(title_en="Tide", title_zh_hant="潮汐")
+    video = SimpleNamespace(alt_text="", kind=MediaKind.VIDEO)
+    described = _description(entry, video)
+    assert str(described) == "A frame of the video “Tide”"
+    with translation.override("zh-hant"):
+        assert "潮汐" in str(described)
+        assert "video" not in str(described)
+    image = SimpleNamespace(alt_text="Boats at dawn.", kind=MediaKind.IMAGE)
+    assert _description(entry, image) == "Boats at dawn."
