@@ -21,12 +21,14 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from artsprize.common.audit import record_event
 from artsprize.common.enums import AuditVerb
 from artsprize.common.exports import FORMATS, Export
 from artsprize.common.outbox import enqueue
+from artsprize.news.models import NewsPost
 from artsprize.news.services import create_post, publish_post_now, update_post
 from judging.errors import JudgingError
 from judging.models import Publication, Stage
@@ -44,6 +46,7 @@ TEXT_FIELDS = (
     "intro_en",
     "intro_zh_hant",
 )
+COVER_ALT_LENGTH = NewsPost._meta.get_field("cover_alt_en").max_length
 NOT_DECIDED = _("The results are published once the round's awards are decided.")
 BLOCKED = _("The publication is not ready:")
 # Markdown's own characters, escaped in what entrants and staff typed.
@@ -195,7 +198,10 @@ def post_data(outline, publication):
         data["cover_key"] = first.largest.key
         for language, suffix in (("en", "en"), ("zh-hant", "zh_hant")):
             with translation.override(language):
-                data[f"cover_alt_{suffix}"] = str(first.description)
+                # An artist's description may be longer than a cover's.
+                data[f"cover_alt_{suffix}"] = Truncator(str(first.description)).chars(
+                    COVER_ALT_LENGTH
+                )
     return data, place
 
 

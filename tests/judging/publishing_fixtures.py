@@ -33,7 +33,10 @@ TEXTS = {
 def add_stored_picture(entry, *, width=1200, height=800):
     """A ready image of ``entry`` whose preview and thumbnail are stored in
     the private bucket (the pipeline has its own tests)."""
-    file = add_file(entry, alt_text=f"Description of {entry.title_en}")
+    # A long description, as artists may write (a cover's is shorter).
+    file = add_file(
+        entry, alt_text=f"Description of {entry.title_en}. " + "Sea. " * 300
+    )
     for kind, edge in ((DerivativeKind.PREVIEW, width), (DerivativeKind.THUMB, 480)):
         size = (edge, round(height * edge / width))
         buffer = io.BytesIO()
